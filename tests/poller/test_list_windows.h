@@ -1,0 +1,2 @@
+/* Behaviours of the Windows backend alone (overlapped pool, pipes, keys),
+ * run on every Windows mode. */
