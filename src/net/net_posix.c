@@ -1,0 +1,145 @@
+/* The socket layer on POSIX: BSD sockets, errno translated once here. */
+#define _GNU_SOURCE /* accept4 */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "eve_net.h"
+
+static int last_error(void) { return eve_error_from_os(errno); }
+
+static int fd_of(eve_handle_t h) { return (int)(intptr_t)h.raw; }
+
+static socklen_t to_sockaddr(const eve_net_address_t *a, struct sockaddr_storage *ss) {
+  memset(ss, 0, sizeof *ss);
+  if (a->family == 6) {
+    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+    s6->sin6_family = AF_INET6;
+    s6->sin6_port = htons(a->port);
+    memcpy(&s6->sin6_addr, a->bytes, 16);
+    return sizeof *s6;
+  }
+  struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+  s4->sin_family = AF_INET;
+  s4->sin_port = htons(a->port);
+  memcpy(&s4->sin_addr, a->bytes, 4);
+  return sizeof *s4;
+}
+
+static int set_nonblocking(int fd) {
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) return last_error();
+  return EVE_OK;
+}
+
+int eve_net_listen(const eve_net_address_t *address, int backlog, eve_handle_t *out) {
+  if (address == NULL || out == NULL) return EVE_EINVAL;
+  struct sockaddr_storage ss;
+  socklen_t len = to_sockaddr(address, &ss);
+  int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return last_error();
+  int one = 1;
+  int rc = EVE_OK;
+  if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+      (address->family == 6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0) ||
+      bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, backlog) < 0) {
+    rc = last_error();
+  } else {
+    rc = set_nonblocking(fd);
+  }
+  if (rc != EVE_OK) {
+    close(fd);
+    return rc;
+  }
+  *out = eve_handle_from_fd(fd);
+  return EVE_OK;
+}
+
+int eve_net_local_address(eve_handle_t sock, eve_net_address_t *out) {
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  if (getsockname(fd_of(sock), (struct sockaddr *)&ss, &len) < 0) return last_error();
+  memset(out, 0, sizeof *out);
+  if (ss.ss_family == AF_INET6) {
+    const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&ss;
+    out->family = 6;
+    out->port = ntohs(s6->sin6_port);
+    memcpy(out->bytes, &s6->sin6_addr, 16);
+  } else {
+    const struct sockaddr_in *s4 = (const struct sockaddr_in *)&ss;
+    out->family = 4;
+    out->port = ntohs(s4->sin_port);
+    memcpy(out->bytes, &s4->sin_addr, 4);
+  }
+  return EVE_OK;
+}
+
+int eve_net_accept(eve_handle_t listener, eve_handle_t *out) {
+  for (;;) {
+    int fd = accept4(fd_of(listener), NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) {
+      int one = 1;
+      /* Responses are written whole; Nagle would only hold back the last piece. */
+      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      *out = eve_handle_from_fd(fd);
+      return EVE_OK;
+    }
+    if (errno == EINTR) continue;
+    /* Linux reports the pending errors of the new connection through accept. */
+    if (errno == ECONNABORTED || errno == EPROTO || errno == ENETDOWN || errno == ENOPROTOOPT ||
+        errno == EHOSTDOWN || errno == ENONET || errno == EHOSTUNREACH || errno == ENETUNREACH)
+      return EVE_ECONNABORTED;
+    return last_error();
+  }
+}
+
+int eve_net_recv(eve_handle_t sock, void *buf, size_t len, size_t *got) {
+  for (;;) {
+    ssize_t n = recv(fd_of(sock), buf, len, 0);
+    if (n > 0) {
+      *got = (size_t)n;
+      return EVE_OK;
+    }
+    if (n == 0) return len == 0 ? EVE_OK : EVE_EOF_;
+    if (errno != EINTR) return last_error();
+  }
+}
+
+int eve_net_send(eve_handle_t sock, const eve_net_buf_t *bufs, size_t count, size_t *sent) {
+  struct iovec iov[EVE_NET_MAX_BUFS];
+  if (count > EVE_NET_MAX_BUFS) count = EVE_NET_MAX_BUFS;
+  for (size_t i = 0; i < count; i++) {
+    iov[i].iov_base = (void *)bufs[i].data;
+    iov[i].iov_len = bufs[i].len;
+  }
+  struct msghdr msg = {.msg_iov = iov, .msg_iovlen = count};
+  for (;;) {
+    /* sendmsg rather than writev: MSG_NOSIGNAL, so a peer that went away
+     * is an EVE_EPIPE here and not a SIGPIPE for the whole process. */
+    ssize_t n = sendmsg(fd_of(sock), &msg, MSG_NOSIGNAL);
+    if (n >= 0) {
+      *sent = (size_t)n;
+      return EVE_OK;
+    }
+    if (errno != EINTR) return last_error();
+  }
+}
+
+int eve_net_shutdown_write(eve_handle_t sock) {
+  return shutdown(fd_of(sock), SHUT_WR) < 0 ? last_error() : EVE_OK;
+}
+
+int eve_net_close(eve_handle_t sock) {
+  return close(fd_of(sock)) < 0 ? last_error() : EVE_OK;
+}
+
+int eve_net_abort(eve_handle_t sock) {
+  struct linger lg = {.l_onoff = 1, .l_linger = 0};
+  setsockopt(fd_of(sock), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  return eve_net_close(sock);
+}

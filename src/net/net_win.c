@@ -1,0 +1,145 @@
+/* The socket layer on Windows: Winsock, WSAGetLastError translated once
+ * here. Winsock must be started first; eve_poller_create does that. */
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+
+#include <limits.h>
+#include <string.h>
+
+#include "eve_net.h"
+
+static int last_error(void) { return eve_error_from_os(WSAGetLastError()); }
+
+static SOCKET sock_of(eve_handle_t h) { return (SOCKET)h.raw; }
+
+static int to_sockaddr(const eve_net_address_t *a, struct sockaddr_storage *ss) {
+  memset(ss, 0, sizeof *ss);
+  if (a->family == 6) {
+    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+    s6->sin6_family = AF_INET6;
+    s6->sin6_port = htons(a->port);
+    memcpy(&s6->sin6_addr, a->bytes, 16);
+    return (int)sizeof *s6;
+  }
+  struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+  s4->sin_family = AF_INET;
+  s4->sin_port = htons(a->port);
+  memcpy(&s4->sin_addr, a->bytes, 4);
+  return (int)sizeof *s4;
+}
+
+static int set_nonblocking(SOCKET s) {
+  u_long on = 1;
+  return ioctlsocket(s, FIONBIO, &on) == SOCKET_ERROR ? last_error() : EVE_OK;
+}
+
+int eve_net_listen(const eve_net_address_t *address, int backlog, eve_handle_t *out) {
+  if (address == NULL || out == NULL) return EVE_EINVAL;
+  struct sockaddr_storage ss;
+  int len = to_sockaddr(address, &ss);
+  /* Not inheritable: a child process must not keep the port open. */
+  SOCKET s = WSASocketW(ss.ss_family, SOCK_STREAM, IPPROTO_TCP, NULL, 0,
+                        WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+  if (s == INVALID_SOCKET) return last_error();
+  BOOL one = TRUE;
+  int rc = EVE_OK;
+  /* SO_REUSEADDR on Windows lets a second process bind the same port and
+   * steal connections; SO_EXCLUSIVEADDRUSE is the safe equivalent of the
+   * POSIX option (a restart still binds while old connections linger). */
+  if (setsockopt(s, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, (const char *)&one, sizeof one) ==
+          SOCKET_ERROR ||
+      (address->family == 6 &&
+       setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, (const char *)&one, sizeof one) == SOCKET_ERROR) ||
+      bind(s, (struct sockaddr *)&ss, len) == SOCKET_ERROR || listen(s, backlog) == SOCKET_ERROR) {
+    rc = last_error();
+  } else {
+    rc = set_nonblocking(s);
+  }
+  if (rc != EVE_OK) {
+    closesocket(s);
+    return rc;
+  }
+  *out = eve_handle_from_raw((uintptr_t)s);
+  return EVE_OK;
+}
+
+int eve_net_local_address(eve_handle_t sock, eve_net_address_t *out) {
+  struct sockaddr_storage ss;
+  int len = (int)sizeof ss;
+  if (getsockname(sock_of(sock), (struct sockaddr *)&ss, &len) == SOCKET_ERROR) return last_error();
+  memset(out, 0, sizeof *out);
+  if (ss.ss_family == AF_INET6) {
+    const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&ss;
+    out->family = 6;
+    out->port = ntohs(s6->sin6_port);
+    memcpy(out->bytes, &s6->sin6_addr, 16);
+  } else {
+    const struct sockaddr_in *s4 = (const struct sockaddr_in *)&ss;
+    out->family = 4;
+    out->port = ntohs(s4->sin_port);
+    memcpy(out->bytes, &s4->sin_addr, 4);
+  }
+  return EVE_OK;
+}
+
+int eve_net_accept(eve_handle_t listener, eve_handle_t *out) {
+  SOCKET s = accept(sock_of(listener), NULL, NULL);
+  if (s == INVALID_SOCKET) {
+    int err = WSAGetLastError();
+    /* The connection was reset while it waited in the backlog. */
+    if (err == WSAECONNRESET || err == WSAECONNABORTED) return EVE_ECONNABORTED;
+    return eve_error_from_os(err);
+  }
+  /* The accepted socket inherits the listener's non-blocking mode; set it
+   * anyway rather than rely on that. */
+  int rc = set_nonblocking(s);
+  if (rc != EVE_OK) {
+    closesocket(s);
+    return rc;
+  }
+  BOOL one = TRUE;
+  setsockopt(s, IPPROTO_TCP, TCP_NODELAY, (const char *)&one, sizeof one);
+  SetHandleInformation((HANDLE)s, HANDLE_FLAG_INHERIT, 0);
+  *out = eve_handle_from_raw((uintptr_t)s);
+  return EVE_OK;
+}
+
+int eve_net_recv(eve_handle_t sock, void *buf, size_t len, size_t *got) {
+  int want = len > INT_MAX ? INT_MAX : (int)len;
+  int n = recv(sock_of(sock), (char *)buf, want, 0);
+  if (n == SOCKET_ERROR) return last_error();
+  if (n == 0 && len != 0) return EVE_EOF_;
+  *got = (size_t)n;
+  return EVE_OK;
+}
+
+int eve_net_send(eve_handle_t sock, const eve_net_buf_t *bufs, size_t count, size_t *sent) {
+  WSABUF wsa[EVE_NET_MAX_BUFS];
+  if (count > EVE_NET_MAX_BUFS) count = EVE_NET_MAX_BUFS;
+  for (size_t i = 0; i < count; i++) {
+    wsa[i].buf = (char *)bufs[i].data;
+    wsa[i].len = bufs[i].len > ULONG_MAX ? ULONG_MAX : (ULONG)bufs[i].len;
+  }
+  DWORD n = 0;
+  /* No OVERLAPPED: on a non-blocking socket this completes at once, with
+   * what the send buffer took, or fails with WSAEWOULDBLOCK. */
+  if (WSASend(sock_of(sock), wsa, (DWORD)count, &n, 0, NULL, NULL) == SOCKET_ERROR)
+    return last_error();
+  *sent = n;
+  return EVE_OK;
+}
+
+int eve_net_shutdown_write(eve_handle_t sock) {
+  return shutdown(sock_of(sock), SD_SEND) == SOCKET_ERROR ? last_error() : EVE_OK;
+}
+
+int eve_net_close(eve_handle_t sock) {
+  return closesocket(sock_of(sock)) == SOCKET_ERROR ? last_error() : EVE_OK;
+}
+
+int eve_net_abort(eve_handle_t sock) {
+  struct linger lg = {1, 0};
+  setsockopt(sock_of(sock), SOL_SOCKET, SO_LINGER, (const char *)&lg, sizeof lg);
+  return eve_net_close(sock);
+}

@@ -1,0 +1,170 @@
+/* eve_poller_wait: one round is
+ *   1. report completions already taken off the port (the queue);
+ *   2. a zero-timeout WSAPoll over the registered sockets (wsapoll.c);
+ *   3. one GetQueuedCompletionStatusEx: without blocking when step 1 or 2
+ *      found something (it still picks up wake-ups and completions, so a
+ *      busy socket cannot starve the port), otherwise blocking for what is
+ *      left of the timeout, with the helper thread watching the sockets.
+ * A round that found nothing to report and was ended only by a stale
+ * packet, or by the helper's "ready" (the sockets are then read inline by
+ * the next round), goes round again: the caller never sees a spurious 0.
+ * `waits` counts each WSAPoll and each GetQueuedCompletionStatusEx made on
+ * the loop thread, so an idle infinite wait shows no progress. */
+#include <limits.h>
+#include <winternl.h>
+
+#include "win.h"
+
+/* Packets taken per GetQueuedCompletionStatusEx. Wine makes one server
+ * call per packet anyway; on Windows this is one call for a burst. */
+#define PORT_BATCH 64
+
+typedef struct round_result {
+  bool shutdown;
+  bool helper_ready; /* the helper's packet for the current arming */
+} round_result_t;
+
+static uint32_t completion_mask(const eve_overlapped_entry_t *entry) {
+  uint32_t mask = entry->operation == EVE_IO_WRITE ? EVE_EV_OUT : EVE_EV_IN;
+  return entry->status < 0 ? mask | EVE_EV_ERR : mask;
+}
+
+static void complete_entry(eve_poller_t *poller, const OVERLAPPED_ENTRY *packet) {
+  eve_overlapped_entry_t *entry =
+      eve_overlapped_pool_find_by_overlapped(&poller->pool, packet->lpOverlapped);
+  /* An OVERLAPPED that is not one of the pool's in-use entries has no
+   * entry to report it with; the caller that started it gets nothing. */
+  if (entry == NULL) return;
+  entry->bytes_transferred = packet->dwNumberOfBytesTransferred;
+  NTSTATUS status = (NTSTATUS)entry->overlapped.Internal;
+  entry->status = status == 0 ? 0 : eve_error_from_os((long)RtlNtStatusToDosError(status));
+  /* Room was reserved before the packets were taken. */
+  eve__queue_push(&poller->queue, entry);
+}
+
+static void take_packet(eve_poller_t *poller, const OVERLAPPED_ENTRY *packet,
+                        round_result_t *result) {
+  switch ((uint64_t)packet->lpCompletionKey) {
+    case EVE__KEY_WAKEUP:
+      /* Cleared before the wait returns, so a post after that posts again. */
+      atomic_store(&poller->wakeup_pending, false);
+      poller->wakeup_taken = true;
+      return;
+    case EVE__KEY_SHUTDOWN:
+      result->shutdown = true;
+      return;
+    case EVE__KEY_TIMER:
+      return;
+    case EVE__KEY_POLL_READY:
+      /* A packet from an earlier arming is stale: the helper was already
+       * interrupted and the sockets were (or will be) polled inline. */
+      if (poller->helper.armed &&
+          (uint32_t)(uintptr_t)packet->lpOverlapped == poller->helper.generation)
+        result->helper_ready = true;
+      return;
+    default:
+      complete_entry(poller, packet);
+      return;
+  }
+}
+
+/* One GetQueuedCompletionStatusEx; packets go to the queue and flags.
+ * Returns how many packets it took, or a negative error. */
+static int take_packets(eve_poller_t *poller, DWORD timeout_ms, round_result_t *result) {
+  ULONG room = (ULONG)eve__queue_reserve(&poller->queue, PORT_BATCH);
+  /* A full queue means there are completions to report: report them first
+   * and leave the port's packets where they are. */
+  if (room == 0) return poller->queue.count > 0 ? 0 : EVE_ENOMEM;
+  OVERLAPPED_ENTRY packets[PORT_BATCH];
+  ULONG got = 0;
+  eve__count(&poller->counters.waits);
+  if (!GetQueuedCompletionStatusEx(poller->port, packets, room, &got, timeout_ms, FALSE)) {
+    DWORD error = GetLastError();
+    return error == WAIT_TIMEOUT ? 0 : eve_error_from_os((long)error);
+  }
+  for (ULONG i = 0; i < got; i++) take_packet(poller, &packets[i], result);
+  return (int)got;
+}
+
+int eve__port_drain(eve_poller_t *poller) {
+  round_result_t result = {0};
+  /* Bounded: each call takes up to PORT_BATCH, and the queue caps the total. */
+  for (int i = 0; i < 64; i++) {
+    int rc = take_packets(poller, 0, &result);
+    if (rc <= 0) return rc;
+  }
+  return EVE_OK;
+}
+
+void eve_poller_check_pending_iocp_events(eve_poller_t *poller) {
+  if (poller != NULL) eve__port_drain(poller);
+}
+
+static size_t report_queued(eve_poller_t *poller, eve_native_event_t *events, size_t max) {
+  size_t n = 0;
+  eve_overlapped_entry_t *entry;
+  while (n < max && (entry = eve__queue_pop(&poller->queue)) != NULL) {
+    events[n].events = completion_mask(entry);
+    events[n].data.u64 = entry->user_data;
+    events[n].completion = entry;
+    n++;
+  }
+  return n;
+}
+
+static DWORD remaining_ms(int timeout_ms, ULONGLONG deadline) {
+  if (timeout_ms < 0) return INFINITE;
+  ULONGLONG now = GetTickCount64();
+  return now >= deadline ? 0 : (DWORD)(deadline - now);
+}
+
+/* Every return of events or of a wake-up consumes the wake-up taken. */
+static int finish(eve_poller_t *poller, size_t n) {
+  if (poller->wakeup_taken) {
+    poller->wakeup_taken = false;
+    eve__count(&poller->counters.wakeups);
+  }
+  return (int)n;
+}
+
+int eve_poller_wait(eve_poller_t *poller, eve_native_event_t *events, size_t max_events,
+                    int timeout_ms) {
+  if (poller == NULL || events == NULL || max_events == 0 || timeout_ms < -1)
+    return EVE_EINVAL;
+  if (atomic_load(&poller->shutting_down)) return EVE_ESHUTDOWN;
+  ULONGLONG deadline = timeout_ms > 0 ? GetTickCount64() + (ULONGLONG)timeout_ms : 0;
+  if (max_events > INT_MAX) max_events = INT_MAX;
+
+  for (;;) {
+    size_t n = report_queued(poller, events, max_events);
+    int rc = eve__poll_now(poller, events + n, max_events - n);
+    /* Completions already taken from the queue are reported, not dropped;
+     * a lasting error shows again on the next wait. */
+    if (rc < 0) return n > 0 ? finish(poller, n) : rc;
+    n += (size_t)rc;
+
+    DWORD block = (n > 0 || poller->wakeup_taken) ? 0 : remaining_ms(timeout_ms, deadline);
+    bool armed = false;
+    if (block != 0 && poller->registry.socks_count > 0) {
+      rc = eve__helper_arm(poller);
+      if (rc < 0) return rc;
+      armed = true;
+    }
+    round_result_t result = {0};
+    rc = take_packets(poller, block, &result);
+    if (armed) eve__helper_disarm(poller, result.helper_ready);
+    if (rc < 0) return n > 0 ? finish(poller, n) : rc;
+    /* WSAENOTSOCK (a socket closed while registered) is the inline poll's
+     * to report, as that socket's error; anything else ends the wait. */
+    if (result.helper_ready && poller->helper.error != 0 &&
+        poller->helper.error != WSAENOTSOCK)
+      return eve_error_from_os(poller->helper.error);
+
+    n += report_queued(poller, events + n, max_events - n);
+    if (n > 0) return finish(poller, n);
+    if (result.shutdown || atomic_load(&poller->shutting_down)) return EVE_ESHUTDOWN;
+    if (poller->wakeup_taken) return finish(poller, 0);
+    if (result.helper_ready) continue;
+    if (block == 0 || remaining_ms(timeout_ms, deadline) == 0) return 0;
+  }
+}

@@ -1,0 +1,232 @@
+/* Socket readiness: WSAPoll, inline and on a helper thread.
+ *
+ * Why a helper thread. The loop must block in exactly one place that ends
+ * for every kind of news: a socket becoming ready, a wake-up from another
+ * thread, an overlapped operation completing. Completions and wake-ups only
+ * exist as packets on the completion port, and WSAPoll cannot wait on a
+ * port; the port, in turn, never hears of socket readiness by itself. The
+ * ways to bridge that inside one thread were weighed and set aside:
+ *   - IOCTL_AFD_POLL (what wepoll and libuv use) is undocumented, and
+ *     Wine 8 keeps one global list of AFD polls scanned on every socket
+ *     event (thousands of sockets stalled the whole prefix for a minute);
+ *   - zero-byte overlapped reads report "readable" only, not "writable" or
+ *     a listener's pending connection;
+ *   - slicing time between WSAPoll and the port (a short timeout on each)
+ *     burns CPU while idle and adds latency to both.
+ * So the loop thread blocks in GetQueuedCompletionStatusEx only, and when
+ * sockets are registered a helper thread (one per poller, started on first
+ * need) blocks in WSAPoll(-1) on a snapshot of the pollfd array plus a
+ * private loopback UDP "control" socket, and posts an EVE__KEY_POLL_READY
+ * packet when a socket is ready. When the loop wakes for anything else it
+ * interrupts the helper with a datagram on the control socket, and it never
+ * returns while the helper is inside WSAPoll: the caller may close or
+ * unregister any socket once wait returns, and the helper must not be
+ * looking at it then.
+ *
+ * The inline zero-timeout WSAPoll at the start of every wait gives
+ * level-triggered re-reporting and keeps the busy case (something is always
+ * ready) to one system call, with no thread hand-off at all. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "win.h"
+
+_Static_assert(POLLRDNORM == EVE__WSA_POLLRDNORM && POLLRDBAND == EVE__WSA_POLLRDBAND &&
+                   POLLPRI == EVE__WSA_POLLPRI && POLLWRNORM == EVE__WSA_POLLWRNORM &&
+                   POLLWRBAND == EVE__WSA_POLLWRBAND && POLLERR == EVE__WSA_POLLERR &&
+                   POLLHUP == EVE__WSA_POLLHUP && POLLNVAL == EVE__WSA_POLLNVAL,
+               "poller_int.h's EVE__WSA_POLL* are <winsock2.h>'s values");
+
+/* Stale datagrams read per wake-up at most; more just wake the helper again. */
+#define CONTROL_DRAIN_MAX 64
+/* How long the loop waits for the helper before sending another datagram,
+ * in case one was lost: a safety net, not a time slice. */
+#define INTERRUPT_RETRY_MS 1000
+
+/* A socket closed while still registered: Windows' WSAPoll reports it as
+ * POLLNVAL, but Wine 8's fails the whole call with WSAENOTSOCK. Do what
+ * Windows does, so one stale registration reads as that socket's error
+ * (the owner then unregisters it) instead of failing every wait. */
+static void mark_closed(eve__registry_t *r) {
+  for (size_t i = 0; i < r->socks_count; i++) {
+    int type = 0;
+    int len = (int)sizeof type;
+    bool open = getsockopt(r->pollfds[i].fd, SOL_SOCKET, SO_TYPE, (char *)&type, &len) == 0;
+    r->pollfds[i].revents = open ? 0 : POLLNVAL;
+  }
+}
+
+int eve__poll_now(eve_poller_t *poller, eve_native_event_t *events, size_t max) {
+  eve__registry_t *r = &poller->registry;
+  size_t count = r->socks_count;
+  if (count == 0 || max == 0) return 0;
+  eve__count(&poller->counters.waits);
+  int rc = WSAPoll(r->pollfds, (ULONG)count, 0);
+  if (rc == SOCKET_ERROR) {
+    int error = WSAGetLastError();
+    if (error != WSAENOTSOCK) return eve_error_from_os(error);
+    mark_closed(r);
+  } else if (rc == 0) {
+    return 0;
+  }
+  /* Reporting starts where the last full batch stopped, so a small events
+   * array cannot starve the sockets at the end of the table. */
+  size_t n = 0, start = r->cursor % count, last = start;
+  for (size_t k = 0; k < count && n < max; k++) {
+    size_t i = (start + k) % count;
+    SHORT revents = r->pollfds[i].revents;
+    if (revents == 0) continue;
+    events[n].events = eve__to_epoll_mask(revents);
+    events[n].data.u64 = r->socks[i].user_data;
+    events[n].completion = NULL;
+    n++;
+    last = i;
+  }
+  r->cursor = (n == max) ? last + 1 : 0;
+  return (int)n;
+}
+
+static int last_socket_error(void) { return eve_error_from_os(WSAGetLastError()); }
+
+/* A UDP socket on 127.0.0.1 connected to itself: send() on it makes it
+ * readable, which ends the helper's WSAPoll. */
+static int control_open(SOCKET *out) {
+  SOCKET s = WSASocketW(AF_INET, SOCK_DGRAM, IPPROTO_UDP, NULL, 0, WSA_FLAG_NO_HANDLE_INHERIT);
+  if (s == INVALID_SOCKET) return last_socket_error();
+  struct sockaddr_in addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int len = (int)sizeof addr;
+  u_long nonblocking = 1;
+  if (bind(s, (struct sockaddr *)&addr, len) != 0 ||
+      getsockname(s, (struct sockaddr *)&addr, &len) != 0 ||
+      connect(s, (struct sockaddr *)&addr, len) != 0 ||
+      ioctlsocket(s, FIONBIO, &nonblocking) != 0) {
+    int rc = last_socket_error();
+    closesocket(s);
+    return rc;
+  }
+  *out = s;
+  return EVE_OK;
+}
+
+static void control_drain(eve__helper_t *h) {
+  char byte[16];
+  for (int i = 0; i < CONTROL_DRAIN_MAX; i++)
+    if (recv(h->control, byte, (int)sizeof byte, 0) == SOCKET_ERROR) return;
+}
+
+static void post_ready(eve__helper_t *h) {
+  /* If this post fails the port is gone (dispose) or memory is exhausted;
+   * the loop's own interrupt still ends its wait, so nothing hangs. */
+  PostQueuedCompletionStatus(h->port, 0, (ULONG_PTR)EVE__KEY_POLL_READY,
+                             (LPOVERLAPPED)(uintptr_t)h->generation);
+}
+
+/* One arming: poll until a registered socket is ready (tell the loop) or
+ * the loop cancels. A control datagram alone is either the cancel or a
+ * stale one from an earlier arming: drained, and polling goes on unless
+ * cancel is set. */
+static void poll_until_done(eve__helper_t *h) {
+  for (;;) {
+    int rc = WSAPoll(h->fds, (ULONG)h->fds_count, -1);
+    if (rc == SOCKET_ERROR) {
+      h->error = WSAGetLastError();
+      post_ready(h);
+      return;
+    }
+    for (size_t i = 1; i < h->fds_count; i++) {
+      if (h->fds[i].revents != 0) {
+        post_ready(h);
+        return;
+      }
+    }
+    if (h->fds[0].revents != 0) control_drain(h);
+    if (atomic_load(&h->cancel)) return;
+  }
+}
+
+static DWORD WINAPI helper_main(LPVOID arg) {
+  eve__helper_t *h = arg;
+  for (;;) {
+    WaitForSingleObject(h->start_event, INFINITE);
+    if (h->stop) return 0;
+    poll_until_done(h);
+    SetEvent(h->idle_event);
+  }
+}
+
+static int helper_start(eve_poller_t *poller) {
+  eve__helper_t *h = &poller->helper;
+  h->port = poller->port;
+  int rc = control_open(&h->control);
+  if (rc < 0) return rc;
+  h->start_event = CreateEventW(NULL, FALSE, FALSE, NULL);
+  h->idle_event = CreateEventW(NULL, FALSE, FALSE, NULL);
+  if (h->start_event != NULL && h->idle_event != NULL)
+    h->thread = CreateThread(NULL, 64 * 1024, helper_main, h,
+                             STACK_SIZE_PARAM_IS_A_RESERVATION, NULL);
+  if (h->thread == NULL) {
+    rc = eve_error_from_os((long)GetLastError());
+    eve__helper_stop(h);
+    return rc;
+  }
+  return EVE_OK;
+}
+
+void eve__helper_stop(eve__helper_t *h) {
+  if (h->thread != NULL) {
+    /* The helper is idle whenever no wait is running, so it is parked in
+     * WaitForSingleObject(start_event) here. */
+    h->stop = true;
+    SetEvent(h->start_event);
+    WaitForSingleObject(h->thread, INFINITE);
+    CloseHandle(h->thread);
+  }
+  if (h->start_event != NULL) CloseHandle(h->start_event);
+  if (h->idle_event != NULL) CloseHandle(h->idle_event);
+  if (h->control != 0 && h->control != INVALID_SOCKET) closesocket(h->control);
+  free(h->fds);
+  memset(h, 0, sizeof *h);
+}
+
+int eve__helper_arm(eve_poller_t *poller) {
+  eve__helper_t *h = &poller->helper;
+  eve__registry_t *r = &poller->registry;
+  if (h->thread == NULL) {
+    int rc = helper_start(poller);
+    if (rc < 0) return rc;
+  }
+  size_t need = r->socks_count + 1;
+  if (h->fds_size < need) {
+    WSAPOLLFD *fds = realloc(h->fds, need * sizeof *fds);
+    if (fds == NULL) return EVE_ENOMEM;
+    h->fds = fds;
+    h->fds_size = need;
+  }
+  h->fds[0] = (WSAPOLLFD){h->control, POLLRDNORM, 0};
+  memcpy(h->fds + 1, r->pollfds, r->socks_count * sizeof *h->fds);
+  for (size_t i = 1; i < need; i++) h->fds[i].revents = 0;
+  h->fds_count = need;
+  h->error = 0;
+  h->generation++;
+  atomic_store(&h->cancel, false);
+  h->armed = true;
+  SetEvent(h->start_event);
+  return EVE_OK;
+}
+
+void eve__helper_disarm(eve_poller_t *poller, bool helper_reported) {
+  eve__helper_t *h = &poller->helper;
+  if (!h->armed) return;
+  if (!helper_reported) atomic_store(&h->cancel, true);
+  for (;;) {
+    /* If the helper was already on its way out, this datagram is left over;
+     * the next arming drains it and keeps polling. */
+    if (!helper_reported) send(h->control, "w", 1, 0);
+    DWORD ms = helper_reported ? INFINITE : INTERRUPT_RETRY_MS;
+    if (WaitForSingleObject(h->idle_event, ms) == WAIT_OBJECT_0) break;
+  }
+  h->armed = false;
+}

@@ -1,0 +1,218 @@
+/* The config file: a JSON object whose every key is known. A mistake is
+ * reported with the key's name, so `eved check-config` says what to fix. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cJSON.h"
+#include "config.h"
+
+void eved_config_defaults(eved_config_t *c) {
+  memset(c, 0, sizeof *c);
+  eve_net_address_parse("127.0.0.1:8080", &c->listen[0]);
+  c->listen_count = 1;
+  c->max_connections = 1024;
+  c->header_timeout_ms = 10000;
+  c->idle_timeout_ms = 60000;
+  c->write_timeout_ms = 10000;
+  c->max_requests_per_connection = 1000;
+  c->max_header_bytes = 8192;
+  c->max_output_bytes = 256 * 1024;
+  c->drain_timeout_ms = 5000;
+  c->log_level = EVED_LOG_INFO;
+  c->poller_mode = EVE_MODE_DEFAULT;
+  c->poller_capacity = 0;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int fail(char *error, size_t size, const char *format, ...) {
+  va_list ap;
+  va_start(ap, format);
+  vsnprintf(error, size, format, ap);
+  va_end(ap);
+  return EVE_EINVAL;
+}
+
+/* One integer bound: its key, where it goes, and its allowed range. */
+typedef struct bound {
+  const char *key;
+  size_t offset;
+  uint32_t min, max;
+} bound_t;
+
+#define BOUND(field, lo, hi) {#field, offsetof(eved_config_t, field), lo, hi}
+static const bound_t bounds[] = {
+    BOUND(max_connections, 1, 100000),
+    BOUND(header_timeout_ms, 10, 3600000),
+    BOUND(idle_timeout_ms, 10, 86400000),
+    BOUND(write_timeout_ms, 10, 3600000),
+    BOUND(max_requests_per_connection, 1, 100000000),
+    BOUND(max_header_bytes, 256, 1048576),
+    BOUND(max_output_bytes, 4096, 67108864),
+    BOUND(drain_timeout_ms, 0, 3600000),
+};
+
+static int read_uint(const cJSON *item, const char *key, uint32_t min, uint32_t max, uint32_t *out,
+                     char *error, size_t size) {
+  if (!cJSON_IsNumber(item))
+    return fail(error, size, "%s: must be an integer between %u and %u", key, min, max);
+  double v = item->valuedouble;
+  if (v != (double)(int64_t)v || v < min || v > max)
+    return fail(error, size, "%s: must be an integer between %u and %u, not %g", key, min, max,
+                v);
+  *out = (uint32_t)v;
+  return EVE_OK;
+}
+
+static int read_string(const cJSON *item, const char *key, char *out, size_t out_size,
+                       char *error, size_t size) {
+  if (!cJSON_IsString(item)) return fail(error, size, "%s: must be a string", key);
+  if (strlen(item->valuestring) >= out_size)
+    return fail(error, size, "%s: longer than %llu characters", key,
+                (unsigned long long)(out_size - 1));
+  strcpy(out, item->valuestring);
+  return EVE_OK;
+}
+
+static int parse_listen(const cJSON *item, eved_config_t *c, char *error, size_t size) {
+  if (!cJSON_IsArray(item)) return fail(error, size, "listen: must be an array of \"host:port\"");
+  int n = cJSON_GetArraySize(item);
+  if (n < 1 || n > EVED_MAX_LISTEN)
+    return fail(error, size, "listen: must hold 1 to %d addresses", EVED_MAX_LISTEN);
+  for (int i = 0; i < n; i++) {
+    const cJSON *a = cJSON_GetArrayItem(item, i);
+    if (!cJSON_IsString(a)) return fail(error, size, "listen[%d]: must be a string", i);
+    if (eve_net_address_parse(a->valuestring, &c->listen[i]) != EVE_OK)
+      return fail(error, size,
+                  "listen[%d]: bad address \"%.64s\" (want IPv4:port, [IPv6]:port or "
+                  "localhost:port)",
+                  i, a->valuestring);
+  }
+  c->listen_count = (size_t)n;
+  return EVE_OK;
+}
+
+static int parse_log(const cJSON *obj, eved_config_t *c, char *error, size_t size) {
+  if (!cJSON_IsObject(obj)) return fail(error, size, "log: must be an object");
+  for (const cJSON *it = obj->child; it != NULL; it = it->next) {
+    if (strcmp(it->string, "level") == 0) {
+      int level = cJSON_IsString(it) ? eved_log_level_parse(it->valuestring) : -1;
+      if (level < 0) return fail(error, size, "log.level: must be \"debug\", \"info\", \"warn\" or \"error\"");
+      c->log_level = (eved_log_level_t)level;
+    } else if (strcmp(it->string, "file") == 0) {
+      if (cJSON_IsNull(it)) {
+        c->log_file[0] = '\0';
+      } else if (read_string(it, "log.file", c->log_file, sizeof c->log_file, error, size) != EVE_OK) {
+        return EVE_EINVAL;
+      }
+    } else {
+      return fail(error, size, "log.%.64s: unknown key", it->string);
+    }
+  }
+  return EVE_OK;
+}
+
+static int parse_poller(const cJSON *obj, eved_config_t *c, char *error, size_t size) {
+  if (!cJSON_IsObject(obj)) return fail(error, size, "poller: must be an object");
+  for (const cJSON *it = obj->child; it != NULL; it = it->next) {
+    if (strcmp(it->string, "mode") == 0) {
+      if (!cJSON_IsString(it) || eve_poller_mode_parse(it->valuestring, &c->poller_mode) != EVE_OK)
+        return fail(error, size,
+                    "poller.mode: must be \"default\", \"epoll\", \"wsapoll\" or \"overlapped\"");
+    } else if (strcmp(it->string, "capacity") == 0) {
+      if (read_uint(it, "poller.capacity", 0, 1048576, &c->poller_capacity, error, size) != EVE_OK)
+        return EVE_EINVAL;
+    } else {
+      return fail(error, size, "poller.%.64s: unknown key", it->string);
+    }
+  }
+  return EVE_OK;
+}
+
+static int parse_admin(const cJSON *obj, eved_config_t *c, char *error, size_t size) {
+  if (!cJSON_IsObject(obj)) return fail(error, size, "admin: must be an object");
+  for (const cJSON *it = obj->child; it != NULL; it = it->next) {
+    if (strcmp(it->string, "enabled") == 0) {
+      if (!cJSON_IsBool(it)) return fail(error, size, "admin.enabled: must be true or false");
+      c->admin_enabled = cJSON_IsTrue(it);
+    } else if (strcmp(it->string, "pipe") == 0) {
+      if (read_string(it, "admin.pipe", c->admin_pipe, sizeof c->admin_pipe, error, size) != EVE_OK)
+        return EVE_EINVAL;
+    } else {
+      return fail(error, size, "admin.%.64s: unknown key", it->string);
+    }
+  }
+  return EVE_OK;
+}
+
+static int parse_key(const cJSON *it, eved_config_t *c, char *error, size_t size) {
+  if (strcmp(it->string, "listen") == 0) return parse_listen(it, c, error, size);
+  if (strcmp(it->string, "log") == 0) return parse_log(it, c, error, size);
+  if (strcmp(it->string, "poller") == 0) return parse_poller(it, c, error, size);
+  if (strcmp(it->string, "admin") == 0) return parse_admin(it, c, error, size);
+  for (size_t i = 0; i < sizeof bounds / sizeof bounds[0]; i++) {
+    if (strcmp(it->string, bounds[i].key) == 0)
+      return read_uint(it, bounds[i].key, bounds[i].min, bounds[i].max,
+                       (uint32_t *)((char *)c + bounds[i].offset), error, size);
+  }
+  return fail(error, size, "%.64s: unknown key", it->string);
+}
+
+int eved_config_parse(const char *text, eved_config_t *config, char *error, size_t size) {
+  cJSON *root = cJSON_Parse(text);
+  if (root == NULL) {
+    const char *at = cJSON_GetErrorPtr();
+    size_t offset = at ? (size_t)(at - text) : 0;
+    size_t line = 1;
+    for (size_t i = 0; i < offset && text[i]; i++) line += text[i] == '\n';
+    return fail(error, size, "not valid JSON (near line %llu)", (unsigned long long)line);
+  }
+  int rc = EVE_OK;
+  if (!cJSON_IsObject(root)) {
+    rc = fail(error, size, "the top level must be an object");
+  } else {
+    eved_config_t next = *config;
+    for (const cJSON *it = root->child; it != NULL && rc == EVE_OK; it = it->next)
+      rc = parse_key(it, &next, error, size);
+    if (rc == EVE_OK) *config = next;
+  }
+  cJSON_Delete(root);
+  return rc;
+}
+
+int eved_config_load(const char *path, eved_config_t *config, char *error, size_t size) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) return fail(error, size, "%.200s: cannot open", path);
+  char *text = malloc(EVED_CONFIG_MAX_BYTES + 1);
+  if (text == NULL) {
+    fclose(f);
+    return fail(error, size, "out of memory");
+  }
+  size_t n = fread(text, 1, EVED_CONFIG_MAX_BYTES + 1, f);
+  int read_error = ferror(f);
+  fclose(f);
+  int rc;
+  if (read_error) {
+    rc = fail(error, size, "%.200s: read error", path);
+  } else if (n > EVED_CONFIG_MAX_BYTES) {
+    rc = fail(error, size, "%.200s: larger than %d bytes", path, EVED_CONFIG_MAX_BYTES);
+  } else {
+    text[n] = '\0';
+    rc = strlen(text) != n ? fail(error, size, "%.200s: contains a NUL byte", path)
+                           : eved_config_parse(text, config, error, size);
+  }
+  free(text);
+  return rc;
+}
+
+int eved_config_set_listen(eved_config_t *config, const char *text, char *error, size_t size) {
+  eve_net_address_t a;
+  if (eve_net_address_parse(text, &a) != EVE_OK)
+    return fail(error, size, "--listen: bad address \"%.64s\" (want IPv4:port, [IPv6]:port or localhost:port)", text);
+  config->listen[0] = a;
+  config->listen_count = 1;
+  return EVE_OK;
+}

@@ -1,0 +1,53 @@
+/* eved's configuration: defaults, the JSON file, and its validation. */
+#ifndef EVED_CONFIG_H_
+#define EVED_CONFIG_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eve_net.h"
+#include "eve_poller.h"
+#include "log.h"
+
+#define EVED_MAX_LISTEN 8
+#define EVED_PATH_MAX 512
+/* A config file larger than this is refused rather than read. */
+#define EVED_CONFIG_MAX_BYTES (1024 * 1024)
+/* Room for an error message that names the key and the value. */
+#define EVED_ERROR_MAX 256
+
+typedef struct eved_config {
+  eve_net_address_t listen[EVED_MAX_LISTEN];
+  size_t listen_count;
+  uint32_t max_connections;
+  uint32_t header_timeout_ms;
+  uint32_t idle_timeout_ms;
+  uint32_t write_timeout_ms;
+  uint32_t max_requests_per_connection;
+  uint32_t max_header_bytes;
+  uint32_t max_output_bytes;
+  uint32_t drain_timeout_ms;
+  eved_log_level_t log_level;
+  char log_file[EVED_PATH_MAX]; /* empty: standard error */
+  eve_poller_mode_t poller_mode;
+  uint32_t poller_capacity;
+  /* For the service and its admin channel (a later issue); validated here
+   * so one file describes the whole server. */
+  bool admin_enabled;
+  char admin_pipe[EVED_PATH_MAX];
+} eved_config_t;
+
+void eved_config_defaults(eved_config_t *config);
+
+/* Applies a JSON document on top of what *config holds. On error, returns
+ * EVE_EINVAL and writes a message that names the offending key. */
+int eved_config_parse(const char *text, eved_config_t *config, char *error, size_t error_size);
+
+/* Reads and parses a file (at most EVED_CONFIG_MAX_BYTES). */
+int eved_config_load(const char *path, eved_config_t *config, char *error, size_t error_size);
+
+/* Replaces the listen list with one address (the --listen option). */
+int eved_config_set_listen(eved_config_t *config, const char *text, char *error, size_t error_size);
+
+#endif /* EVED_CONFIG_H_ */

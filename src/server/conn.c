@@ -1,0 +1,256 @@
+/* A client connection's course: read and parse, queue responses, write
+ * them with back-pressure (write interest only while output is queued),
+ * and close in one of three ways: at once on errors and dropped clients
+ * (abort), after the last response for a finished connection (a lingering
+ * close: write side shut, input read and discarded until EOF, so a reset
+ * never destroys the response the client has not read yet), or quietly
+ * when idle. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "server_int.h"
+
+/* How many reads one readiness event may do before others get a turn. */
+#define READS_PER_EVENT 4
+/* A lingering close discards at most this much input; a client still
+ * sending beyond it is reset (its response is long in its receive buffer). */
+#define LINGER_MAX_BYTES (256 * 1024)
+
+uint64_t eved__conn_user_data(const eved_conn_t *conn) {
+  return (uint64_t)conn->server->generations[conn->slot] << 32 | conn->slot;
+}
+
+eved_conn_t *eved__conn_create(eved_server_t *server, eve_handle_t sock, uint32_t slot) {
+  eved_conn_t *c = calloc(1, sizeof *c);
+  if (c == NULL) return NULL;
+  c->server = server;
+  c->sock = sock;
+  c->slot = slot;
+  c->reject = -1;
+  llhttp_init(&c->parser, HTTP_REQUEST, &server->settings);
+  c->parser.data = c;
+  c->request_start_ms = server->now_ms;
+  c->idle_since_ms = server->now_ms;
+  return c;
+}
+
+bool eved__conn_is_idle(const eved_conn_t *c) {
+  return !c->in_message && c->out_bytes == 0 && !c->lingering && c->pending == NULL;
+}
+
+static void free_output(eved_conn_t *c) {
+  for (eved_chunk_t *k = c->out_head, *next; k != NULL; k = next) {
+    next = k->next;
+    free(k);
+  }
+  c->out_head = c->out_tail = NULL;
+  c->out_bytes = 0;
+}
+
+void eved__conn_close(eved_conn_t *c, bool abort) {
+  eved_server_t *server = c->server;
+  eve_poller_unregister(server->poller, c->sock);
+  if (abort) {
+    eve_net_abort(c->sock);
+  } else {
+    eve_net_close(c->sock);
+  }
+  free_output(c);
+  free(c->pending);
+  server->slots[c->slot] = NULL;
+  server->generations[c->slot] = (server->generations[c->slot] + 1) & 0x7fffffffu;
+  server->free_slots[server->free_count++] = c->slot;
+  server->counters.connections_active--;
+  server->counters.connections_closed++;
+  free(c);
+}
+
+/* Sends as much queued output as the socket takes. False if the
+ * connection failed and was closed. */
+static bool flush(eved_conn_t *c) {
+  while (c->out_head != NULL) {
+    eve_net_buf_t bufs[EVE_NET_MAX_BUFS];
+    size_t n = 0;
+    for (eved_chunk_t *k = c->out_head; k != NULL && n < EVE_NET_MAX_BUFS; k = k->next) {
+      bufs[n].data = k->data + k->off;
+      bufs[n].len = k->len - k->off;
+      n++;
+    }
+    size_t sent = 0;
+    int rc = eve_net_send(c->sock, bufs, n, &sent);
+    if (rc == EVE_EAGAIN) return true;
+    if (rc != EVE_OK) {
+      eved_log(EVED_LOG_DEBUG, "connection %u: send failed: %s", c->slot, eve_strerror(rc));
+      eved__conn_close(c, true);
+      return false;
+    }
+    if (sent == 0) return true;
+    c->server->counters.bytes_sent += sent;
+    c->out_bytes -= sent;
+    c->write_progress_ms = c->server->now_ms;
+    while (sent > 0) {
+      eved_chunk_t *k = c->out_head;
+      size_t left = k->len - k->off;
+      if (sent < left) {
+        k->off += sent;
+        break;
+      }
+      sent -= left;
+      c->out_head = k->next;
+      free(k);
+    }
+    if (c->out_head == NULL) c->out_tail = NULL;
+  }
+  return true;
+}
+
+/* Reads and discards until EOF: the last phase of a lingering close. */
+static void linger_read(eved_conn_t *c) {
+  eved_server_t *server = c->server;
+  for (int i = 0; i < READS_PER_EVENT; i++) {
+    size_t got = 0;
+    int rc = eve_net_recv(c->sock, server->read_buf, sizeof server->read_buf, &got);
+    if (rc == EVE_EAGAIN) return;
+    if (rc != EVE_OK) {
+      eved__conn_close(c, rc != EVE_EOF_);
+      return;
+    }
+    server->counters.bytes_received += got;
+    c->linger_bytes += got;
+    if (c->linger_bytes > LINGER_MAX_BYTES) {
+      eved__conn_close(c, true);
+      return;
+    }
+  }
+}
+
+/* Reads and parses. False if the connection was closed. */
+static bool read_requests(eved_conn_t *c) {
+  eved_server_t *server = c->server;
+  for (int i = 0; i < READS_PER_EVENT && !c->closing && !c->input_paused; i++) {
+    size_t got = 0;
+    int rc = eve_net_recv(c->sock, server->read_buf, sizeof server->read_buf, &got);
+    if (rc == EVE_EAGAIN) return true;
+    if (rc == EVE_EOF_) {
+      /* The client is done sending; answer what it asked, then close. */
+      c->peer_eof = true;
+      c->closing = true;
+      return true;
+    }
+    if (rc != EVE_OK) {
+      eved_log(EVED_LOG_DEBUG, "connection %u: recv failed: %s", c->slot, eve_strerror(rc));
+      eved__conn_close(c, true);
+      return false;
+    }
+    server->counters.bytes_received += got;
+    eved__http_feed(c, server->read_buf, got);
+  }
+  return true;
+}
+
+static bool set_interest(eved_conn_t *c, eve_interest_t want) {
+  if (want == c->interest) return true;
+  int rc = eve_poller_modify(c->server->poller, c->sock, want, eved__conn_user_data(c));
+  if (rc != EVE_OK) {
+    eved_log(EVED_LOG_WARN, "connection %u: poller modify failed: %s", c->slot, eve_strerror(rc));
+    eved__conn_close(c, true);
+    return false;
+  }
+  c->interest = want;
+  return true;
+}
+
+/* After any I/O: move the connection on (resume parsing, start the
+ * lingering close) and ask the poller for exactly what it waits for. */
+static void advance(eved_conn_t *c) {
+  for (;;) {
+    if (!flush(c)) return;
+    if (c->out_bytes > 0) break;
+    if (c->input_paused && !c->closing) {
+      /* The output drained: take up the input kept while paused. */
+      c->input_paused = false;
+      llhttp_resume(&c->parser);
+      char *pending = c->pending;
+      size_t len = c->pending_len;
+      c->pending = NULL;
+      c->pending_len = 0;
+      if (pending != NULL) {
+        eved__http_feed(c, pending, len);
+        free(pending);
+      }
+      continue;
+    }
+    break;
+  }
+  if (c->out_bytes == 0 && c->closing && !c->lingering) {
+    if (c->peer_eof || eve_net_shutdown_write(c->sock) != EVE_OK) {
+      eved__conn_close(c, false);
+      return;
+    }
+    c->lingering = true;
+    c->linger_start_ms = c->server->now_ms;
+  }
+  if (c->out_bytes == 0 && !c->in_message && !c->closing) c->idle_since_ms = c->server->now_ms;
+  eve_interest_t want = EVE_INTEREST_NONE;
+  if (c->lingering || (!c->closing && !c->input_paused)) want |= EVE_INTEREST_READ;
+  if (c->out_bytes > 0) want |= EVE_INTEREST_WRITE;
+  set_interest(c, want);
+}
+
+void eved__conn_on_event(eved_conn_t *c, eve_ready_t ready) {
+  if (ready & EVE_READY_ERROR) {
+    eved__conn_close(c, true);
+    return;
+  }
+  if (c->lingering) {
+    linger_read(c);
+    return;
+  }
+  /* Hang-up is read like readable: recv reports EOF or the error. */
+  if ((ready & (EVE_READY_READABLE | EVE_READY_HANGUP)) && !read_requests(c)) return;
+  advance(c);
+}
+
+void eved__conn_check_timers(eved_conn_t *c) {
+  eved_server_t *server = c->server;
+  const eved_config_t *cfg = &server->config;
+  int64_t now = server->now_ms;
+  eved_counters_t *counters = &server->counters;
+  if (c->lingering) {
+    /* A client that never closes its side: the linger is bounded by the
+     * header timeout. */
+    if (now - c->linger_start_ms >= cfg->header_timeout_ms) eved__conn_close(c, true);
+    return;
+  }
+  if (c->out_bytes > 0) {
+    if (now - c->write_progress_ms >= cfg->write_timeout_ms) {
+      counters->limits[EVED_LIMIT_WRITE_TIMEOUT]++;
+      eved_log(EVED_LOG_INFO, "connection %u: dropped, %llu bytes unread for %u ms", c->slot,
+               (unsigned long long)c->out_bytes, cfg->write_timeout_ms);
+      eved__conn_close(c, true);
+    }
+    return;
+  }
+  if (c->closing) return;
+  if (server->draining && !c->in_message) {
+    eved__conn_close(c, false);
+    return;
+  }
+  if (c->in_message || c->requests == 0) {
+    if (now - c->request_start_ms >= cfg->header_timeout_ms) {
+      counters->limits[EVED_LIMIT_HEADER_TIMEOUT]++;
+      c->closing = true;
+      if (!eved__respond_error(c, EVED_STATUS_408)) {
+        eved__conn_close(c, true);
+        return;
+      }
+      advance(c);
+    }
+    return;
+  }
+  if (now - c->idle_since_ms >= cfg->idle_timeout_ms) {
+    counters->limits[EVED_LIMIT_IDLE_TIMEOUT]++;
+    eved__conn_close(c, false);
+  }
+}

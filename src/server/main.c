@@ -1,0 +1,102 @@
+/* eved's command line. Exit codes: 0 success, 1 runtime failure (or an
+ * invalid config for check-config), 2 usage errors and commands that are
+ * not available yet. */
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "server.h"
+#include "version.h"
+
+static const char usage[] =
+    "usage: eved <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  run [--config FILE] [--listen HOST:PORT]\n"
+    "                        serve in the foreground until Ctrl-C (SIGINT/SIGTERM),\n"
+    "                        then drain open connections and exit\n"
+    "  check-config FILE     validate a config file; non-zero exit with the reason\n"
+    "  --help                this text\n"
+    "  --version             print the version\n"
+    "\n"
+    "  install, uninstall, start, stop, status, admin: not available yet\n"
+    "\n"
+    "HOST:PORT is IPv4:port, [IPv6]:port or localhost:port; port 0 picks a free port.\n"
+    "Endpoints: / (dashboard), /stats (JSON), /metrics (Prometheus), /healthz.\n";
+
+static int check_config(int argc, char **argv) {
+  if (argc != 3) {
+    fputs("usage: eved check-config FILE\n", stderr);
+    return 2;
+  }
+  eved_config_t config;
+  char error[EVED_ERROR_MAX];
+  eved_config_defaults(&config);
+  if (eved_config_load(argv[2], &config, error, sizeof error) != EVE_OK) {
+    fprintf(stderr, "eved: %s: %s\n", argv[2], error);
+    return 1;
+  }
+  printf("%s: ok\n", argv[2]);
+  return 0;
+}
+
+static int run(int argc, char **argv) {
+  eved_config_t config;
+  char error[EVED_ERROR_MAX];
+  const char *config_file = NULL, *listen = NULL;
+  for (int i = 2; i < argc; i++) {
+    if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+      config_file = argv[++i];
+    } else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
+      listen = argv[++i];
+    } else {
+      fprintf(stderr, "eved run: unexpected argument \"%s\"\n%s", argv[i], usage);
+      return 2;
+    }
+  }
+  eved_config_defaults(&config);
+  if (config_file && eved_config_load(config_file, &config, error, sizeof error) != EVE_OK) {
+    fprintf(stderr, "eved: %s: %s\n", config_file, error);
+    return 1;
+  }
+  if (listen && eved_config_set_listen(&config, listen, error, sizeof error) != EVE_OK) {
+    fprintf(stderr, "eved: %s\n", error);
+    return 2;
+  }
+  if (eved_log_open(config.log_level, config.log_file) != 0) {
+    fprintf(stderr, "eved: log.file: cannot open \"%s\" for appending\n", config.log_file);
+    return 1;
+  }
+  int status = eved_server_run(&config);
+  eved_log_close();
+  return status;
+}
+
+int main(int argc, char **argv) {
+  static const char *const later[] = {"install", "uninstall", "start", "stop", "status", "admin"};
+  if (argc < 2) {
+    fputs(usage, stderr);
+    return 2;
+  }
+  const char *command = argv[1];
+  if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 || strcmp(command, "help") == 0) {
+    fputs(usage, stdout);
+    return 0;
+  }
+  if (strcmp(command, "--version") == 0) {
+    printf("eved %s\n", EVED_VERSION);
+    return 0;
+  }
+  if (strcmp(command, "run") == 0) return run(argc, argv);
+  if (strcmp(command, "check-config") == 0) return check_config(argc, argv);
+  for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
+    if (strcmp(command, later[i]) == 0) {
+      fprintf(stderr, "eved %s: not available yet (the Windows service commands come later)\n",
+              command);
+      return 2;
+    }
+  }
+  fprintf(stderr, "eved: unknown command \"%s\"\n%s", command, usage);
+  return 2;
+}

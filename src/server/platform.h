@@ -1,0 +1,30 @@
+/* What eved needs from the OS beyond sockets: a monotonic clock, figures
+ * about its own process, and a stop request from Ctrl-C or a signal.
+ * platform_posix.c and platform_win.c implement it; CMake picks one. */
+#ifndef EVED_PLATFORM_H_
+#define EVED_PLATFORM_H_
+
+#include <stdint.h>
+
+#include "eve_poller.h"
+
+/* Wall-clock milliseconds since the Unix epoch (for Date and the log). */
+int64_t eved_wall_ms(void);
+
+/* Milliseconds from an arbitrary start; never goes back. */
+int64_t eved_monotonic_ms(void);
+
+uint64_t eved_process_id(void);
+/* Resident memory (Linux RSS, Windows working set); 0 if unknown. */
+uint64_t eved_process_memory_bytes(void);
+/* Open handles on Windows; -1 where the OS has no such figure. */
+int64_t eved_process_handles(void);
+
+/* Routes SIGINT/SIGTERM (POSIX) or Ctrl-C, Ctrl-Break and console close
+ * (Windows) to a counter, and wakes the poller so the loop sees it. */
+int eved_stop_requests_install(eve_poller_t *poller);
+/* How many stop requests arrived so far. */
+unsigned eved_stop_requests(void);
+void eved_stop_requests_uninstall(void);
+
+#endif /* EVED_PLATFORM_H_ */

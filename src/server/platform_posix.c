@@ -1,0 +1,71 @@
+/* eved's OS needs on POSIX (Linux). */
+#include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "platform.h"
+
+int64_t eved_wall_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t eved_monotonic_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+uint64_t eved_process_id(void) { return (uint64_t)getpid(); }
+
+uint64_t eved_process_memory_bytes(void) {
+  /* statm's second field is the resident set in pages. */
+  FILE *f = fopen("/proc/self/statm", "r");
+  if (f == NULL) return 0;
+  unsigned long size = 0, resident = 0;
+  int n = fscanf(f, "%lu %lu", &size, &resident);
+  fclose(f);
+  long page = sysconf(_SC_PAGESIZE);
+  return n == 2 && page > 0 ? (uint64_t)resident * (uint64_t)page : 0;
+}
+
+int64_t eved_process_handles(void) { return -1; }
+
+static eve_poller_t *_Atomic stop_poller;
+static atomic_uint stop_count;
+
+/* Only async-signal-safe work: an atomic add and the poller's wake-up,
+ * which is an atomic exchange and a write(2) to its eventfd. */
+static void on_signal(int sig) {
+  (void)sig;
+  int saved = errno;
+  atomic_fetch_add(&stop_count, 1);
+  eve_poller_t *poller = atomic_load(&stop_poller);
+  if (poller != NULL) eve_poller_post_wakeup(poller);
+  errno = saved;
+}
+
+int eved_stop_requests_install(eve_poller_t *poller) {
+  atomic_store(&stop_poller, poller);
+  struct sigaction sa = {0};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
+    return eve_error_from_os(errno);
+  /* Sends use MSG_NOSIGNAL; this covers anything else that writes to a
+   * closed socket. */
+  signal(SIGPIPE, SIG_IGN);
+  return EVE_OK;
+}
+
+unsigned eved_stop_requests(void) { return atomic_load(&stop_count); }
+
+void eved_stop_requests_uninstall(void) {
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
+  atomic_store(&stop_poller, NULL);
+}

@@ -1,0 +1,103 @@
+/* The router: path and method to a response, counted before the body is
+ * rendered, so /stats and /metrics include the request that reads them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform.h"
+#include "server_int.h"
+
+static const char text_plain[] = "text/plain; charset=utf-8";
+
+eved_snapshot_t eved__snapshot(eved_server_t *server) {
+  eved_snapshot_t s = {0};
+  s.counters = &server->counters;
+  s.uptime_seconds = (double)(eved_monotonic_ms() - server->started_ms) / 1000.0;
+  s.draining = server->draining;
+  s.backend = eve_poller_backend_name(server->poller);
+  s.mode = eve_poller_mode_name(eve_poller_mode(server->poller));
+  eve_poller_stats(server->poller, &s.poller);
+  s.pid = eved_process_id();
+  s.memory_bytes = eved_process_memory_bytes();
+  s.handles = eved_process_handles();
+  return s;
+}
+
+static void count(eved_server_t *server, eved_status_t status) {
+  server->counters.requests_total++;
+  server->counters.by_status[status]++;
+}
+
+static bool render(eved_conn_t *conn, eved_path_t path, eved_response_t *r, char **owned) {
+  eved_snapshot_t snapshot = eved__snapshot(conn->server);
+  size_t len = 0;
+  if (path == EVED_PATH_STATS) {
+    *owned = eved_stats_json(&snapshot, &len);
+    r->content_type = "application/json";
+  } else {
+    *owned = eved_stats_metrics(&snapshot, &len);
+    r->content_type = "text/plain; version=0.0.4; charset=utf-8";
+  }
+  r->body = *owned;
+  r->body_len = len;
+  return *owned != NULL;
+}
+
+bool eved__route(eved_conn_t *conn, llhttp_method_t method, bool keep_alive) {
+  eved_server_t *server = conn->server;
+  eved_path_t path =
+      conn->target_overflow ? EVED_PATH_OTHER : eved_path_lookup(conn->target, conn->target_len);
+  eved_response_t r = {.status = EVED_STATUS_200,
+                       .content_type = text_plain,
+                       .head_only = method == HTTP_HEAD,
+                       .keep_alive = keep_alive};
+  server->counters.by_path[path]++;
+  char *owned = NULL;
+  if (path == EVED_PATH_OTHER) {
+    r.status = EVED_STATUS_404;
+    r.body = "not found\n";
+  } else if (method != HTTP_GET && method != HTTP_HEAD) {
+    r.status = EVED_STATUS_405;
+    r.allow = true;
+    r.body = "method not allowed\n";
+  } else if (path == EVED_PATH_ROOT) {
+    r.content_type = "text/html; charset=utf-8";
+    r.body = eved__dashboard_html;
+    r.body_len = eved__dashboard_html_len;
+  } else if (path == EVED_PATH_HEALTHZ) {
+    /* Draining: out of rotation, but still answering (see README). */
+    r.status = server->draining ? EVED_STATUS_503 : EVED_STATUS_200;
+    r.body = server->draining ? "draining\n" : "ok\n";
+  }
+  count(server, r.status);
+  if ((path == EVED_PATH_STATS || path == EVED_PATH_METRICS) && r.status == EVED_STATUS_200 &&
+      !render(conn, path, &r, &owned)) {
+    server->counters.by_status[EVED_STATUS_200]--;
+    server->counters.by_status[EVED_STATUS_500]++;
+    r.status = EVED_STATUS_500;
+    r.content_type = text_plain;
+    r.body = "out of memory\n";
+    r.body_len = 0;
+  }
+  if (r.body_len == 0 && r.body != NULL) r.body_len = strlen(r.body);
+  bool ok = eved__response_queue(conn, &r);
+  free(owned);
+  return ok;
+}
+
+bool eved__respond_error(eved_conn_t *conn, eved_status_t status) {
+  static const char *const bodies[EVED_STATUS_COUNT] = {
+      [EVED_STATUS_400] = "bad request\n",
+      [EVED_STATUS_405] = "method not allowed\n",
+      [EVED_STATUS_408] = "request timeout\n",
+      [EVED_STATUS_413] = "request bodies are not accepted\n",
+      [EVED_STATUS_431] = "request header fields too large\n",
+  };
+  eved_response_t r = {.status = status,
+                       .content_type = text_plain,
+                       .body = bodies[status] ? bodies[status] : "error\n",
+                       .allow = status == EVED_STATUS_405,
+                       .keep_alive = false};
+  r.body_len = strlen(r.body);
+  count(conn->server, status);
+  return eved__response_queue(conn, &r);
+}

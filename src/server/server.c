@@ -1,0 +1,269 @@
+/* The event loop: one thread, one poller, the listeners and every client
+ * registered with it. Timeouts are checked by a sweep every tick rather
+ * than per-connection timers: the poller has none, and one pass over a
+ * bounded table is cheap at eved's scale. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "platform.h"
+#include "server.h"
+#include "server_int.h"
+#include "version.h"
+
+#define LISTEN_BACKLOG 511
+#define LISTENER_FLAG ((uint64_t)1 << 63)
+
+/* A tick a quarter of the shortest timeout, between 10 and 250 ms: every
+ * timeout fires within a quarter of its length. */
+static int tick_ms(const eved_config_t *c) {
+  uint32_t shortest = c->header_timeout_ms;
+  if (c->idle_timeout_ms < shortest) shortest = c->idle_timeout_ms;
+  if (c->write_timeout_ms < shortest) shortest = c->write_timeout_ms;
+  uint32_t tick = shortest / 4;
+  return tick < 10 ? 10 : tick > 250 ? 250 : (int)tick;
+}
+
+static void close_listeners(eved_server_t *s) {
+  for (size_t i = 0; i < s->listener_count; i++) {
+    eve_poller_unregister(s->poller, s->listeners[i]);
+    eve_net_close(s->listeners[i]);
+  }
+  s->listener_count = 0;
+}
+
+static void set_listeners_interest(eved_server_t *s, eve_interest_t interest) {
+  for (size_t i = 0; i < s->listener_count; i++)
+    eve_poller_modify(s->poller, s->listeners[i], interest, LISTENER_FLAG | i);
+}
+
+static int open_listeners(eved_server_t *s) {
+  for (size_t i = 0; i < s->config.listen_count; i++) {
+    char text[EVE_NET_ADDRESS_TEXT_MAX];
+    eve_net_address_format(&s->config.listen[i], text, sizeof text);
+    eve_handle_t h;
+    int rc = eve_net_listen(&s->config.listen[i], LISTEN_BACKLOG, &h);
+    if (rc != EVE_OK) {
+      eved_log(EVED_LOG_ERROR, "cannot listen on %s: %s", text, eve_strerror(rc));
+      return rc;
+    }
+    rc = eve_poller_register(s->poller, h, EVE_INTEREST_READ, LISTENER_FLAG | i);
+    if (rc != EVE_OK) {
+      eve_net_close(h);
+      eved_log(EVED_LOG_ERROR, "cannot register listener %s: %s", text, eve_strerror(rc));
+      return rc;
+    }
+    s->listeners[s->listener_count++] = h;
+    eve_net_address_t bound;
+    if (eve_net_local_address(h, &bound) == EVE_OK)
+      eve_net_address_format(&bound, text, sizeof text);
+    eved_log(EVED_LOG_INFO, "listening on %s", text);
+  }
+  return EVE_OK;
+}
+
+/* Beyond max_connections: a 503 in one send, then close. The connection
+ * never gets a slot, so a flood cannot grow anything. */
+static void reject_connection(eved_server_t *s, eve_handle_t sock) {
+  static const char body[] = "too many connections\n";
+  eved_response_t r = {.status = EVED_STATUS_503,
+                       .content_type = "text/plain; charset=utf-8",
+                       .body = body,
+                       .body_len = sizeof body - 1};
+  char buf[512];
+  size_t len = eved__response_format(s, &r, buf, sizeof buf);
+  eve_net_buf_t piece = {buf, len};
+  size_t sent = 0;
+  if (len > 0 && eve_net_send(sock, &piece, 1, &sent) == EVE_OK) s->counters.bytes_sent += sent;
+  eve_net_shutdown_write(sock);
+  eve_net_close(sock);
+  s->counters.connections_rejected++;
+  s->counters.limits[EVED_LIMIT_MAX_CONNECTIONS]++;
+}
+
+static void add_connection(eved_server_t *s, eve_handle_t sock) {
+  uint32_t slot = s->free_slots[--s->free_count];
+  eved_conn_t *c = eved__conn_create(s, sock, slot);
+  int rc = c ? EVE_OK : EVE_ENOMEM;
+  if (c != NULL) {
+    rc = eve_poller_register(s->poller, sock, EVE_INTEREST_READ,
+                             (uint64_t)s->generations[slot] << 32 | slot);
+  }
+  if (rc != EVE_OK) {
+    free(c);
+    s->free_slots[s->free_count++] = slot;
+    eve_net_abort(sock);
+    s->counters.limits[EVED_LIMIT_ACCEPT_ERRORS]++;
+    eved_log(EVED_LOG_WARN, "cannot take a connection: %s", eve_strerror(rc));
+    return;
+  }
+  c->interest = EVE_INTEREST_READ;
+  s->slots[slot] = c;
+  s->counters.connections_accepted++;
+  s->counters.connections_active++;
+}
+
+static void on_listener(eved_server_t *s, size_t index) {
+  for (int i = 0; i < EVED_ACCEPT_BATCH; i++) {
+    eve_handle_t sock;
+    int rc = eve_net_accept(s->listeners[index], &sock);
+    if (rc == EVE_EAGAIN) return;
+    if (rc == EVE_ECONNABORTED) continue;
+    if (rc != EVE_OK) {
+      /* Out of descriptors or memory: the listener stays readable, so stop
+       * watching it until a connection closes, rather than spin. */
+      s->counters.limits[EVED_LIMIT_ACCEPT_ERRORS]++;
+      eved_log(EVED_LOG_WARN, "accept failed: %s; pausing accepts", eve_strerror(rc));
+      set_listeners_interest(s, EVE_INTEREST_NONE);
+      s->listeners_paused = true;
+      return;
+    }
+    if (s->free_count == 0) {
+      reject_connection(s, sock);
+    } else {
+      add_connection(s, sock);
+    }
+  }
+}
+
+static void dispatch(eved_server_t *s, const eve_native_event_t *native) {
+  eve_os_event_t ev = eve_poller_translate(native);
+  if (ev.user_data & LISTENER_FLAG) {
+    size_t index = (size_t)(ev.user_data & ~LISTENER_FLAG);
+    if (index < s->listener_count) on_listener(s, index);
+    return;
+  }
+  uint32_t slot = (uint32_t)(ev.user_data & 0xffffffffu);
+  uint32_t generation = (uint32_t)(ev.user_data >> 32);
+  if (slot >= s->config.max_connections || s->slots[slot] == NULL ||
+      s->generations[slot] != generation)
+    return; /* a connection closed earlier in this batch */
+  eved__conn_on_event(s->slots[slot], ev.ready);
+}
+
+static void sweep(eved_server_t *s) {
+  uint64_t closed_before = s->counters.connections_closed;
+  for (uint32_t i = 0; i < s->config.max_connections; i++)
+    if (s->slots[i] != NULL) eved__conn_check_timers(s->slots[i]);
+  if (s->listeners_paused && s->counters.connections_closed != closed_before) {
+    set_listeners_interest(s, EVE_INTEREST_READ);
+    s->listeners_paused = false;
+  }
+}
+
+static void begin_drain(eved_server_t *s) {
+  s->draining = true;
+  s->drain_deadline_ms = s->now_ms + s->config.drain_timeout_ms;
+  close_listeners(s);
+  eved_log(EVED_LOG_INFO, "stopping: draining %llu connections (at most %u ms)",
+           (unsigned long long)s->counters.connections_active, s->config.drain_timeout_ms);
+  sweep(s);
+}
+
+static void close_all(eved_server_t *s, bool count_as_drain_timeout) {
+  for (uint32_t i = 0; i < s->config.max_connections; i++) {
+    if (s->slots[i] == NULL) continue;
+    if (count_as_drain_timeout) s->counters.limits[EVED_LIMIT_DRAIN_TIMEOUT]++;
+    eved__conn_close(s->slots[i], true);
+  }
+}
+
+static int create(eved_server_t *s, const eved_config_t *config) {
+  memset(s, 0, sizeof *s);
+  s->config = *config;
+  s->started_ms = s->now_ms = eved_monotonic_ms();
+  s->date_second = -1;
+  eved__http_settings(&s->settings);
+  size_t n = config->max_connections;
+  s->slots = calloc(n, sizeof *s->slots);
+  s->generations = calloc(n, sizeof *s->generations);
+  s->free_slots = calloc(n, sizeof *s->free_slots);
+  if (!s->slots || !s->generations || !s->free_slots) return EVE_ENOMEM;
+  /* Lowest slots first, so a small table stays dense. */
+  for (size_t i = 0; i < n; i++) s->free_slots[i] = (uint32_t)(n - 1 - i);
+  s->free_count = n;
+  eve_poller_options_t options = {.mode = config->poller_mode, .capacity = config->poller_capacity};
+  int rc = eve_poller_create(&s->poller, &options);
+  if (rc != EVE_OK) {
+    eved_log(EVED_LOG_ERROR, "cannot create the poller (mode %s): %s",
+             eve_poller_mode_name(config->poller_mode), eve_strerror(rc));
+    return rc;
+  }
+  return EVE_OK;
+}
+
+static void destroy(eved_server_t *s) {
+  close_all(s, false);
+  close_listeners(s);
+  if (s->poller) eve_poller_dispose(s->poller);
+  free(s->slots);
+  free(s->generations);
+  free(s->free_slots);
+}
+
+static int loop(eved_server_t *s) {
+  static eve_native_event_t events[EVED_EVENT_BATCH];
+  int tick = tick_ms(&s->config);
+  int64_t next_sweep = s->now_ms + tick;
+  unsigned stops_seen = 0;
+  for (;;) {
+    unsigned stops = eved_stop_requests();
+    if (stops != stops_seen) {
+      stops_seen = stops;
+      if (s->draining) {
+        eved_log(EVED_LOG_WARN, "second stop request: closing %llu connections now",
+                 (unsigned long long)s->counters.connections_active);
+        close_all(s, false);
+        return 0;
+      }
+      begin_drain(s);
+    }
+    if (s->draining && s->counters.connections_active == 0) return 0;
+    if (s->draining && s->now_ms >= s->drain_deadline_ms) {
+      eved_log(EVED_LOG_WARN, "drain timed out: closing %llu connections",
+               (unsigned long long)s->counters.connections_active);
+      close_all(s, true);
+      return 0;
+    }
+    int64_t wake = next_sweep;
+    if (s->draining && s->drain_deadline_ms < wake) wake = s->drain_deadline_ms;
+    int timeout = wake > s->now_ms ? (int)(wake - s->now_ms) : 0;
+    int n = eve_poller_wait(s->poller, events, EVED_EVENT_BATCH, timeout);
+    s->now_ms = eved_monotonic_ms();
+    if (n < 0 && n != EVE_EINTR) {
+      eved_log(EVED_LOG_ERROR, "poller wait failed: %s", eve_strerror(n));
+      return 1;
+    }
+    for (int i = 0; i < n; i++) dispatch(s, &events[i]);
+    if (s->now_ms >= next_sweep) {
+      sweep(s);
+      next_sweep = s->now_ms + tick;
+    }
+  }
+}
+
+int eved_server_run(const eved_config_t *config) {
+  eved_server_t *s = malloc(sizeof *s);
+  if (s == NULL) {
+    eved_log(EVED_LOG_ERROR, "out of memory");
+    return 1;
+  }
+  int rc = create(s, config);
+  if (rc == EVE_OK) rc = eved_stop_requests_install(s->poller);
+  if (rc == EVE_OK) rc = open_listeners(s);
+  int status = 1;
+  if (rc == EVE_OK) {
+    eved_log(EVED_LOG_INFO, "eved %s running (poller %s, mode %s, pid %llu)", EVED_VERSION,
+             eve_poller_backend_name(s->poller),
+             eve_poller_mode_name(eve_poller_mode(s->poller)),
+             (unsigned long long)eved_process_id());
+    status = loop(s);
+    eved_log(EVED_LOG_INFO, "stopped: %llu requests on %llu connections",
+             (unsigned long long)s->counters.requests_total,
+             (unsigned long long)s->counters.connections_accepted);
+  }
+  eved_stop_requests_uninstall();
+  destroy(s);
+  free(s);
+  return status;
+}

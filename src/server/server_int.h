@@ -1,0 +1,149 @@
+/* What the server's files share: the server and connection structures.
+ * One event-loop thread owns all of it; nothing here is locked. */
+#ifndef EVED_SERVER_INT_H_
+#define EVED_SERVER_INT_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "eve_net.h"
+#include "eve_poller.h"
+#include "llhttp.h"
+#include "stats.h"
+#include "timefmt.h"
+
+/* Bytes taken from a socket per recv. A paused connection keeps at most
+ * this much unparsed input. */
+#define EVED_READ_CHUNK 16384
+/* Request targets longer than this are kept only as "unknown path"; the
+ * whole head is still bounded by max_header_bytes. */
+#define EVED_TARGET_MAX 256
+/* Header names longer than this are none of the ones eved looks at. */
+#define EVED_FIELD_MAX 32
+/* Connections accepted per listener readiness event: the backlog is
+ * drained, but an accept storm cannot starve the connections already open. */
+#define EVED_ACCEPT_BATCH 512
+/* Events taken per poller wait. */
+#define EVED_EVENT_BATCH 256
+
+typedef struct eved_server eved_server_t;
+
+/* One queued piece of output: a whole response, sent from `off`. */
+typedef struct eved_chunk {
+  struct eved_chunk *next;
+  size_t len;
+  size_t off;
+  char data[];
+} eved_chunk_t;
+
+typedef struct eved_conn {
+  eved_server_t *server;
+  eve_handle_t sock;
+  uint32_t slot;
+  llhttp_t parser;
+
+  /* The request being parsed. */
+  char target[EVED_TARGET_MAX];
+  size_t target_len;
+  bool target_overflow;
+  char field[EVED_FIELD_MAX];
+  size_t field_len;
+  bool field_is_host;
+  bool has_host;
+  size_t head_bytes;
+  bool in_message;
+  int reject; /* an eved_status_t a callback chose, or -1 */
+
+  /* The connection's course. */
+  uint32_t requests;
+  bool closing;      /* no more requests: flush, then close */
+  bool peer_eof;     /* the client sent FIN */
+  bool lingering;    /* write side shut, reading until EOF before close */
+  bool input_paused; /* queued output reached the cap */
+  char *pending;     /* input read but not yet parsed while paused */
+  size_t pending_len;
+
+  eved_chunk_t *out_head, *out_tail;
+  size_t out_bytes; /* queued and not yet sent */
+  eve_interest_t interest;
+
+  int64_t request_start_ms; /* header timeout origin: accept, or a request's first byte */
+  int64_t idle_since_ms;    /* idle timeout origin: the last response fully sent */
+  int64_t write_progress_ms; /* write timeout origin: output queued or last sent */
+  int64_t linger_start_ms;
+  size_t linger_bytes;
+} eved_conn_t;
+
+struct eved_server {
+  eved_config_t config;
+  eve_poller_t *poller;
+  eve_handle_t listeners[EVED_MAX_LISTEN];
+  size_t listener_count;
+  bool listeners_paused; /* accept hit a resource limit; resumed when a connection closes */
+
+  /* Connection slots: a connection's poller user data is its slot and the
+   * slot's generation, so an event for a closed connection never reaches
+   * the connection that reuses its slot. */
+  eved_conn_t **slots;
+  uint32_t *generations;
+  uint32_t *free_slots;
+  size_t free_count;
+
+  eved_counters_t counters;
+  llhttp_settings_t settings;
+  int64_t started_ms;
+  int64_t now_ms;
+  bool draining;
+  int64_t drain_deadline_ms;
+
+  char date[EVED_HTTP_DATE_SIZE];
+  int64_t date_second;
+  char read_buf[EVED_READ_CHUNK];
+};
+
+/* What the router answers. */
+typedef struct eved_response {
+  eved_status_t status;
+  const char *content_type;
+  const char *body;
+  size_t body_len;
+  bool head_only;  /* HEAD: Content-Length of the body, no body bytes */
+  bool allow;      /* add "Allow: GET, HEAD" */
+  bool keep_alive;
+} eved_response_t;
+
+/* conn.c */
+eved_conn_t *eved__conn_create(eved_server_t *server, eve_handle_t sock, uint32_t slot);
+void eved__conn_on_event(eved_conn_t *conn, eve_ready_t ready);
+void eved__conn_check_timers(eved_conn_t *conn);
+void eved__conn_close(eved_conn_t *conn, bool abort);
+bool eved__conn_is_idle(const eved_conn_t *conn);
+uint64_t eved__conn_user_data(const eved_conn_t *conn);
+
+/* http.c: the llhttp callbacks. */
+void eved__http_settings(llhttp_settings_t *settings);
+/* Feeds input to the parser; answers what completes. */
+void eved__http_feed(eved_conn_t *conn, const char *data, size_t len);
+
+/* response.c */
+/* Queues a response on the connection and counts it. False if out of memory. */
+bool eved__response_queue(eved_conn_t *conn, const eved_response_t *response);
+/* Formats a complete response into buf (for the 503 sent without a
+ * connection object); returns its length, 0 if it does not fit. */
+size_t eved__response_format(eved_server_t *server, const eved_response_t *response, char *buf,
+                             size_t size);
+
+/* router.c: answers one parsed request, or refuses one with an error
+ * status (and Connection: close). Both count the response. False if out of
+ * memory. */
+bool eved__route(eved_conn_t *conn, llhttp_method_t method, bool keep_alive);
+bool eved__respond_error(eved_conn_t *conn, eved_status_t status);
+eved_snapshot_t eved__snapshot(eved_server_t *server);
+
+/* dashboard.c */
+extern const char eved__dashboard_html[];
+extern const size_t eved__dashboard_html_len;
+
+#endif /* EVED_SERVER_INT_H_ */

@@ -1,0 +1,96 @@
+/* eved's counters and their two renderings (/stats JSON, /metrics text).
+ * The loop thread alone updates and reads them, and renders a body while
+ * answering the request, so every figure is exact as of that request. */
+#ifndef EVED_STATS_H_
+#define EVED_STATS_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eve_poller.h"
+
+/* The statuses eved ever sends: a fixed table, so by_status is bounded. */
+#define EVED_STATUS_TABLE(X) \
+  X(200, "OK")               \
+  X(400, "Bad Request")      \
+  X(404, "Not Found")        \
+  X(405, "Method Not Allowed") \
+  X(408, "Request Timeout")  \
+  X(413, "Content Too Large") \
+  X(431, "Request Header Fields Too Large") \
+  X(500, "Internal Server Error") \
+  X(503, "Service Unavailable")
+
+typedef enum eved_status {
+#define EVED_STATUS_ENUM(code, text) EVED_STATUS_##code,
+  EVED_STATUS_TABLE(EVED_STATUS_ENUM)
+#undef EVED_STATUS_ENUM
+  EVED_STATUS_COUNT
+} eved_status_t;
+
+int eved_status_code(eved_status_t status);
+const char *eved_status_reason(eved_status_t status);
+
+/* The paths eved serves, plus one bucket for everything else. */
+typedef enum eved_path {
+  EVED_PATH_ROOT,
+  EVED_PATH_STATS,
+  EVED_PATH_METRICS,
+  EVED_PATH_HEALTHZ,
+  EVED_PATH_OTHER,
+  EVED_PATH_COUNT
+} eved_path_t;
+
+const char *eved_path_name(eved_path_t path);
+/* The path part of a request target (the query is ignored). */
+eved_path_t eved_path_lookup(const char *target, size_t len);
+
+/* Each bound, counted every time it is hit. */
+typedef enum eved_limit {
+  EVED_LIMIT_MAX_CONNECTIONS,  /* a connection refused with 503 */
+  EVED_LIMIT_HEADER_TIMEOUT,   /* 408: the request head did not arrive in time */
+  EVED_LIMIT_IDLE_TIMEOUT,     /* a keep-alive connection closed for idleness */
+  EVED_LIMIT_WRITE_TIMEOUT,    /* a client dropped for not reading its responses */
+  EVED_LIMIT_MAX_REQUESTS,     /* a connection closed after its last allowed request */
+  EVED_LIMIT_MAX_HEADER_BYTES, /* 431 */
+  EVED_LIMIT_OUTPUT_CAP,       /* reading paused: queued output reached the cap */
+  EVED_LIMIT_REQUEST_BODY,     /* a request with a body, refused */
+  EVED_LIMIT_DRAIN_TIMEOUT,    /* a connection cut when the drain ran out of time */
+  EVED_LIMIT_ACCEPT_ERRORS,    /* accept failed (out of descriptors, ...) */
+  EVED_LIMIT_COUNT
+} eved_limit_t;
+
+const char *eved_limit_name(eved_limit_t limit);
+
+typedef struct eved_counters {
+  uint64_t connections_active;
+  uint64_t connections_accepted;
+  uint64_t connections_closed;
+  uint64_t connections_rejected;
+  uint64_t requests_total;
+  uint64_t by_status[EVED_STATUS_COUNT];
+  uint64_t by_path[EVED_PATH_COUNT];
+  uint64_t bytes_received;
+  uint64_t bytes_sent;
+  uint64_t limits[EVED_LIMIT_COUNT];
+} eved_counters_t;
+
+/* Everything a rendering shows, gathered at the moment of the request. */
+typedef struct eved_snapshot {
+  const eved_counters_t *counters;
+  double uptime_seconds;
+  bool draining;
+  const char *backend;
+  const char *mode;
+  eve_poller_stats_t poller;
+  uint64_t pid;
+  uint64_t memory_bytes;
+  int64_t handles; /* -1 where the OS has no such figure */
+} eved_snapshot_t;
+
+/* Heap-allocated bodies (free with free()); NULL when out of memory. */
+char *eved_stats_json(const eved_snapshot_t *s, size_t *len);
+char *eved_stats_metrics(const eved_snapshot_t *s, size_t *len);
+
+#endif /* EVED_STATS_H_ */

@@ -1,0 +1,106 @@
+/* Wake-ups and shutdown: the two calls any thread may make. */
+#include "support.h"
+#include "test.h"
+
+TEST_IMPL(wakeup_ends_infinite_wait) {
+  eve_poller_t *poller = test_poller(mode);
+  test_thread_t *poster = test_post_when_waiting(poller, false);
+  eve_native_event_t events[4];
+  CHECK_EQ(eve_poller_wait(poller, events, 4, -1), 0);
+  test_thread_join(poster);
+  CHECK_EQ(test_stats(poller).wakeups, 1);
+  CHECK_OK(eve_poller_dispose(poller));
+}
+
+TEST_IMPL(wakeups_coalesce) {
+  eve_poller_t *poller = test_poller(mode);
+  for (int i = 0; i < 1000; i++) CHECK(eve_poller_post_wakeup(poller));
+  eve_native_event_t events[4];
+  CHECK_EQ(eve_poller_wait(poller, events, 4, -1), 0);
+  eve_poller_stats_t stats = test_stats(poller);
+  CHECK_EQ(stats.wakeups, 1);
+  CHECK_EQ(stats.wakeups_posted, 1);
+  /* Nothing of the other 999 is left to consume. */
+  CHECK_EQ(eve_poller_wait(poller, events, 4, 0), 0);
+  CHECK_EQ(test_stats(poller).wakeups, 1);
+  CHECK_OK(eve_poller_dispose(poller));
+}
+
+/* A wake-up after the first was consumed is a new one, not coalesced. */
+TEST_IMPL(wakeup_after_consumed_is_new) {
+  eve_poller_t *poller = test_poller(mode);
+  eve_native_event_t events[4];
+  CHECK(eve_poller_post_wakeup(poller));
+  CHECK_EQ(eve_poller_wait(poller, events, 4, -1), 0);
+  CHECK(eve_poller_post_wakeup(poller));
+  CHECK_EQ(eve_poller_wait(poller, events, 4, -1), 0);
+  eve_poller_stats_t stats = test_stats(poller);
+  CHECK_EQ(stats.wakeups, 2);
+  CHECK_EQ(stats.wakeups_posted, 2);
+  CHECK_OK(eve_poller_dispose(poller));
+}
+
+TEST_IMPL(shutdown_ends_wait_distinctly) {
+  eve_poller_t *poller = test_poller(mode);
+  test_thread_t *poster = test_post_when_waiting(poller, true);
+  eve_native_event_t events[4];
+  CHECK_EQ(eve_poller_wait(poller, events, 4, -1), EVE_ESHUTDOWN);
+  test_thread_join(poster);
+  /* Every later wait too, blocking or not; a finite timeout so a backend
+   * that forgot shows up as a failure rather than a hang. */
+  CHECK_EQ(eve_poller_wait(poller, events, 4, 0), EVE_ESHUTDOWN);
+  CHECK_EQ(eve_poller_wait(poller, events, 4, TEST_EVENT_TIMEOUT_MS), EVE_ESHUTDOWN);
+  CHECK_OK(eve_poller_dispose(poller));
+}
+
+TEST_IMPL(check_pending_never_blocks) {
+  eve_poller_t *poller = test_poller(mode);
+  eve_native_event_t events[4];
+  eve_poller_check_pending_iocp_events(poller);
+  CHECK_EQ(test_stats(poller).wakeups, 0);
+  /* What it moved aside is still the next wait's to report. */
+  CHECK(eve_poller_post_wakeup(poller));
+  eve_poller_check_pending_iocp_events(poller);
+  CHECK_EQ(eve_poller_wait(poller, events, 4, 0), 0);
+  CHECK_EQ(test_stats(poller).wakeups, 1);
+  CHECK_EQ(eve_poller_wait(poller, events, 4, 0), 0);
+  CHECK_EQ(test_stats(poller).wakeups, 1);
+  CHECK_OK(eve_poller_dispose(poller));
+}
+
+typedef struct idle_waiter {
+  eve_poller_t *poller;
+  int result;
+} idle_waiter_t;
+
+static void idle_waiter_main(void *arg) {
+  idle_waiter_t *waiter = arg;
+  eve_native_event_t events[16];
+  waiter->result = eve_poller_wait(waiter->poller, events, 16, -1);
+}
+
+/* An infinite wait over idle sockets must sleep in the kernel, not spin
+ * through short polls: the waits counter stands still while it blocks.
+ * The 3 s is how long we watch, not a measurement. */
+#define IDLE_SOCKETS 100
+
+TEST_IMPL(idle_wait_makes_no_progress) {
+  static test_pair_t pairs[IDLE_SOCKETS];
+  eve_poller_t *poller = test_poller(mode);
+  for (int i = 0; i < IDLE_SOCKETS; i++) {
+    pairs[i] = test_pair_open();
+    CHECK_OK(eve_poller_register(poller, test_handle(pairs[i].a), EVE_INTEREST_READ, (uint64_t)i));
+  }
+  idle_waiter_t waiter = {poller, 1};
+  uint64_t before = test_stats(poller).waits;
+  test_thread_t *thread = test_thread_start(idle_waiter_main, &waiter);
+  uint64_t first = test_await_wait_asleep(poller, before);
+  test_sleep_ms(3000);
+  CHECK_EQ(test_stats(poller).waits, first);
+  CHECK(eve_poller_post_wakeup(poller));
+  test_thread_join(thread);
+  CHECK_EQ(waiter.result, 0);
+  CHECK_EQ(test_stats(poller).wakeups, 1);
+  for (int i = 0; i < IDLE_SOCKETS; i++) test_pair_close(pairs[i]);
+  CHECK_OK(eve_poller_dispose(poller));
+}

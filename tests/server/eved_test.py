@@ -1,0 +1,645 @@
+#!/usr/bin/env python3
+"""eved's HTTP behaviour, one behaviour per invocation (one ctest entry each).
+
+    eved_test.py --eved PATH [--wrapper PROG] BEHAVIOUR
+
+PATH is eved (native) or eved.exe; --wrapper runs it (cmake/wine-run.sh for
+the Windows build). Every behaviour starts its own eved on a port the OS
+picks (--listen 127.0.0.1:0; the port is read from eved's "listening on"
+log line), so runs in parallel never clash. Standard library only.
+Behaviours wait for events with generous deadlines but never assert on
+elapsed time.
+"""
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+START_DEADLINE = 120  # a fresh Wine prefix takes a while on first use
+EVENT_DEADLINE = 20
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Failure(what)
+
+
+class Server:
+    def __init__(self, args, config=None, listen="127.0.0.1:0"):
+        self.args = args
+        self.dir = tempfile.mkdtemp(prefix="eved-test-")
+        self.log_path = os.path.join(self.dir, "eved.log")
+        cfg = {"listen": [listen], "log": {"level": "info"}}
+        cfg.update(config or {})
+        self.config_path = os.path.join(self.dir, "eved.json")
+        with open(self.config_path, "w") as f:
+            json.dump(cfg, f)
+        cmd = ([args.wrapper] if args.wrapper else []) + [
+            args.eved, "run", "--config", self.config_path]
+        self.log = open(self.log_path, "wb")
+        # Its own session: a Ctrl-C meant for ctest does not reach it, and
+        # nothing keeps the caller waiting on its output.
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self.log,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.port = self._wait_port()
+
+    def _wait_port(self):
+        deadline = time.monotonic() + START_DEADLINE
+        while time.monotonic() < deadline:
+            m = re.search(r"listening on \S*:(\d+)\s", self.read_log())
+            if m:
+                return int(m.group(1))
+            if self.proc.poll() is not None:
+                raise Failure("eved exited at start (%s):\n%s" % (self.proc.returncode, self.read_log()))
+            time.sleep(0.05)
+        raise Failure("eved did not start:\n" + self.read_log())
+
+    def read_log(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def connect(self, rcvbuf=None):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if rcvbuf:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        s.settimeout(EVENT_DEADLINE)
+        s.connect(("127.0.0.1", self.port))
+        return s
+
+    def get(self, path, method="GET", headers=None):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=EVENT_DEADLINE)
+        c.request(method, path, headers=headers or {})
+        r = c.getresponse()
+        body = r.read()
+        c.close()
+        return r, body
+
+    def stats(self):
+        r, body = self.get("/stats")
+        check(r.status == 200, "/stats status %d" % r.status)
+        return json.loads(body)
+
+    def wait_stats(self, pred, what):
+        deadline = time.monotonic() + EVENT_DEADLINE
+        while True:
+            s = self.stats()
+            if pred(s):
+                return s
+            if time.monotonic() > deadline:
+                raise Failure("timed out waiting for %s; last /stats: %s" % (what, json.dumps(s)))
+            time.sleep(0.1)
+
+    def interrupt(self):
+        self.proc.send_signal(signal.SIGINT)
+
+    def stop(self):
+        """Ctrl-C, and a clean exit (0) after the drain."""
+        if self.proc.poll() is None:
+            self.interrupt()
+        try:
+            code = self.proc.wait(timeout=EVENT_DEADLINE + 10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise Failure("eved did not stop on SIGINT:\n" + self.read_log())
+        check(code == 0, "eved exited with %d:\n%s" % (code, self.read_log()))
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Reader:
+    """Reads HTTP/1.1 responses off a raw socket, for the tests that need
+    byte-level control (pipelining, bad input) that http.client hides."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buf = b""
+
+    def _fill(self):
+        data = self.sock.recv(65536)
+        if not data:
+            raise EOFError
+        self.buf += data
+
+    def response(self, head_only=False):
+        while b"\r\n\r\n" not in self.buf:
+            self._fill()
+        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        headers = {}
+        for line in lines[1:]:
+            k, v = line.split(":", 1)
+            headers[k.strip().lower()] = v.strip()
+        length = 0 if head_only else int(headers.get("content-length", "0"))
+        while len(self.buf) < length:
+            self._fill()
+        body, self.buf = self.buf[:length], self.buf[length:]
+        return status, headers, body
+
+    def at_eof(self):
+        """True once the server has closed (EOF or reset) with nothing more sent."""
+        try:
+            self._fill()
+        except EOFError:
+            return self.buf == b""
+        except ConnectionResetError:
+            return self.buf == b""
+        return False
+
+
+def request(path, host=True, extra="", method="GET", version="1.1"):
+    h = "Host: test\r\n" if host else ""
+    return ("%s %s HTTP/%s\r\n%s%s\r\n" % (method, path, version, h, extra)).encode()
+
+
+# ---- behaviours ---------------------------------------------------------
+
+def t_stats_json(srv):
+    r, body = srv.get("/stats")
+    check(r.status == 200, "status %d" % r.status)
+    check(r.getheader("Content-Type").startswith("application/json"), "content type")
+    s = json.loads(body)
+    for key in ("version", "uptime_seconds", "connections", "requests", "bytes", "poller",
+                "limits", "process"):
+        check(key in s, "missing key " + key)
+    for key in ("active", "accepted", "closed", "rejected"):
+        check(isinstance(s["connections"][key], int), "connections." + key)
+    for key in ("backend", "mode", "registrations", "capacity", "overlapped_active", "waits",
+                "wakeups"):
+        check(key in s["poller"], "poller." + key)
+    for key in ("pid", "memory_bytes"):
+        check(key in s["process"], "process." + key)
+    check(s["process"]["pid"] > 0 and s["process"]["memory_bytes"] > 0, "process figures")
+    check(s["connections"]["active"] >= 1, "the reading connection is active")
+    check(s["poller"]["registrations"] >= 2, "listener and client registered")
+    # Exact as of the request: this very request is counted.
+    check(s["requests"]["total"] == 1, "total counts this request: %d" % s["requests"]["total"])
+    check(s["requests"]["by_status"]["200"] == 1, "by_status counts this request")
+    check(s["requests"]["by_path"]["/stats"] == 1, "by_path counts this request")
+    srv.get("/healthz")
+    srv.get("/nope")
+    s2 = srv.stats()
+    check(s2["requests"]["total"] == 4, "exact total after 4 requests: %d" % s2["requests"]["total"])
+    check(s2["requests"]["total"] == sum(s2["requests"]["by_status"].values()), "total = sum by_status")
+    check(s2["requests"]["by_status"]["404"] == 1 and s2["requests"]["by_path"]["other"] == 1, "404 counted")
+    check(s2["connections"]["accepted"] == 4, "accepted %d" % s2["connections"]["accepted"])
+    check(s2["bytes"]["received"] > s["bytes"]["received"], "bytes received grows")
+    check(s2["bytes"]["sent"] > s["bytes"]["sent"], "bytes sent grows")
+    for name in ("max_connections", "header_timeout", "idle_timeout", "write_timeout",
+                 "max_requests_per_connection", "max_header_bytes", "output_cap"):
+        check(s2["limits"].get(name) == 0, "limits." + name)
+
+
+def t_metrics_promtool(srv):
+    srv.get("/healthz")
+    r, body = srv.get("/metrics")
+    check(r.status == 200, "status")
+    check(r.getheader("Content-Type").startswith("text/plain; version=0.0.4"), "content type")
+    text = body.decode()
+    p = subprocess.run(["promtool", "check", "metrics"], input=body, capture_output=True)
+    check(p.returncode == 0, "promtool: %s %s" % (p.stdout.decode(), p.stderr.decode()))
+    check('eved_requests_total{status="200"} 2' in text, "exact request count in /metrics")
+    for line in text.splitlines():
+        if line.startswith("# TYPE") and line.endswith(" counter"):
+            check(line.split()[2].endswith("_total"), "counter name " + line)
+
+
+def t_healthz(srv):
+    r, body = srv.get("/healthz")
+    check(r.status == 200 and body == b"ok\n", "healthz %d %r" % (r.status, body))
+
+
+def t_root_html(srv):
+    r, body = srv.get("/")
+    check(r.status == 200, "status")
+    check(r.getheader("Content-Type").startswith("text/html"), "content type")
+    check(b'id="requests-total"' in body and b"fetch('/stats'" in body, "dashboard content")
+    check(b"http://" not in body and b"https://" not in body, "no external assets")
+
+
+def t_common_headers(srv):
+    for path in ("/", "/stats", "/metrics", "/healthz", "/nope"):
+        r, body = srv.get(path)
+        for h in ("Date", "Server", "Content-Length", "Cache-Control"):
+            check(r.getheader(h), "%s lacks %s" % (path, h))
+        check(r.getheader("Cache-Control") == "no-store", "no-store")
+        check(int(r.getheader("Content-Length")) == len(body), "content-length")
+        check(re.match(r"\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT$", r.getheader("Date")), "date format")
+
+
+def t_head(srv):
+    s = srv.connect()
+    s.sendall(request("/stats", method="HEAD") + request("/healthz"))
+    rd = Reader(s)
+    st, h, body = rd.response(head_only=True)
+    check(st == 200 and int(h["content-length"]) > 0, "HEAD status/length")
+    st, h, body = rd.response()
+    check(st == 200 and body == b"ok\n", "the next response follows at once (no HEAD body sent)")
+
+
+def t_method_405(srv):
+    r, body = srv.get("/stats", method="DELETE")
+    check(r.status == 405, "status %d" % r.status)
+    check(r.getheader("Allow") == "GET, HEAD", "Allow header")
+
+
+def t_not_found_404(srv):
+    r, body = srv.get("/does-not-exist")
+    check(r.status == 404, "status %d" % r.status)
+
+
+def t_keep_alive(srv):
+    c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=EVENT_DEADLINE)
+    for _ in range(5):
+        c.request("GET", "/healthz")
+        r = c.getresponse()
+        r.read()
+        check(r.status == 200, "status")
+    s = srv.stats()
+    check(s["connections"]["accepted"] == 2, "one connection for 5 requests (+1 for /stats)")
+    c.close()
+
+
+def t_http10_close(srv):
+    s = srv.connect()
+    s.sendall(request("/healthz", host=False, version="1.0"))
+    rd = Reader(s)
+    st, h, _ = rd.response()
+    check(st == 200 and h.get("connection") == "close", "1.0 answered and closed")
+    check(rd.at_eof(), "closed after a 1.0 response")
+    s = srv.connect()
+    s.sendall(request("/healthz", host=False, version="1.0", extra="Connection: keep-alive\r\n") * 2)
+    rd = Reader(s)
+    st, h, _ = rd.response()
+    check(st == 200 and h.get("connection") == "keep-alive", "1.0 keep-alive honoured")
+    st, h, _ = rd.response()
+    check(st == 200, "second 1.0 request on the same connection")
+
+
+def t_connection_close(srv):
+    s = srv.connect()
+    s.sendall(request("/healthz", extra="Connection: close\r\n") + request("/healthz"))
+    rd = Reader(s)
+    st, h, _ = rd.response()
+    check(st == 200 and h.get("connection") == "close", "Connection: close echoed")
+    check(rd.at_eof(), "no response to the request after Connection: close")
+
+
+def t_pipelining(srv):
+    s = srv.connect()
+    s.sendall(request("/healthz") + request("/nope") + request("/stats") +
+              request("/stats", method="POST") + request("/metrics"))
+    rd = Reader(s)
+    got = [rd.response() for _ in range(5)]
+    check([g[0] for g in got] == [200, 404, 200, 405, 200], "order: %s" % [g[0] for g in got])
+    check(got[0][2] == b"ok\n", "first body")
+    check(json.loads(got[2][2])["requests"]["total"] == 3, "third is /stats and counts 3")
+    check(got[4][2].startswith(b"# HELP"), "fifth is /metrics")
+
+
+def expect_error_and_close(srv, data, status):
+    s = srv.connect()
+    s.sendall(data)
+    rd = Reader(s)
+    st, h, _ = rd.response()
+    check(st == status, "status %d, want %d" % (st, status))
+    check(h.get("connection") == "close", "Connection: close on %d" % status)
+    check(rd.at_eof(), "closed after %d" % status)
+    return h
+
+
+def t_missing_host_400(srv):
+    expect_error_and_close(srv, request("/healthz", host=False), 400)
+
+
+def t_cl_te_400(srv):
+    expect_error_and_close(srv, request("/healthz", extra="Content-Length: 5\r\nTransfer-Encoding: chunked\r\n")
+                           + b"0\r\n\r\n", 400)
+
+
+def t_malformed_400(srv):
+    expect_error_and_close(srv, b"GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n", 400)
+    expect_error_and_close(srv, b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage\r\n\r\n", 400)
+    s = srv.stats()
+    check(s["requests"]["by_status"]["400"] == 2, "400s counted")
+
+
+def t_header_431(srv):
+    expect_error_and_close(srv, request("/healthz", extra="X-Big: %s\r\n" % ("a" * 2000)), 431)
+    s = srv.stats()
+    check(s["limits"]["max_header_bytes"] == 1, "limit counted")
+    # Just under the bound is served.
+    r, _ = srv.get("/healthz", headers={"X-Small": "a" * 500})
+    check(r.status == 200, "a head within the bound is served")
+
+
+def t_body_not_request(srv):
+    smuggled = b"GET /smuggled HTTP/1.1\r\nHost: test\r\n\r\n"
+    h = expect_error_and_close(
+        srv, request("/healthz", extra="Content-Length: %d\r\n" % len(smuggled)) + smuggled, 413)
+    expect_error_and_close(srv, request("/stats", method="POST", extra="Content-Length: %d\r\n" %
+                                        len(smuggled)) + smuggled, 405)
+    s = srv.stats()
+    check(s["requests"]["by_path"]["other"] == 0, "the body was never parsed as a request")
+    check(s["limits"]["request_body"] == 2, "refusals counted")
+
+
+def t_header_timeout_408(srv):
+    s = srv.connect()
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHo")
+    rd = Reader(s)
+    st, h, _ = rd.response()
+    check(st == 408 and h.get("connection") == "close", "408 for a slow head")
+    check(rd.at_eof(), "closed after 408")
+    s2 = srv.connect()  # says nothing at all
+    rd2 = Reader(s2)
+    st, _, _ = rd2.response()
+    check(st == 408, "408 for a silent connection")
+    st = srv.wait_stats(lambda x: x["limits"]["header_timeout"] >= 2, "header_timeout counted")
+
+
+def t_idle_timeout(srv):
+    s = srv.connect()
+    s.sendall(request("/healthz"))
+    rd = Reader(s)
+    st, _, _ = rd.response()
+    check(st == 200, "served")
+    check(rd.at_eof(), "idle keep-alive connection closed without a response")
+    srv.wait_stats(lambda x: x["limits"]["idle_timeout"] == 1, "idle_timeout counted")
+
+
+def t_max_requests(srv):
+    s = srv.connect()
+    s.sendall(request("/healthz") * 5)
+    rd = Reader(s)
+    for i in range(3):
+        st, h, _ = rd.response()
+        check(st == 200, "request %d served" % i)
+    check(h.get("connection") == "close", "last allowed response says close")
+    check(rd.at_eof(), "closed after max_requests_per_connection")
+    srv.wait_stats(lambda x: x["limits"]["max_requests_per_connection"] == 1, "limit counted")
+
+
+def t_max_connections(srv):
+    held = []
+    for _ in range(4):
+        s = srv.connect()
+        s.sendall(request("/healthz"))
+        Reader(s).response()  # accepted for sure
+        held.append(s)
+    extra = srv.connect()
+    rd = Reader(extra)
+    st, h, body = rd.response()
+    check(st == 503 and h.get("connection") == "close", "503 beyond max_connections")
+    held.pop().close()
+    s = srv.wait_stats(lambda x: x["connections"]["rejected"] >= 1, "rejection counted")
+    check(s["limits"]["max_connections"] >= 1, "limit counted")
+    check(s["connections"]["active"] <= 4, "active within the bound")
+
+
+def t_output_cap(srv):
+    base = srv.stats()["process"]["memory_bytes"]
+    s = srv.connect(rcvbuf=4096)
+    s.setblocking(False)
+    chunk = request("/stats") * 512
+    sent, stalled_since = 0, None
+    limit = 64 * 1024 * 1024
+    import select
+    while sent < limit:
+        _, w, _ = select.select([], [s], [], 0.5)
+        if not w:
+            stalled_since = stalled_since or time.monotonic()
+            if time.monotonic() - stalled_since > 3:
+                break
+            continue
+        stalled_since = None
+        try:
+            sent += s.send(chunk)
+        except BlockingIOError:
+            pass
+        except (ConnectionResetError, BrokenPipeError):
+            break  # dropped by the write timeout: reading had stopped
+    check(sent < limit, "eved kept reading from a client that never reads (%d bytes taken)" % sent)
+    st = srv.stats()
+    check(st["limits"]["output_cap"] >= 1, "output_cap counted")
+    check(st["process"]["memory_bytes"] - base < 48 * 1024 * 1024, "memory stayed bounded")
+    srv.wait_stats(lambda x: x["limits"]["write_timeout"] >= 1 and x["connections"]["active"] == 1,
+                   "the non-reading client dropped")
+    s.close()
+
+
+def t_drain(srv):
+    idle = srv.connect()
+    idle.sendall(request("/healthz"))
+    rd_idle = Reader(idle)
+    rd_idle.response()
+    busy = srv.connect()
+    busy.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+    srv.wait_stats(lambda x: x["connections"]["active"] == 3, "both connections accepted")
+    srv.interrupt()
+    check(rd_idle.at_eof(), "idle connection closed by the drain")
+    busy.sendall(b"\r\n")
+    rd = Reader(busy)
+    st, h, body = rd.response()
+    check(st == 503 and body == b"draining\n", "healthz says 503 while draining")
+    check(h.get("connection") == "close", "and closes")
+    check(rd.at_eof(), "closed after the response")
+    busy.close()
+    code = srv.proc.wait(timeout=EVENT_DEADLINE)
+    check(code == 0, "clean exit after the drain (%d)" % code)
+
+
+def chromium_requests_total(url, profile):
+    cmd = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+           "--no-first-run", "--disable-background-networking", "--disable-component-update",
+           "--disable-sync", "--user-data-dir=" + profile, "--virtual-time-budget=3000",
+           "--dump-dom", url]
+    p = subprocess.run(cmd, capture_output=True, timeout=90)
+    dom = p.stdout.decode("utf-8", "replace")
+    m = re.search(r'id="requests-total">(\d+)<', dom)
+    check(m, "no request figure in the rendered page:\n" + dom[:2000] + p.stderr.decode()[-2000:])
+    check('id="status" class="running">running<' in dom, "page shows the running status")
+    return int(m.group(1))
+
+
+def t_dashboard_chromium(srv):
+    if shutil.which("chromium") is None:
+        raise Failure("chromium is not installed")
+    url = "http://127.0.0.1:%d/" % srv.port
+    profile = tempfile.mkdtemp(prefix="eved-chromium-")
+    try:
+        first = chromium_requests_total(url, os.path.join(profile, "a"))
+        check(first >= 2, "the page fetched /stats (figure %d)" % first)
+        n = 25
+        for _ in range(n):
+            srv.get("/healthz")
+        second = chromium_requests_total(url, os.path.join(profile, "b"))
+        check(second >= first + n, "figure grew by %d, want >= %d" % (second - first, n))
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def t_wrk(srv):
+    connections = 20
+    before = srv.stats()["requests"]["total"]
+    p = subprocess.run(["wrk", "-t2", "-c%d" % connections, "-d10s",
+                        "http://127.0.0.1:%d/healthz" % srv.port],
+                       capture_output=True, timeout=60)
+    out = p.stdout.decode()
+    check(p.returncode == 0, "wrk failed: " + out + p.stderr.decode())
+    check("Socket errors" not in out, "wrk saw socket errors:\n" + out)
+    check("Non-2xx" not in out, "wrk saw non-2xx responses:\n" + out)
+    done = int(re.search(r"(\d+) requests in", out).group(1))
+    check(done > 0, "wrk completed nothing")
+    after = srv.stats()["requests"]["total"]
+    growth = after - before - 1  # the second /stats counts itself
+    check(done <= growth <= done + connections,
+          "requests.total grew %d; wrk completed %d with %d connections" % (growth, done, connections))
+
+
+# ---- the command line (no server) --------------------------------------
+
+def run_cli(args, *argv):
+    cmd = ([args.wrapper] if args.wrapper else []) + [args.eved] + list(argv)
+    p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=START_DEADLINE)
+    return p.returncode, (p.stdout + p.stderr).decode("utf-8", "replace")
+
+
+def c_cli_help_version(args):
+    code, out = run_cli(args, "--version")
+    check(code == 0 and re.match(r"eved \d+\.\d+\.\d+", out), "--version: %d %r" % (code, out))
+    code, out = run_cli(args, "--help")
+    check(code == 0 and "check-config" in out and "run" in out, "--help: %d %r" % (code, out))
+    code, out = run_cli(args, "frobnicate")
+    check(code == 2 and "unknown command" in out, "unknown command: %d %r" % (code, out))
+    for later in ("install", "uninstall", "start", "stop", "status", "admin"):
+        code, out = run_cli(args, later)
+        check(code == 2 and "not available yet" in out, "%s: %d %r" % (later, code, out))
+
+
+def c_cli_check_config(args):
+    d = tempfile.mkdtemp(prefix="eved-cfg-")
+    try:
+        def verdict(text):
+            path = os.path.join(d, "c.json")
+            with open(path, "w") as f:
+                f.write(text)
+            return run_cli(args, "check-config", path)
+
+        good = {"listen": ["127.0.0.1:18080", "[::1]:18081", "localhost:0"], "max_connections": 10,
+                "header_timeout_ms": 1000, "idle_timeout_ms": 1000, "write_timeout_ms": 1000,
+                "max_requests_per_connection": 5, "max_header_bytes": 4096,
+                "max_output_bytes": 65536, "drain_timeout_ms": 0,
+                "log": {"level": "debug", "file": None}, "poller": {"mode": "default", "capacity": 100},
+                "admin": {"enabled": False, "pipe": "eved-admin"}}
+        code, out = verdict(json.dumps(good))
+        check(code == 0, "a good config is refused: " + out)
+        bad = [
+            ({"bogus": 1}, "bogus"),
+            ({"max_connections": "10"}, "max_connections"),
+            ({"max_connections": 0}, "max_connections"),
+            ({"idle_timeout_ms": 1.5}, "idle_timeout_ms"),
+            ({"listen": ["127.0.0.1"]}, "listen[0]"),
+            ({"listen": ["256.0.0.1:80"]}, "listen[0]"),
+            ({"listen": ["127.0.0.1:80", "[::1:80"]}, "listen[1]"),
+            ({"listen": "127.0.0.1:80"}, "listen"),
+            ({"log": {"level": "loud"}}, "log.level"),
+            ({"log": {"colour": True}}, "log.colour"),
+            ({"poller": {"mode": "kqueue"}}, "poller.mode"),
+            ({"admin": {"enabled": "yes"}}, "admin.enabled"),
+        ]
+        for cfg, key in bad:
+            code, out = verdict(json.dumps(cfg))
+            check(code != 0 and key in out, "%s: want an error naming %s, got %d %r" % (cfg, key, code, out))
+        code, out = verdict("{ not json")
+        check(code != 0 and "JSON" in out, "syntax error: %d %r" % (code, out))
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+CLI_BEHAVIOURS = {
+    "cli_help_version": c_cli_help_version,
+    "cli_check_config": c_cli_check_config,
+}
+
+# Behaviours and the config bounds each runs with.
+BEHAVIOURS = {
+    "stats_json": (t_stats_json, {}),
+    "metrics_promtool": (t_metrics_promtool, {}),
+    "healthz": (t_healthz, {}),
+    "root_html": (t_root_html, {}),
+    "common_headers": (t_common_headers, {}),
+    "head": (t_head, {}),
+    "method_405": (t_method_405, {}),
+    "not_found_404": (t_not_found_404, {}),
+    "keep_alive": (t_keep_alive, {}),
+    "http10_close": (t_http10_close, {}),
+    "connection_close": (t_connection_close, {}),
+    "pipelining": (t_pipelining, {}),
+    "missing_host_400": (t_missing_host_400, {}),
+    "cl_te_400": (t_cl_te_400, {}),
+    "malformed_400": (t_malformed_400, {}),
+    "header_431": (t_header_431, {"max_header_bytes": 1024}),
+    "body_not_request": (t_body_not_request, {}),
+    "header_timeout_408": (t_header_timeout_408, {"header_timeout_ms": 300}),
+    "idle_timeout": (t_idle_timeout, {"idle_timeout_ms": 300}),
+    "max_requests": (t_max_requests, {"max_requests_per_connection": 3}),
+    "max_connections": (t_max_connections, {"max_connections": 4}),
+    "output_cap": (t_output_cap, {"max_output_bytes": 65536, "write_timeout_ms": 1000,
+                                   "max_requests_per_connection": 100000000}),
+    "drain": (t_drain, {"drain_timeout_ms": 30000}),
+    "dashboard_chromium": (t_dashboard_chromium, {}),
+    "wrk": (t_wrk, {}),
+}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--eved", required=True)
+    ap.add_argument("--wrapper")
+    ap.add_argument("behaviour", choices=sorted(list(BEHAVIOURS) + list(CLI_BEHAVIOURS)))
+    args = ap.parse_args()
+    if args.behaviour in CLI_BEHAVIOURS:
+        try:
+            CLI_BEHAVIOURS[args.behaviour](args)
+        except (Failure, OSError, subprocess.TimeoutExpired) as e:
+            print("FAIL %s: %s: %s" % (args.behaviour, type(e).__name__, e))
+            return 1
+        print("ok %s" % args.behaviour)
+        return 0
+    fn, config = BEHAVIOURS[args.behaviour]
+    srv = Server(args, config)
+    try:
+        fn(srv)
+        if srv.proc.poll() is None:
+            srv.stop()
+    except (Failure, OSError, EOFError, ValueError, KeyError) as e:
+        print("FAIL %s: %s: %s" % (args.behaviour, type(e).__name__, e))
+        print("---- eved log ----\n" + srv.read_log())
+        return 1
+    finally:
+        srv.close()
+    print("ok %s" % args.behaviour)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
