@@ -1,6 +1,6 @@
 # The two commands README gives: `make run` and `make test`. Each installs
 # what it lacks (as root, from Debian's packages) before it builds.
-.PHONY: all deps deps-run build build-linux build-windows test test-linux test-windows run lint clean
+.PHONY: all deps deps-run build build-linux build-windows test test-linux test-windows run bench clean
 
 all: build
 
@@ -43,3 +43,49 @@ run: deps-run build-linux
 
 clean:
 	rm -rf build/linux build/windows
+
+# ---- hardening (docs/hardening.md) ----
+.PHONY: build-asan test-asan build-fuzz fuzz test-fuzz soak soak-linux soak-windows
+
+# The whole native suite (poller, server, fault tests) under ASan + UBSan.
+build-asan:
+	cmake --preset linux-asan >/dev/null
+	cmake --build --preset linux-asan
+
+test-asan: deps build-asan
+	ctest --preset linux-asan
+
+build-fuzz:
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz
+
+# ctest's fuzz.* entries: each fuzzer for 30 s from its seed corpus.
+test-fuzz: deps build-fuzz
+	ctest --preset fuzz
+
+# Each fuzzer for FUZZ_SECONDS (default 60), keeping what it finds in
+# build/fuzz/corpus/<target>; a crash leaves its input in build/fuzz/crashes.
+FUZZ_SECONDS ?= 60
+fuzz: deps build-fuzz
+	tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS)
+
+# A benchmark, not a test: SOAK_MINUTES (default 10) of wrk and connection
+# churn, natively and against eved.exe under Wine; see bench/soak.sh.
+SOAK_MINUTES ?= 10
+soak: soak-linux soak-windows
+
+soak-linux: deps build-linux
+	bench/soak.sh --minutes $(SOAK_MINUTES) build/linux/src/server/eved
+
+soak-windows: deps build-windows
+	scripts/wine-prefix.sh
+	bench/soak.sh --minutes $(SOAK_MINUTES) --wrapper cmake/wine-run.sh build/windows/src/server/eved.exe; \
+	status=$$?; scripts/wine-prefix.sh --stop; exit $$status
+
+# Benchmarks (not tests): eved against nginx natively, eved.exe's modes
+# against a minimal WSAPoll loop under Wine, 10,000 idle connections, and
+# the poller's own figures. Results in build/bench/results.md and a plot.
+bench: deps build
+	scripts/install-deps.sh bench
+	scripts/wine-prefix.sh
+	python3 bench/http/http_bench.py; status=$$?; scripts/wine-prefix.sh --stop; exit $$status

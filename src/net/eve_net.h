@@ -52,6 +52,8 @@ int eve_net_listen(const eve_net_address_t *address, int backlog, eve_handle_t *
 
 /* The address a socket is bound to (after port 0, the port chosen). */
 int eve_net_local_address(eve_handle_t sock, eve_net_address_t *out);
+/* The address of a connected socket's peer. */
+int eve_net_peer_address(eve_handle_t sock, eve_net_address_t *out);
 
 /* Accepts one pending connection as a non-blocking socket with Nagle off.
  * EVE_EAGAIN when the backlog is empty. Errors that belong to the one

@@ -60,22 +60,35 @@ int eve_net_listen(const eve_net_address_t *address, int backlog, eve_handle_t *
   return EVE_OK;
 }
 
-int eve_net_local_address(eve_handle_t sock, eve_net_address_t *out) {
-  struct sockaddr_storage ss;
-  socklen_t len = sizeof ss;
-  if (getsockname(fd_of(sock), (struct sockaddr *)&ss, &len) < 0) return last_error();
+/* getsockname and getpeername fill the same shape. */
+static void from_sockaddr(const struct sockaddr_storage *ss, eve_net_address_t *out) {
   memset(out, 0, sizeof *out);
-  if (ss.ss_family == AF_INET6) {
-    const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&ss;
+  if (ss->ss_family == AF_INET6) {
+    const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
     out->family = 6;
     out->port = ntohs(s6->sin6_port);
     memcpy(out->bytes, &s6->sin6_addr, 16);
   } else {
-    const struct sockaddr_in *s4 = (const struct sockaddr_in *)&ss;
+    const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
     out->family = 4;
     out->port = ntohs(s4->sin_port);
     memcpy(out->bytes, &s4->sin_addr, 4);
   }
+}
+
+int eve_net_local_address(eve_handle_t sock, eve_net_address_t *out) {
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  if (getsockname(fd_of(sock), (struct sockaddr *)&ss, &len) < 0) return last_error();
+  from_sockaddr(&ss, out);
+  return EVE_OK;
+}
+
+int eve_net_peer_address(eve_handle_t sock, eve_net_address_t *out) {
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  if (getpeername(fd_of(sock), (struct sockaddr *)&ss, &len) < 0) return last_error();
+  from_sockaddr(&ss, out);
   return EVE_OK;
 }
 

@@ -176,12 +176,25 @@ static int ctl_error(void) {
   return errno == EPERM ? EVE_ENOTSUP : last_error();
 }
 
+/* The table says the descriptor is registered. Either it truly is (a double
+ * register), or it was closed without being unregistered, which dropped it
+ * from the epoll set, and the number now names a new socket. Asking epoll
+ * tells the two apart; the stale entry is then replaced. */
+static int reregister_closed(eve_poller_t *poller, int fd, eve_interest_t interest,
+                             uint64_t user_data) {
+  struct epoll_event ev = {.events = interest_mask(interest), .data.u64 = (uint64_t)fd};
+  if (epoll_ctl(poller->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+    return errno == EEXIST ? EVE_EEXIST : ctl_error();
+  poller->table[fd] = (registration_t){user_data, interest, true};
+  return EVE_OK;
+}
+
 int eve_poller_register(eve_poller_t *poller, eve_handle_t handle,
                         eve_interest_t interest, uint64_t user_data) {
   if (poller == NULL) return EVE_EINVAL;
   int fd = handle_fd(handle);
   if (fd < 0 || fd == poller->wakefd || fd == poller->epfd) return EVE_EBADF;
-  if (find(poller, fd) != NULL) return EVE_EEXIST;
+  if (find(poller, fd) != NULL) return reregister_closed(poller, fd, interest, user_data);
   if (poller->registrations >= poller->capacity) {
     eve__count(&poller->counters.capacity_hits);
     return EVE_ELIMIT;

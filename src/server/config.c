@@ -23,6 +23,11 @@ void eved_config_defaults(eved_config_t *c) {
   c->log_level = EVED_LOG_INFO;
   c->poller_mode = EVE_MODE_DEFAULT;
   c->poller_capacity = 0;
+  strcpy(c->admin_pipe, EVED_ADMIN_PIPE_DEFAULT);
+  strcpy(c->admin_sddl, EVED_ADMIN_SDDL_DEFAULT);
+  strcpy(c->admin_socket, EVED_ADMIN_SOCKET_DEFAULT);
+  c->admin_max_clients = 4;
+  c->admin_idle_timeout_ms = 60000;
 }
 
 #if defined(__GNUC__)
@@ -132,20 +137,58 @@ static int parse_poller(const cJSON *obj, eved_config_t *c, char *error, size_t 
   return EVE_OK;
 }
 
+/* "NAME" means \\.\pipe\NAME; any other path is refused, since a name
+ * Windows would take for a file would defeat every guard on the pipe. */
+static int normalize_pipe(eved_config_t *c, char *error, size_t size) {
+  static const char prefix[] = "\\\\.\\pipe\\";
+  size_t plen = sizeof prefix - 1;
+  if (strncmp(c->admin_pipe, prefix, plen) == 0) {
+    if (c->admin_pipe[plen] != '\0' && strchr(c->admin_pipe + plen, '\\') == NULL) return EVE_OK;
+  } else if (strchr(c->admin_pipe, '\\') == NULL && strchr(c->admin_pipe, '/') == NULL) {
+    if (strlen(c->admin_pipe) + plen >= sizeof c->admin_pipe)
+      return fail(error, size, "admin.pipe: too long");
+    memmove(c->admin_pipe + plen, c->admin_pipe, strlen(c->admin_pipe) + 1);
+    memcpy(c->admin_pipe, prefix, plen);
+    return EVE_OK;
+  }
+  return fail(error, size, "admin.pipe: must be NAME or \\\\.\\pipe\\NAME");
+}
+
 static int parse_admin(const cJSON *obj, eved_config_t *c, char *error, size_t size) {
+  static const struct {
+    const char *key;
+    size_t offset;
+  } texts[] = {{"pipe", offsetof(eved_config_t, admin_pipe)},
+               {"sddl", offsetof(eved_config_t, admin_sddl)},
+               {"socket", offsetof(eved_config_t, admin_socket)}};
   if (!cJSON_IsObject(obj)) return fail(error, size, "admin: must be an object");
   for (const cJSON *it = obj->child; it != NULL; it = it->next) {
+    char key[80];
+    snprintf(key, sizeof key, "admin.%.64s", it->string);
+    bool known = false;
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0] && !known; i++) {
+      if (strcmp(it->string, texts[i].key) != 0) continue;
+      known = true;
+      char *out = (char *)c + texts[i].offset;
+      if (read_string(it, key, out, EVED_PATH_MAX, error, size) != EVE_OK) return EVE_EINVAL;
+      if (out[0] == '\0') return fail(error, size, "%s: must not be empty", key);
+    }
+    if (known) continue;
     if (strcmp(it->string, "enabled") == 0) {
       if (!cJSON_IsBool(it)) return fail(error, size, "admin.enabled: must be true or false");
       c->admin_enabled = cJSON_IsTrue(it);
-    } else if (strcmp(it->string, "pipe") == 0) {
-      if (read_string(it, "admin.pipe", c->admin_pipe, sizeof c->admin_pipe, error, size) != EVE_OK)
+    } else if (strcmp(it->string, "max_clients") == 0) {
+      if (read_uint(it, key, 1, EVED_ADMIN_MAX_CLIENTS_MAX, &c->admin_max_clients, error,
+                    size) != EVE_OK)
+        return EVE_EINVAL;
+    } else if (strcmp(it->string, "idle_timeout_ms") == 0) {
+      if (read_uint(it, key, 100, 86400000, &c->admin_idle_timeout_ms, error, size) != EVE_OK)
         return EVE_EINVAL;
     } else {
       return fail(error, size, "admin.%.64s: unknown key", it->string);
     }
   }
-  return EVE_OK;
+  return normalize_pipe(c, error, size);
 }
 
 static int parse_key(const cJSON *it, eved_config_t *c, char *error, size_t size) {

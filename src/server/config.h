@@ -17,6 +17,12 @@
 /* Room for an error message that names the key and the value. */
 #define EVED_ERROR_MAX 256
 
+#define EVED_ADMIN_PIPE_DEFAULT "\\\\.\\pipe\\eved-admin"
+/* SYSTEM and Administrators only, nothing inherited. */
+#define EVED_ADMIN_SDDL_DEFAULT "D:P(A;;GA;;;SY)(A;;GA;;;BA)"
+#define EVED_ADMIN_SOCKET_DEFAULT "/run/eved/admin.sock"
+#define EVED_ADMIN_MAX_CLIENTS_MAX 64
+
 typedef struct eved_config {
   eve_net_address_t listen[EVED_MAX_LISTEN];
   size_t listen_count;
@@ -32,10 +38,14 @@ typedef struct eved_config {
   char log_file[EVED_PATH_MAX]; /* empty: standard error */
   eve_poller_mode_t poller_mode;
   uint32_t poller_capacity;
-  /* For the service and its admin channel (a later issue); validated here
-   * so one file describes the whole server. */
+  /* The admin channel: a named pipe on Windows, a Unix-domain socket
+   * elsewhere; each OS reads its own key and ignores the other's. */
   bool admin_enabled;
-  char admin_pipe[EVED_PATH_MAX];
+  char admin_pipe[EVED_PATH_MAX];   /* \\.\pipe\NAME */
+  char admin_sddl[EVED_PATH_MAX];   /* the pipe's security descriptor */
+  char admin_socket[EVED_PATH_MAX]; /* a filesystem path */
+  uint32_t admin_max_clients;
+  uint32_t admin_idle_timeout_ms;
 } eved_config_t;
 
 void eved_config_defaults(eved_config_t *config);

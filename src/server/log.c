@@ -13,6 +13,8 @@
 
 static eved_log_level_t threshold = EVED_LOG_INFO;
 static FILE *sink; /* NULL: standard error */
+static eved_log_hook_t hook;
+static eved_log_level_t hook_min = EVED_LOG_WARN;
 
 static const char *const names[] = {"debug", "info", "warn", "error"};
 
@@ -43,6 +45,15 @@ void eved_log_close(void) {
 
 int eved_log_enabled(eved_log_level_t level) { return level >= threshold; }
 
+void eved_log_set_level(eved_log_level_t level) { threshold = level; }
+
+eved_log_level_t eved_log_level(void) { return threshold; }
+
+void eved_log_set_hook(eved_log_hook_t h, eved_log_level_t min) {
+  hook = h;
+  hook_min = min;
+}
+
 void eved_log(eved_log_level_t level, const char *format, ...) {
   if (level < threshold) return;
   char line[LOG_LINE_MAX];
@@ -59,4 +70,8 @@ void eved_log(eved_log_level_t level, const char *format, ...) {
   FILE *out = sink ? sink : stderr;
   fwrite(line, 1, len, out);
   fflush(out);
+  if (hook != NULL && level >= hook_min) {
+    line[len - 1] = '\0';
+    hook(level, line + n);
+  }
 }

@@ -19,6 +19,15 @@ const char *eved_log_level_name(eved_log_level_t level);
 int eved_log_open(eved_log_level_t level, const char *file);
 void eved_log_close(void);
 int eved_log_enabled(eved_log_level_t level);
+/* Changes the threshold alone (the admin channel's `loglevel`). */
+void eved_log_set_level(eved_log_level_t level);
+eved_log_level_t eved_log_level(void);
+
+/* A second destination for each line at or above `min` (the Windows Event
+ * Log when eved runs as a service): called with the level and the message
+ * without the time stamp. NULL removes it. */
+typedef void (*eved_log_hook_t)(eved_log_level_t level, const char *message);
+void eved_log_set_hook(eved_log_hook_t hook, eved_log_level_t min);
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))

@@ -21,10 +21,9 @@ uint64_t eved_process_memory_bytes(void);
 int64_t eved_process_handles(void);
 
 /* Routes SIGINT/SIGTERM (POSIX) or Ctrl-C, Ctrl-Break and console close
- * (Windows) to a counter, and wakes the poller so the loop sees it. */
-int eved_stop_requests_install(eve_poller_t *poller);
-/* How many stop requests arrived so far. */
-unsigned eved_stop_requests(void);
-void eved_stop_requests_uninstall(void);
+ * (Windows) to eved_control_post(EVED_CONTROL_STOP), and SIGHUP (POSIX) to
+ * EVED_CONTROL_RELOAD, so the loop sees them after its next wait. */
+int eved_signals_install(void);
+void eved_signals_uninstall(void);
 
 #endif /* EVED_PLATFORM_H_ */

@@ -1,11 +1,11 @@
 /* eved's OS needs on POSIX (Linux). */
 #include <errno.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "control.h"
 #include "platform.h"
 
 int64_t eved_wall_ms(void) {
@@ -35,26 +35,20 @@ uint64_t eved_process_memory_bytes(void) {
 
 int64_t eved_process_handles(void) { return -1; }
 
-static eve_poller_t *_Atomic stop_poller;
-static atomic_uint stop_count;
-
-/* Only async-signal-safe work: an atomic add and the poller's wake-up,
- * which is an atomic exchange and a write(2) to its eventfd. */
+/* Only async-signal-safe work: eved_control_post is atomics and the
+ * poller's wake-up (an atomic exchange and a write(2) to its eventfd). */
 static void on_signal(int sig) {
-  (void)sig;
   int saved = errno;
-  atomic_fetch_add(&stop_count, 1);
-  eve_poller_t *poller = atomic_load(&stop_poller);
-  if (poller != NULL) eve_poller_post_wakeup(poller);
+  eved_control_post(sig == SIGHUP ? EVED_CONTROL_RELOAD : EVED_CONTROL_STOP);
   errno = saved;
 }
 
-int eved_stop_requests_install(eve_poller_t *poller) {
-  atomic_store(&stop_poller, poller);
+int eved_signals_install(void) {
   struct sigaction sa = {0};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
-  if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
+  if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0 ||
+      sigaction(SIGHUP, &sa, NULL) < 0)
     return eve_error_from_os(errno);
   /* Sends use MSG_NOSIGNAL; this covers anything else that writes to a
    * closed socket. */
@@ -62,10 +56,8 @@ int eved_stop_requests_install(eve_poller_t *poller) {
   return EVE_OK;
 }
 
-unsigned eved_stop_requests(void) { return atomic_load(&stop_count); }
-
-void eved_stop_requests_uninstall(void) {
+void eved_signals_uninstall(void) {
   signal(SIGINT, SIG_DFL);
   signal(SIGTERM, SIG_DFL);
-  atomic_store(&stop_poller, NULL);
+  signal(SIGHUP, SIG_DFL);
 }

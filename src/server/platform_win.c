@@ -2,8 +2,7 @@
 #include <windows.h>
 #include <psapi.h>
 
-#include <stdatomic.h>
-
+#include "control.h"
 #include "platform.h"
 
 int64_t eved_wall_ms(void) {
@@ -31,9 +30,6 @@ int64_t eved_process_handles(void) {
   return GetProcessHandleCount(GetCurrentProcess(), &count) ? (int64_t)count : -1;
 }
 
-static eve_poller_t *_Atomic stop_poller;
-static atomic_uint stop_count;
-
 /* Runs on a thread the system creates for the event; post_wakeup is safe
  * from any thread. Returning TRUE for a close event lets the process live
  * on only until the handler returns; Windows then ends it (about 5 s), so
@@ -44,9 +40,7 @@ static BOOL WINAPI on_console_event(DWORD event) {
     case CTRL_BREAK_EVENT:
     case CTRL_CLOSE_EVENT:
     case CTRL_SHUTDOWN_EVENT: {
-      atomic_fetch_add(&stop_count, 1);
-      eve_poller_t *poller = atomic_load(&stop_poller);
-      if (poller != NULL) eve_poller_post_wakeup(poller);
+      eved_control_post(EVED_CONTROL_STOP);
       if (event == CTRL_CLOSE_EVENT || event == CTRL_SHUTDOWN_EVENT) Sleep(4000);
       return TRUE;
     }
@@ -55,15 +49,9 @@ static BOOL WINAPI on_console_event(DWORD event) {
   }
 }
 
-int eved_stop_requests_install(eve_poller_t *poller) {
-  atomic_store(&stop_poller, poller);
+int eved_signals_install(void) {
   if (!SetConsoleCtrlHandler(on_console_event, TRUE)) return eve_error_from_os((long)GetLastError());
   return EVE_OK;
 }
 
-unsigned eved_stop_requests(void) { return atomic_load(&stop_count); }
-
-void eved_stop_requests_uninstall(void) {
-  SetConsoleCtrlHandler(on_console_event, FALSE);
-  atomic_store(&stop_poller, NULL);
-}
+void eved_signals_uninstall(void) { SetConsoleCtrlHandler(on_console_event, FALSE); }

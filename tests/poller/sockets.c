@@ -123,13 +123,19 @@ test_socket_t test_connect_start(uint16_t port) {
   return s;
 }
 
-test_pair_t test_pair_open(void) {
+void test_pairs_open(test_pair_t *pairs, size_t count) {
   uint16_t port;
   test_socket_t listener = test_listener_open(&port);
-  test_pair_t pair;
-  pair.a = test_connect_start(port);
-  pair.b = test_accept(listener);
+  for (size_t i = 0; i < count; i++) {
+    pairs[i].a = test_connect_start(port);
+    pairs[i].b = test_accept(listener);
+  }
   test_close(listener);
+}
+
+test_pair_t test_pair_open(void) {
+  test_pair_t pair;
+  test_pairs_open(&pair, 1);
   return pair;
 }
 

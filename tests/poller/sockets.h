@@ -33,6 +33,9 @@ typedef struct test_pair {
 } test_pair_t;
 
 test_pair_t test_pair_open(void);
+/* Many pairs through one listener: fewer sockets for the OS to create and
+ * tear down than one listener per pair (Wine's server pays for each). */
+void test_pairs_open(test_pair_t *pairs, size_t count);
 void test_pair_close(test_pair_t pair);
 
 /* Listens on 127.0.0.1 at a port the OS picked; *port receives it. */

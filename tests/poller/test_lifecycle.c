@@ -15,7 +15,7 @@ TEST_IMPL(create_and_dispose) {
 TEST_IMPL(dispose_with_registrations) {
   enum { count = 16 };
   test_pair_t pairs[count];
-  for (int i = 0; i < count; i++) pairs[i] = test_pair_open();
+  test_pairs_open(pairs, count);
   /* A first poller pays for whatever the OS sets up once per process
    * (Winsock helpers, thread pools), so the count compares like with like. */
   CHECK_OK(eve_poller_dispose(test_poller(mode)));

@@ -107,21 +107,32 @@ TEST_IMPL(capacity_limit_is_clear_error) {
   CHECK_OK(eve_poller_dispose(poller));
 }
 
-/* Beyond the spec's fixed 1024, with the default capacity. 2,000 pairs
- * are 4,000 fds (plus the listener's), well under this machine's 20,000. */
-#define MANY 2000
+/* Beyond the spec's fixed 1024, with the default capacity: both ends of
+ * 1,000 pairs, so 2,000 registrations are 2,000 sockets (well under this
+ * machine's 20,000 open files). Under Wine every socket close also costs
+ * the shared wineserver time while other processes poll, so the suite
+ * keeps the socket count no higher than the behaviour needs. */
+#define MANY_PAIRS 1000
+#define MANY (2 * MANY_PAIRS)
+
+static test_socket_t many_socket(const test_pair_t *pairs, uint64_t index) {
+  return index % 2 ? pairs[index / 2].b : pairs[index / 2].a;
+}
 
 TEST_IMPL(many_registrations) {
-  static test_pair_t pairs[MANY];
+  static test_pair_t pairs[MANY_PAIRS];
   static bool seen[MANY];
   eve_poller_t *poller = test_poller(mode);
-  for (int i = 0; i < MANY; i++) {
-    pairs[i] = test_pair_open();
-    CHECK_OK(eve_poller_register(poller, test_handle(pairs[i].a), EVE_INTEREST_READ, (uint64_t)i));
+  test_pairs_open(pairs, MANY_PAIRS);
+  for (uint64_t i = 0; i < MANY; i++) {
+    CHECK_OK(eve_poller_register(poller, test_handle(many_socket(pairs, i)), EVE_INTEREST_READ, i));
   }
   CHECK_EQ(eve_poller_registration_count(poller), MANY);
   test_expect_quiet(poller);
-  for (int i = 0; i < MANY; i++) test_send_all(pairs[i].b, "x", 1);
+  for (int i = 0; i < MANY_PAIRS; i++) {
+    test_send_all(pairs[i].a, "x", 1);
+    test_send_all(pairs[i].b, "x", 1);
+  }
 
   /* Each is reported with its own user data; reading it makes it quiet,
    * so the waits work through all of them. */
@@ -137,11 +148,11 @@ TEST_IMPL(many_registrations) {
       CHECK(!seen[index]);
       seen[index] = true;
       seen_count++;
-      CHECK_EQ(test_drain(pairs[index].a), 1);
+      CHECK_EQ(test_drain(many_socket(pairs, index)), 1);
     }
   }
   CHECK_EQ(seen_count, MANY);
   test_expect_quiet(poller);
-  for (int i = 0; i < MANY; i++) test_pair_close(pairs[i]);
   CHECK_OK(eve_poller_dispose(poller));
+  for (int i = 0; i < MANY_PAIRS; i++) test_pair_close(pairs[i]);
 }

@@ -87,8 +87,8 @@ static void idle_waiter_main(void *arg) {
 TEST_IMPL(idle_wait_makes_no_progress) {
   static test_pair_t pairs[IDLE_SOCKETS];
   eve_poller_t *poller = test_poller(mode);
+  test_pairs_open(pairs, IDLE_SOCKETS);
   for (int i = 0; i < IDLE_SOCKETS; i++) {
-    pairs[i] = test_pair_open();
     CHECK_OK(eve_poller_register(poller, test_handle(pairs[i].a), EVE_INTEREST_READ, (uint64_t)i));
   }
   idle_waiter_t waiter = {poller, 1};

@@ -1,0 +1,501 @@
+#!/usr/bin/env python3
+"""`make bench`: eved against its peers, measured side by side in one run.
+
+    http_bench.py --root DIR [--rounds N] [--seconds S] [--quick]
+
+- native eved GET /stats against nginx (1 worker, access_log off) serving the
+  bytes eved's /stats returned, with wrk at 1, 50, 500 and 5,000 connections,
+  alternating the two servers each round and quoting medians;
+- eved.exe under Wine in each Windows mode against a minimal hand-written
+  WSAPoll loop (bench/http/wsapoll_loop.c) serving the same bytes, with
+  wineserver requests per HTTP request counted from WINEDEBUG=+server;
+- the scale case: 10,000 idle keep-alive connections held by this process
+  while wrk drives 10 more, against the same 10 with none idle;
+- memory per idle connection (RSS), idle CPU, and the poller benchmark
+  (wake-up latency, cost of one wait).
+
+Writes build/bench/results.md and build/bench/requests.png and prints the
+table. A benchmark, not a test: it fails only if a server or wrk misbehaves
+(errors, non-2xx answers), never because a figure is low.
+"""
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+CONNS = [1, 50, 500, 5000]
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_port(port, proc, deadline=120):
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise SystemExit("server exited at start (%s)" % proc.returncode)
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("server did not start on port %d" % port)
+
+
+def http_get(port, path="/stats"):
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    s.sendall(b"GET %s HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n" % path.encode())
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    head, _, body = data.partition(b"\r\n\r\n")
+    return head, body
+
+
+def rss_bytes(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid):
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
+    return [int(x) for x in out.stdout.split()]
+
+
+def descendants(pid):
+    found = []
+    for child in children(pid):
+        found.append(child)
+        found.extend(descendants(child))
+    return found
+
+
+class Proc:
+    """A server process in its own session, stopped by PID."""
+
+    def __init__(self, cmd, port, env=None, stderr=None):
+        self.port = port
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=stderr or subprocess.DEVNULL, env=env,
+                                     start_new_session=True)
+        wait_port(port, self.proc)
+
+    def main_pid(self, name):
+        """The process that serves: itself, or the Wine process running name."""
+        for pid in [self.proc.pid] + descendants(self.proc.pid):
+            try:
+                with open("/proc/%d/cmdline" % pid, "rb") as f:
+                    if name.encode() in f.read():
+                        return pid
+            except OSError:
+                pass
+        return self.proc.pid
+
+    def stop(self):
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
+def wrk(port, conns, seconds, path="/stats"):
+    threads = 1 if conns < 1000 else 2
+    out = subprocess.run(["wrk", "-t%d" % threads, "-c%d" % conns, "-d%ds" % seconds, "--latency",
+                          "--timeout", "10s", "http://127.0.0.1:%d%s" % (port, path)],
+                         capture_output=True, text=True, timeout=seconds + 60)
+    text = out.stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    done = int(re.search(r"(\d+) requests in", text).group(1))
+
+    def lat(pct):
+        m = re.search(r"^\s+%s%%\s+([\d.]+)(us|ms|s)\s*$" % pct, text, re.M)
+        if not m:
+            return float("nan")
+        scale = {"us": 1e-3, "ms": 1.0, "s": 1e3}[m.group(2)]
+        return float(m.group(1)) * scale
+
+    errors = 0
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    if m:
+        errors += sum(int(x) for x in m.groups())
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    if m:
+        errors += int(m.group(1))
+    return {"rps": rps, "p50": lat(50), "p99": lat(99), "errors": errors, "done": done}
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.root = args.root
+        self.out = os.path.join(self.root, "build", "bench")
+        os.makedirs(self.out, exist_ok=True)
+        self.tmp = tempfile.mkdtemp(prefix="eve-bench-")
+        self.eved = os.path.join(self.root, "build/linux/src/server/eved")
+        self.eved_exe = os.path.join(self.root, "build/windows/src/server/eved.exe")
+        self.baseline_exe = os.path.join(self.root, "build/windows/bench/http/wsapoll_loop.exe")
+        self.wine_run = os.path.join(self.root, "cmake/wine-run.sh")
+        self.rows = []
+        self.plot = {}
+
+    def config(self, port, mode="default", extra=None):
+        cfg = {"listen": ["127.0.0.1:%d" % port], "max_connections": 12000,
+               "idle_timeout_ms": 600000, "header_timeout_ms": 600000,
+               "max_requests_per_connection": 100000000, "log": {"level": "warn"},
+               "poller": {"mode": mode, "capacity": 65536}}
+        cfg.update(extra or {})
+        path = os.path.join(self.tmp, "eved-%d.json" % port)
+        with open(path, "w") as f:
+            json.dump(cfg, f)
+        return path
+
+    def start_eved(self, mode="default", windows=False, env=None, stderr=None):
+        port = free_port()
+        cfg = self.config(port, mode)
+        cmd = ([self.wine_run, self.eved_exe] if windows else [self.eved]) + ["run", "--config", cfg]
+        return Proc(cmd, port, env=env, stderr=stderr)
+
+    def start_nginx(self, body_path):
+        port = free_port()
+        conf = os.path.join(self.tmp, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write("""daemon off; worker_processes 1; pid %(tmp)s/nginx.pid;
+error_log %(tmp)s/nginx-error.log warn; worker_rlimit_nofile 20000;
+events { worker_connections 12000; }
+http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
+  client_body_temp_path %(tmp)s; proxy_temp_path %(tmp)s; fastcgi_temp_path %(tmp)s;
+  uwsgi_temp_path %(tmp)s; scgi_temp_path %(tmp)s;
+  server { listen 127.0.0.1:%(port)d; location = /stats { default_type application/json;
+    alias %(body)s; } } }
+""" % {"tmp": self.tmp, "port": port, "body": body_path})
+        return Proc(["nginx", "-c", conf, "-e", os.path.join(self.tmp, "nginx-error.log")], port)
+
+    def start_baseline(self, body_path, env=None, stderr=None):
+        port = free_port()
+        return Proc([self.wine_run, self.baseline_exe, str(port), body_path], port, env=env,
+                    stderr=stderr)
+
+    def measure(self, proc, conns, label):
+        result = wrk(proc.port, conns, self.args.seconds)
+        if result["errors"]:
+            raise SystemExit("%s c=%d: wrk reported %d errors" % (label, conns, result["errors"]))
+        log("  %-22s c=%-5d %9.0f req/s  p50 %.2f ms  p99 %.2f ms" %
+            (label, conns, result["rps"], result["p50"], result["p99"]))
+        return result
+
+    # -- native: eved against nginx -------------------------------------------------
+    def native(self):
+        log("native eved vs nginx, %d rounds" % self.args.rounds)
+        eved = self.start_eved()
+        _, body = http_get(eved.port)
+        body_path = os.path.join(self.tmp, "stats.json")
+        with open(body_path, "wb") as f:
+            f.write(body)
+        eved.stop()
+        results = {c: {"eved": [], "nginx": []} for c in self.conns}
+        for _ in range(self.args.rounds):
+            for c in self.conns:
+                for name in ("eved", "nginx"):
+                    proc = self.start_eved() if name == "eved" else self.start_nginx(body_path)
+                    try:
+                        results[c][name].append(self.measure(proc, c, name))
+                    finally:
+                        proc.stop()
+        self.rows.append("\n### Native: eved vs nginx 1.22 (GET /stats, same bytes; medians of %d "
+                         "alternating rounds, wrk %ds)\n" % (self.args.rounds, self.args.seconds))
+        self.rows.append("| connections | eved req/s | nginx req/s | ratio | eved p50/p99 ms | "
+                         "nginx p50/p99 ms |")
+        self.rows.append("|---|---|---|---|---|---|")
+        for c in self.conns:
+            e, n = results[c]["eved"], results[c]["nginx"]
+            er = statistics.median(r["rps"] for r in e)
+            nr = statistics.median(r["rps"] for r in n)
+            self.rows.append("| %d | %.0f | %.0f | %.2fx | %.2f / %.2f | %.2f / %.2f |" % (
+                c, er, nr, er / nr, statistics.median(r["p50"] for r in e),
+                statistics.median(r["p99"] for r in e), statistics.median(r["p50"] for r in n),
+                statistics.median(r["p99"] for r in n)))
+            self.plot.setdefault("eved native", {})[c] = er
+            self.plot.setdefault("nginx native", {})[c] = nr
+        self.body_path = body_path
+
+    # -- Wine: eved.exe modes against the WSAPoll baseline --------------------------
+    def wine_server_requests(self, start, n_requests):
+        """wineserver requests per HTTP request: +server traces every request a
+        Wine process makes; count those made while n_requests are served."""
+        trace = os.path.join(self.tmp, "server-trace.log")
+        env = dict(os.environ, WINEDEBUG="+server")
+        with open(trace, "wb") as err:
+            proc = start(env, err)
+            try:
+                port = proc.port
+                s = socket.create_connection(("127.0.0.1", port))
+                req = b"GET /stats HTTP/1.1\r\nHost: bench\r\n\r\n"
+
+                def one():
+                    s.sendall(req)
+                    buf = b""
+                    while b"\r\n\r\n" not in buf:
+                        buf += s.recv(65536)
+                    head, _, rest = buf.partition(b"\r\n\r\n")
+                    length = int(re.search(rb"Content-Length: (\d+)", head, re.I).group(1))
+                    while len(rest) < length:
+                        rest += s.recv(65536)
+
+                for _ in range(50):
+                    one()
+                time.sleep(0.5)
+                err.flush()
+                before = self.count_requests(trace)
+                for _ in range(n_requests):
+                    one()
+                time.sleep(0.5)
+                after = self.count_requests(trace)
+                s.close()
+            finally:
+                proc.stop()
+        return (after - before) / n_requests
+
+    @staticmethod
+    def count_requests(trace):
+        count = 0
+        with open(trace, "rb") as f:
+            for line in f:
+                # "0024: recv_socket( ... )" is a request; "... ) = 0 { ... }" its reply.
+                if re.match(rb"^[0-9a-f]{4}: \w+\(", line) and b") = " not in line:
+                    count += 1
+        return count
+
+    def wine(self):
+        modes = self.windows_modes()
+        log("Wine: eved.exe modes %s vs the WSAPoll baseline" % ", ".join(modes))
+        servers = [("baseline", lambda env=None, err=None: self.start_baseline(self.body_path, env, err))]
+        for mode in modes:
+            servers.append(("eved.exe " + mode,
+                            lambda env=None, err=None, m=mode: self.start_eved(m, True, env, err)))
+        results = {}
+        for _ in range(self.args.wine_rounds):
+            for c in self.conns:
+                for name, start in servers:
+                    proc = start()
+                    try:
+                        results.setdefault((name, c), []).append(self.measure(proc, c, name))
+                    finally:
+                        proc.stop()
+        per_request = {name: self.wine_server_requests(start, 500) for name, start in servers}
+        self.rows.append("\n### Windows build under Wine %s: eved.exe against a minimal WSAPoll "
+                         "loop (medians of %d rounds)\n" % (self.wine_version(), self.args.wine_rounds))
+        self.rows.append("| server | " + " | ".join("c=%d req/s" % c for c in self.conns) +
+                         " | vs baseline at c=50 | wineserver requests per HTTP request |")
+        self.rows.append("|---|" + "---|" * (len(self.conns) + 2))
+        base50 = statistics.median(r["rps"] for r in results[("baseline", 50)])
+        for name, _ in servers:
+            cells = []
+            for c in self.conns:
+                rps = statistics.median(r["rps"] for r in results[(name, c)])
+                cells.append("%.0f" % rps)
+                self.plot.setdefault(name + " (Wine)", {})[c] = rps
+            r50 = statistics.median(r["rps"] for r in results[(name, 50)])
+            self.rows.append("| %s | %s | %.2fx | %.1f |" % (name, " | ".join(cells), r50 / base50,
+                                                              per_request[name]))
+
+    def windows_modes(self):
+        return ["wsapoll", "overlapped"] if self.supports_mode("overlapped") else ["wsapoll"]
+
+    def supports_mode(self, mode):
+        port = free_port()
+        cfg = self.config(port, mode)
+        out = subprocess.run([self.wine_run, self.eved_exe, "check-config", cfg],
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            return False
+        try:
+            proc = Proc([self.wine_run, self.eved_exe, "run", "--config", cfg], port)
+        except SystemExit:
+            return False
+        proc.stop()
+        return True
+
+    def wine_version(self):
+        return subprocess.run(["wine", "--version"], capture_output=True, text=True).stdout.strip()
+
+    # -- scale: 10,000 idle connections -------------------------------------------
+    def hold_idle(self, port, count):
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        socks = []
+        req = b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n"
+        for i in range(count):
+            s = socket.create_connection(("127.0.0.1", port), timeout=60)
+            s.sendall(req)
+            socks.append(s)
+        for s in socks:
+            buf = b""
+            while b"\r\n\r\n" not in buf:
+                buf += s.recv(4096)
+        return socks
+
+    def scale_one(self, label, start, name):
+        idle = self.args.idle
+        rounds = max(1, self.args.rounds // 2)
+        proc = start()
+        pid = proc.main_pid(name)
+        try:
+            alone = [self.measure(proc, 10, label + " 10 alone") for _ in range(rounds)]
+            rss_before = rss_bytes(pid)
+            socks = self.hold_idle(proc.port, idle)
+            time.sleep(1)
+            rss_after = rss_bytes(pid)
+            cpu0 = cpu_seconds(pid)
+            time.sleep(5)
+            idle_cpu = (cpu_seconds(pid) - cpu0) / 5 * 100
+            loaded = [self.measure(proc, 10, label + " 10 + %d idle" % idle) for _ in range(rounds)]
+            # Every idle connection must still be alive and served.
+            dead = 0
+            for s in socks[:: max(1, idle // 100)]:
+                try:
+                    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n")
+                    if not s.recv(4096):
+                        dead += 1
+                except OSError:
+                    dead += 1
+            for s in socks:
+                s.close()
+        finally:
+            proc.stop()
+        a = statistics.median(r["rps"] for r in alone)
+        b = statistics.median(r["rps"] for r in loaded)
+        return {"alone": a, "loaded": b, "ratio": b / a, "per_conn": (rss_after - rss_before) / idle,
+                "idle_cpu": idle_cpu, "dead": dead}
+
+    def scale(self):
+        log("scale: %d idle connections" % self.args.idle)
+        cases = [("eved native", lambda: self.start_eved(), "eved"),
+                 ("nginx native", lambda: self.start_nginx(self.body_path), "nginx: worker")]
+        if not self.args.native_only:
+            cases.append(("eved.exe under Wine (default mode)",
+                          lambda: self.start_eved("default", True), "eved.exe"))
+        self.rows.append("\n### Scale: 10 active connections with %d idle keep-alive ones held by a "
+                         "native client\n" % self.args.idle)
+        self.rows.append("| server | 10 alone req/s | 10 + idle req/s | ratio | RSS per idle "
+                         "connection | CPU while idle | idle connections lost |")
+        self.rows.append("|---|---|---|---|---|---|---|")
+        for label, start, name in cases:
+            r = self.scale_one(label, start, name)
+            self.rows.append("| %s | %.0f | %.0f | %.2fx | %.0f B | %.1f%% | %d |" % (
+                label, r["alone"], r["loaded"], r["ratio"], r["per_conn"], r["idle_cpu"], r["dead"]))
+
+    # -- poller benchmark ---------------------------------------------------------
+    def poller(self):
+        log("poller benchmark")
+        script = os.path.join(self.root, "bench/run-poller-bench.sh")
+        if os.path.exists(script):
+            out = subprocess.run(["sh", script], capture_output=True, text=True, timeout=900)
+            self.rows.append("\n### Poller\n")
+            self.rows.append(out.stdout.strip())
+            return
+        self.rows.append("\n### Poller\n")
+        self.rows.append("| mode | measure | result |\n|---|---|---|")
+        out = subprocess.run([os.path.join(self.root, "build/linux/bench/poller_bench"), "epoll",
+                              "--max-sockets", "5000"], capture_output=True, text=True)
+        self.rows.append(out.stdout.strip())
+
+    def write_plot(self):
+        data = os.path.join(self.out, "requests.dat")
+        names = sorted(self.plot)
+        with open(data, "w") as f:
+            f.write("conns " + " ".join('"%s"' % n for n in names) + "\n")
+            for c in self.conns:
+                f.write("%d %s\n" % (c, " ".join("%.0f" % self.plot[n].get(c, float("nan"))
+                                                 for n in names)))
+        png = os.path.join(self.out, "requests.png")
+        plots = ", ".join("'%s' using 1:%d with linespoints title columnheader(%d)" % (data, i + 2, i + 2)
+                          for i in range(len(names)))
+        script = ("set terminal png size 900,540; set output '%s'; set logscale xy; "
+                  "set xlabel 'connections (wrk -t1)'; set ylabel 'requests/s'; set key outside; "
+                  "set grid; set title 'eve bench: GET /stats'; plot %s" % (png, plots))
+        subprocess.run(["gnuplot", "-e", script], check=True)
+        return png
+
+    def machine(self):
+        cpu = "unknown CPU"
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+        return "%s, %d cores, %s, Linux %s" % (cpu, os.cpu_count(), platform.machine(),
+                                               platform.release())
+
+    def run(self):
+        self.conns = [1, 50, 500] if self.args.quick else CONNS
+        started = time.monotonic()
+        self.native()
+        if not self.args.native_only:
+            self.wine()
+        self.scale()
+        self.poller()
+        png = self.write_plot()
+        text = ["## Benchmark run %s\n" % time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                "Machine: %s. Command: `make bench` (%.0f minutes)." % (
+                    self.machine(), (time.monotonic() - started) / 60)] + self.rows
+        text.append("\nPlot: `%s`." % os.path.relpath(png, self.root))
+        result = "\n".join(text) + "\n"
+        with open(os.path.join(self.out, "results.md"), "w") as f:
+            f.write(result)
+        print(result)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--root", default=os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))))
+    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--wine-rounds", type=int, default=3)
+    p.add_argument("--seconds", type=int, default=5)
+    p.add_argument("--idle", type=int, default=10000)
+    p.add_argument("--quick", action="store_true", help="fewer connection counts")
+    p.add_argument("--native-only", action="store_true")
+    Bench(p.parse_args()).run()
+
+
+if __name__ == "__main__":
+    main()

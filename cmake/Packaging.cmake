@@ -1,0 +1,56 @@
+# Where eved goes when installed, and the packages built from that:
+# - Linux: `cmake --install` lays out bin/, etc/eved/, the systemd unit and
+#   share/doc/eved/ the way distribution packagers expect (GNUInstallDirs,
+#   so -DCMAKE_INSTALL_SYSCONFDIR=/etc etc. work as they do elsewhere).
+# - Windows: a flat layout (eved.exe, eved.json, README.md, docs/) that CPack
+#   zips, and an MSI built by Debian's wixl from service/eved.wxs (the
+#   `msi` target). CPack's own WiX generator needs the real WiX toolset,
+#   which does not run here; wixl does.
+# Both take their version from EVE_VERSION (cmake/Version.cmake).
+include(GNUInstallDirs)
+
+set(eve_docs ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/eved.md)
+if(EXISTS ${PROJECT_SOURCE_DIR}/docs/packaging.md)
+  list(APPEND eve_docs ${PROJECT_SOURCE_DIR}/docs/packaging.md)
+endif()
+
+if(WIN32)
+  install(TARGETS eved RUNTIME DESTINATION .)
+  install(FILES ${PROJECT_SOURCE_DIR}/config/eved.json ${PROJECT_SOURCE_DIR}/README.md DESTINATION .)
+  install(FILES ${eve_docs} DESTINATION docs)
+else()
+  install(TARGETS eved RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  install(FILES ${PROJECT_SOURCE_DIR}/config/eved.json DESTINATION ${CMAKE_INSTALL_SYSCONFDIR}/eved)
+  install(FILES ${eve_docs} DESTINATION ${CMAKE_INSTALL_DOCDIR})
+  # The unit comes from the service work (service/eved.service); a .in
+  # template gets the installed eved's path.
+  set(EVE_SYSTEMD_UNIT_DIR "lib/systemd/system" CACHE STRING "Where the systemd unit is installed")
+  if(EXISTS ${PROJECT_SOURCE_DIR}/service/eved.service.in)
+    configure_file(${PROJECT_SOURCE_DIR}/service/eved.service.in ${CMAKE_BINARY_DIR}/eved.service @ONLY)
+    install(FILES ${CMAKE_BINARY_DIR}/eved.service DESTINATION ${EVE_SYSTEMD_UNIT_DIR})
+  elseif(EXISTS ${PROJECT_SOURCE_DIR}/service/eved.service)
+    install(FILES ${PROJECT_SOURCE_DIR}/service/eved.service DESTINATION ${EVE_SYSTEMD_UNIT_DIR})
+  else()
+    message(STATUS "service/eved.service not there yet: no systemd unit installed")
+  endif()
+endif()
+
+# CPack: the ZIP. `cmake --build <tree> --target package` writes it to
+# <tree>/package/.
+set(CPACK_PACKAGE_NAME eved)
+set(CPACK_PACKAGE_VENDOR "eve")
+set(CPACK_PACKAGE_VERSION ${EVE_VERSION})
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
+set(CPACK_GENERATOR ZIP)
+set(CPACK_PACKAGE_DIRECTORY ${CMAKE_BINARY_DIR}/package)
+if(WIN32)
+  set(CPACK_PACKAGE_FILE_NAME eved-${EVE_VERSION}-win64)
+else()
+  set(CPACK_PACKAGE_FILE_NAME eved-${EVE_VERSION}-linux-${CMAKE_SYSTEM_PROCESSOR})
+endif()
+set(CPACK_INCLUDE_TOPLEVEL_DIRECTORY ON)
+include(CPack)
+
+if(WIN32)
+  include(${CMAKE_CURRENT_LIST_DIR}/Msi.cmake)
+endif()
