@@ -89,3 +89,17 @@ bench: deps build
 	scripts/install-deps.sh bench
 	scripts/wine-prefix.sh
 	python3 bench/http/http_bench.py; status=$$?; scripts/wine-prefix.sh --stop; exit $$status
+
+# ---- packaging (docs/packaging.md) ----
+.PHONY: deps-package package
+
+deps-package:
+	scripts/install-deps.sh base package
+	scripts/fetch-cjson-source.sh
+
+# The Windows ZIP (CPack) and MSI (wixl) in build/windows/package/, both
+# versioned from project(VERSION); `cmake --install build/linux` is the Linux
+# side. A fresh clone needs nothing else.
+package: deps-package build-windows
+	cmake --build --preset windows --target package msi
+	@ls -1 build/windows/package/*.zip build/windows/package/*.msi

@@ -1,7 +1,11 @@
-/* The poller benchmark: cross-thread wake-up latency, and the cost of one
- * wait with N registered and k ready sockets, for one backend mode.
+/* The poller benchmark: cross-thread wake-up latency, the cost of one
+ * wait with N registered and k ready sockets, and how 10 active
+ * connections fare beside many idle ones, for one backend mode.
  *
- *   poller_bench MODE [--max-sockets N]
+ *   poller_bench MODE [--max-sockets N] [--idle N]...  (--idle repeats)
+ *   poller_bench raw-iocp            (Windows: the IOCP wake-up floor)
+ *   poller_bench MODE --trace-rounds (only the active rounds, between two
+ *                                     markers, for WINEDEBUG=+server counts)
  *
  * Prints markdown table rows; bench/run-poller-bench.sh runs every mode and
  * puts the rows under one header. A benchmark, not a test: it checks only
@@ -12,6 +16,7 @@
 #include <string.h>
 
 #include "bench_os.h"
+#include "raw_iocp.h"
 #include "sockets.h"
 #include "test.h"
 
@@ -52,6 +57,13 @@ static int compare_u64(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
+static void print_latency(const char *who, uint64_t *latency) {
+  qsort(latency, WAKE_ROUNDS, sizeof latency[0], compare_u64);
+  printf("| %s | wake-up latency, %d cross-thread posts | p50 %.1f us, p99 %.1f us |\n", who,
+         WAKE_ROUNDS, latency[WAKE_ROUNDS / 2] / 1e3, latency[WAKE_ROUNDS * 99 / 100] / 1e3);
+  fflush(stdout);
+}
+
 /* Posts a wake-up to a waiter that is already blocked, WAKE_ROUNDS times,
  * and reports median and p99 of post-to-return. "Already blocked": the
  * waiter's kernel-wait counter has moved past its last return, and a short
@@ -81,10 +93,16 @@ static void bench_wakeup(eve_poller_mode_t mode) {
   eve_poller_post_wakeup(state.poller);
   test_thread_join(thread);
   CHECK_OK(eve_poller_dispose(state.poller));
-  qsort(latency, WAKE_ROUNDS, sizeof latency[0], compare_u64);
-  printf("| %s | wake-up latency, %d cross-thread posts | p50 %.1f us, p99 %.1f us |\n",
-         eve_poller_mode_name(mode), WAKE_ROUNDS, latency[WAKE_ROUNDS / 2] / 1e3,
-         latency[WAKE_ROUNDS * 99 / 100] / 1e3);
+  print_latency(eve_poller_mode_name(mode), latency);
+}
+
+static void bench_raw_iocp(void) {
+  static uint64_t latency[WAKE_ROUNDS];
+  if (bench_raw_iocp_wakeup(latency, WAKE_ROUNDS) < 0) {
+    fprintf(stderr, "raw-iocp: Windows only\n");
+    exit(2);
+  }
+  print_latency("raw IOCP (no eve)", latency);
 }
 
 /* One wait(0) with n sockets registered for reading, k of them holding a
@@ -120,23 +138,160 @@ static void bench_wait_cost(eve_poller_mode_t mode, size_t n, size_t k) {
   free(pairs);
 }
 
+/* 10 active connections beside `idle` idle registered sockets: each round
+ * sends a byte to every active one and waits until all ten were reported
+ * and read. Idle sockets are both ends of idle/2 pairs (a process here may
+ * hold 20,000 open files, and Wine's server holds them too). */
+#define ACTIVE 10
+
+typedef struct active_set {
+  eve_poller_t *poller;
+  test_pair_t active[ACTIVE];
+  test_pair_t *idle;
+  size_t idle_pairs;
+  bool has_listener;
+  test_socket_t listener;
+} active_set_t;
+
+/* With a listener registered too (a server's case): in overlapped mode it
+ * is the one socket WSAPoll still watches, so it shows what the helper
+ * thread costs a wait that blocks. */
+static void active_open(active_set_t *set, eve_poller_mode_t mode, size_t idle, bool listener) {
+  set->poller = bench_poller(mode);
+  set->has_listener = listener;
+  if (listener) {
+    uint16_t port;
+    set->listener = test_listener_open(&port);
+    CHECK_OK(eve_poller_register(set->poller, test_handle(set->listener), EVE_INTEREST_READ,
+                                 3000000));
+  }
+  for (size_t i = 0; i < ACTIVE; i++) {
+    set->active[i] = test_pair_open();
+    CHECK_OK(eve_poller_register(set->poller, test_handle(set->active[i].b), EVE_INTEREST_READ, i));
+  }
+  set->idle_pairs = idle / 2;
+  set->idle = calloc(set->idle_pairs + 1, sizeof *set->idle);
+  CHECK(set->idle != NULL);
+  for (size_t i = 0; i < set->idle_pairs; i++) {
+    set->idle[i] = test_pair_open();
+    CHECK_OK(eve_poller_register(set->poller, test_handle(set->idle[i].a), EVE_INTEREST_READ,
+                                 1000000 + i));
+    CHECK_OK(eve_poller_register(set->poller, test_handle(set->idle[i].b), EVE_INTEREST_READ,
+                                 2000000 + i));
+  }
+}
+
+static void active_round(active_set_t *set) {
+  for (size_t i = 0; i < ACTIVE; i++) test_send_all(set->active[i].a, "x", 1);
+  size_t got = 0;
+  while (got < ACTIVE) {
+    eve_native_event_t events[64];
+    int n = eve_poller_wait(set->poller, events, 64, 5000);
+    CHECK(n > 0);
+    for (int e = 0; e < n; e++) {
+      uint64_t i = events[e].data.u64;
+      CHECK(i < ACTIVE);
+      CHECK_EQ(test_drain(set->active[i].b), 1);
+      got++;
+    }
+  }
+}
+
+static void active_close(active_set_t *set) {
+  CHECK_OK(eve_poller_dispose(set->poller));
+  for (size_t i = 0; i < ACTIVE; i++) test_pair_close(set->active[i]);
+  for (size_t i = 0; i < set->idle_pairs; i++) test_pair_close(set->idle[i]);
+  free(set->idle);
+  if (set->has_listener) test_close(set->listener);
+}
+
+static double bench_active(eve_poller_mode_t mode, size_t idle, bool listener, int rounds) {
+  active_set_t set;
+  active_open(&set, mode, idle, listener);
+  active_round(&set);
+  uint64_t start = bench_now_ns();
+  for (int r = 0; r < rounds; r++) active_round(&set);
+  double per_s = rounds / ((double)(bench_now_ns() - start) / 1e9);
+  active_close(&set);
+  return per_s;
+}
+
+#ifdef _WIN32
+/* A named object opened by name shows in WINEDEBUG=+server output with its
+ * name: the markers bench/run-poller-bench.sh counts requests between. */
+static void trace_mark(const wchar_t *name) {
+  HANDLE h = OpenEventW(SYNCHRONIZE, FALSE, name);
+  if (h != NULL) CloseHandle(h);
+}
+#endif
+
+#define TRACE_ROUNDS 100
+
+static void bench_trace_rounds(eve_poller_mode_t mode, size_t idle) {
+  active_set_t set;
+  active_open(&set, mode, idle, false);
+  for (int r = 0; r < 10; r++) active_round(&set);
+#ifdef _WIN32
+  trace_mark(L"eve-bench-mark-begin");
+#endif
+  for (int r = 0; r < TRACE_ROUNDS; r++) active_round(&set);
+#ifdef _WIN32
+  trace_mark(L"eve-bench-mark-end");
+#endif
+  active_close(&set);
+  printf("trace: %d rounds of %d reads, %zu idle\n", TRACE_ROUNDS, ACTIVE, idle);
+}
+
 int main(int argc, char **argv) {
+  if (argc >= 2 && strcmp(argv[1], "raw-iocp") == 0) {
+    bench_raw_iocp();
+    return 0;
+  }
   eve_poller_mode_t mode;
   if (argc < 2 || eve_poller_mode_parse(argv[1], &mode) < 0) {
-    fprintf(stderr, "usage: poller_bench MODE [--max-sockets N]\n");
+    fprintf(stderr, "usage: poller_bench MODE|raw-iocp [--max-sockets N] [--idle N] [--trace-rounds]\n");
     return 2;
   }
-  size_t max_sockets = 1000;
-  if (argc == 4 && strcmp(argv[2], "--max-sockets") == 0)
-    max_sockets = (size_t)strtoul(argv[3], NULL, 10);
+  size_t max_sockets = 1000, idle[4] = {1000}, idle_count = 0;
+  bool trace = false;
+  for (int i = 2; i < argc; i++) {
+    if (strcmp(argv[i], "--max-sockets") == 0 && i + 1 < argc)
+      max_sockets = (size_t)strtoul(argv[++i], NULL, 10);
+    else if (strcmp(argv[i], "--idle") == 0 && i + 1 < argc && idle_count < 4)
+      idle[idle_count++] = (size_t)strtoul(argv[++i], NULL, 10);
+    else if (strcmp(argv[i], "--trace-rounds") == 0)
+      trace = true;
+  }
+  if (idle_count == 0) idle_count = 1;
   test_sockets_init();
   bench_raise_fd_limit();
+  /* DEFAULT is named after what it is on this OS. */
+  eve_poller_t *probe = bench_poller(mode);
+  mode = eve_poller_mode(probe);
+  CHECK_OK(eve_poller_dispose(probe));
+  if (trace) {
+    bench_trace_rounds(mode, idle[0]);
+    test_sockets_cleanup();
+    return 0;
+  }
   bench_wakeup(mode);
   static const size_t sizes[] = {10, 100, 1000, 5000};
   for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
     if (sizes[i] > max_sockets) break;
     bench_wait_cost(mode, sizes[i], 1);
     bench_wait_cost(mode, sizes[i], 10);
+  }
+  double alone = bench_active(mode, 0, false, 300);
+  printf("| %s | rounds/s, 10 active alone (a byte to each, all read) | %.0f |\n",
+         eve_poller_mode_name(mode), alone);
+  double listening = bench_active(mode, 0, true, 300);
+  printf("| %s | rounds/s, 10 active + 1 listener | %.0f (%.2fx) |\n",
+         eve_poller_mode_name(mode), listening, listening / alone);
+  for (size_t i = 0; i < idle_count; i++) {
+    double crowded = bench_active(mode, idle[i], false, 300);
+    printf("| %s | rounds/s, 10 active + %zu idle registered | %.0f (%.2fx) |\n",
+           eve_poller_mode_name(mode), idle[i], crowded, crowded / alone);
+    fflush(stdout);
   }
   test_sockets_cleanup();
   return 0;

@@ -9,10 +9,7 @@
 # Both take their version from EVE_VERSION (cmake/Version.cmake).
 include(GNUInstallDirs)
 
-set(eve_docs ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/eved.md)
-if(EXISTS ${PROJECT_SOURCE_DIR}/docs/packaging.md)
-  list(APPEND eve_docs ${PROJECT_SOURCE_DIR}/docs/packaging.md)
-endif()
+set(eve_docs ${PROJECT_SOURCE_DIR}/docs/eved.md ${PROJECT_SOURCE_DIR}/docs/packaging.md)
 
 if(WIN32)
   install(TARGETS eved RUNTIME DESTINATION .)
@@ -21,17 +18,15 @@ if(WIN32)
 else()
   install(TARGETS eved RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
   install(FILES ${PROJECT_SOURCE_DIR}/config/eved.json DESTINATION ${CMAKE_INSTALL_SYSCONFDIR}/eved)
-  install(FILES ${eve_docs} DESTINATION ${CMAKE_INSTALL_DOCDIR})
-  # The unit comes from the service work (service/eved.service); a .in
-  # template gets the installed eved's path.
+  install(FILES ${PROJECT_SOURCE_DIR}/README.md ${eve_docs} DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/eved)
+  # The unit is service/eved.service; a service/eved.service.in template,
+  # if one is made, gets the install paths (@CMAKE_INSTALL_FULL_BINDIR@...).
   set(EVE_SYSTEMD_UNIT_DIR "lib/systemd/system" CACHE STRING "Where the systemd unit is installed")
   if(EXISTS ${PROJECT_SOURCE_DIR}/service/eved.service.in)
     configure_file(${PROJECT_SOURCE_DIR}/service/eved.service.in ${CMAKE_BINARY_DIR}/eved.service @ONLY)
     install(FILES ${CMAKE_BINARY_DIR}/eved.service DESTINATION ${EVE_SYSTEMD_UNIT_DIR})
   elseif(EXISTS ${PROJECT_SOURCE_DIR}/service/eved.service)
     install(FILES ${PROJECT_SOURCE_DIR}/service/eved.service DESTINATION ${EVE_SYSTEMD_UNIT_DIR})
-  else()
-    message(STATUS "service/eved.service not there yet: no systemd unit installed")
   endif()
 endif()
 

@@ -25,3 +25,7 @@ fi
 # A wineserver that outlives each test (services need one too) and still
 # ends by itself a minute after the last Wine process, if --stop never runs.
 wineserver -p60 >/dev/null 2>&1 || true
+# Start the prefix's own processes (services.exe, explorer, plugplay) now,
+# with one trivial program, rather than in whichever tests start first:
+# two first programs starting together were seen to stall one of them.
+wine cmd /c exit >/dev/null 2>&1 || true

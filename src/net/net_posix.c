@@ -45,6 +45,9 @@ int eve_net_listen(const eve_net_address_t *address, int backlog, eve_handle_t *
   if (fd < 0) return last_error();
   int one = 1;
   int rc = EVE_OK;
+  /* SO_REUSEADDR: a restart binds at once even while the old process's
+   * connections wait out TIME_WAIT on the port (fault.native.kill_restart);
+   * on Linux it never lets two listeners share a port. */
   if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
       (address->family == 6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0) ||
       bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, backlog) < 0) {

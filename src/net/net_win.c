@@ -45,8 +45,18 @@ int eve_net_listen(const eve_net_address_t *address, int backlog, eve_handle_t *
   BOOL one = TRUE;
   int rc = EVE_OK;
   /* SO_REUSEADDR on Windows lets a second process bind the same port and
-   * steal connections; SO_EXCLUSIVEADDRUSE is the safe equivalent of the
-   * POSIX option (a restart still binds while old connections linger). */
+   * steal connections; SO_EXCLUSIVEADDRUSE forbids that. Its price, as
+   * Microsoft documents it ("Using SO_REUSEADDR and SO_EXCLUSIVEADDRUSE"):
+   * after an exclusive listener closes (or its process is killed), another
+   * exclusive bind to the port fails with WSAEADDRINUSE until the
+   * connections it accepted are no longer active. Connections in TIME_WAIT
+   * do not block it; ones still closing (FIN_WAIT_*, or a peer that never
+   * reads or closes) do, until they end or time out. So a restart right
+   * after TerminateProcess can be refused for a while, and eved exits with
+   * "cannot listen ... address already in use" (the service's recovery
+   * actions retry). Wine differs and cannot show this: under Wine 8 the
+   * restart binds at once (fault.wine.kill_restart), as the Linux sockets
+   * beneath do not keep that rule. See docs/hardening.md. */
   if (setsockopt(s, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, (const char *)&one, sizeof one) ==
           SOCKET_ERROR ||
       (address->family == 6 &&

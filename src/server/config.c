@@ -23,9 +23,9 @@ void eved_config_defaults(eved_config_t *c) {
   c->log_level = EVED_LOG_INFO;
   c->poller_mode = EVE_MODE_DEFAULT;
   c->poller_capacity = 0;
-  strcpy(c->admin_pipe, EVED_ADMIN_PIPE_DEFAULT);
-  strcpy(c->admin_sddl, EVED_ADMIN_SDDL_DEFAULT);
-  strcpy(c->admin_socket, EVED_ADMIN_SOCKET_DEFAULT);
+  snprintf(c->admin_pipe, sizeof c->admin_pipe, "%s", EVED_ADMIN_PIPE_DEFAULT);
+  snprintf(c->admin_sddl, sizeof c->admin_sddl, "%s", EVED_ADMIN_SDDL_DEFAULT);
+  snprintf(c->admin_socket, sizeof c->admin_socket, "%s", EVED_ADMIN_SOCKET_DEFAULT);
   c->admin_max_clients = 4;
   c->admin_idle_timeout_ms = 60000;
 }
@@ -65,7 +65,9 @@ static int read_uint(const cJSON *item, const char *key, uint32_t min, uint32_t 
   if (!cJSON_IsNumber(item))
     return fail(error, size, "%s: must be an integer between %u and %u", key, min, max);
   double v = item->valuedouble;
-  if (v != (double)(int64_t)v || v < min || v > max)
+  /* Range first: converting a double outside the integer's range (1e300)
+   * is undefined behaviour; !(a && b) also refuses a NaN. */
+  if (!(v >= min && v <= max) || v != (double)(uint32_t)v)
     return fail(error, size, "%s: must be an integer between %u and %u, not %g", key, min, max,
                 v);
   *out = (uint32_t)v;

@@ -31,6 +31,7 @@ eved_conn_t *eved__conn_create(eved_server_t *server, eve_handle_t sock, uint32_
   llhttp_init(&c->parser, HTTP_REQUEST, &server->settings);
   c->parser.data = c;
   c->request_start_ms = server->now_ms;
+  c->accepted_ms = server->now_ms;
   c->idle_since_ms = server->now_ms;
   return c;
 }
@@ -59,7 +60,7 @@ void eved__conn_close(eved_conn_t *c, bool abort) {
   free_output(c);
   free(c->pending);
   server->slots[c->slot] = NULL;
-  server->generations[c->slot] = (server->generations[c->slot] + 1) & 0x7fffffffu;
+  server->generations[c->slot] = (server->generations[c->slot] + 1) & EVED_GENERATION_MASK;
   server->free_slots[server->free_count++] = c->slot;
   server->counters.connections_active--;
   server->counters.connections_closed++;
@@ -119,6 +120,9 @@ static void linger_read(eved_conn_t *c) {
     server->counters.bytes_received += got;
     c->linger_bytes += got;
     if (c->linger_bytes > LINGER_MAX_BYTES) {
+      eved__limit_hit(server, EVED_LIMIT_LINGER,
+                      "connection %u: reset, still sending %llu bytes after its last response",
+                      c->slot, (unsigned long long)c->linger_bytes);
       eved__conn_close(c, true);
       return;
     }
@@ -216,18 +220,22 @@ void eved__conn_check_timers(eved_conn_t *c) {
   eved_server_t *server = c->server;
   const eved_config_t *cfg = &server->config;
   int64_t now = server->now_ms;
-  eved_counters_t *counters = &server->counters;
   if (c->lingering) {
     /* A client that never closes its side: the linger is bounded by the
      * header timeout. */
-    if (now - c->linger_start_ms >= cfg->header_timeout_ms) eved__conn_close(c, true);
+    if (now - c->linger_start_ms >= cfg->header_timeout_ms) {
+      eved__limit_hit(server, EVED_LIMIT_LINGER,
+                      "connection %u: reset, no EOF %u ms after its last response",
+                      c->slot, cfg->header_timeout_ms);
+      eved__conn_close(c, true);
+    }
     return;
   }
   if (c->out_bytes > 0) {
     if (now - c->write_progress_ms >= cfg->write_timeout_ms) {
-      counters->limits[EVED_LIMIT_WRITE_TIMEOUT]++;
-      eved_log(EVED_LOG_INFO, "connection %u: dropped, %llu bytes unread for %u ms", c->slot,
-               (unsigned long long)c->out_bytes, cfg->write_timeout_ms);
+      eved__limit_hit(server, EVED_LIMIT_WRITE_TIMEOUT,
+                      "connection %u: dropped, %llu bytes unread for %u ms",
+                      c->slot, (unsigned long long)c->out_bytes, cfg->write_timeout_ms);
       eved__conn_close(c, true);
     }
     return;
@@ -239,7 +247,9 @@ void eved__conn_check_timers(eved_conn_t *c) {
   }
   if (c->in_message || c->requests == 0) {
     if (now - c->request_start_ms >= cfg->header_timeout_ms) {
-      counters->limits[EVED_LIMIT_HEADER_TIMEOUT]++;
+      eved__limit_hit(server, EVED_LIMIT_HEADER_TIMEOUT,
+                      "connection %u: 408, no whole request head in %u ms",
+                      c->slot, cfg->header_timeout_ms);
       c->closing = true;
       if (!eved__respond_error(c, EVED_STATUS_408)) {
         eved__conn_close(c, true);
@@ -250,7 +260,9 @@ void eved__conn_check_timers(eved_conn_t *c) {
     return;
   }
   if (now - c->idle_since_ms >= cfg->idle_timeout_ms) {
-    counters->limits[EVED_LIMIT_IDLE_TIMEOUT]++;
+    eved__limit_hit(server, EVED_LIMIT_IDLE_TIMEOUT,
+                    "connection %u: closed, idle for %u ms", c->slot,
+                    cfg->idle_timeout_ms);
     eved__conn_close(c, false);
   }
 }

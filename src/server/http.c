@@ -21,7 +21,9 @@ static int reject(eved_conn_t *c, eved_status_t status) {
 static int add_head(eved_conn_t *c, size_t n) {
   c->head_bytes += n;
   if (c->head_bytes > c->server->config.max_header_bytes) {
-    c->server->counters.limits[EVED_LIMIT_MAX_HEADER_BYTES]++;
+    eved__limit_hit(c->server, EVED_LIMIT_MAX_HEADER_BYTES,
+                    "connection %u: 431, request head over %u bytes",
+                    c->slot, c->server->config.max_header_bytes);
     return reject(c, EVED_STATUS_431);
   }
   return 0;
@@ -101,7 +103,6 @@ static int on_header_value_complete(llhttp_t *p) {
 
 static int on_headers_complete(llhttp_t *p) {
   eved_conn_t *c = conn_of(p);
-  eved_counters_t *counters = &c->server->counters;
   if (add_head(c, 2) != 0) return -1;
   /* RFC 9112 3.2: a 1.1 request without Host is a 400. */
   if (p->http_major == 1 && p->http_minor >= 1 && !c->has_host) return reject(c, EVED_STATUS_400);
@@ -113,7 +114,9 @@ static int on_headers_complete(llhttp_t *p) {
   /* eved takes no request bodies: rather than drain one of any size, it
    * refuses it and closes, so a body can never be read as a request. */
   if (has_coding || (has_length && p->content_length > 0)) {
-    counters->limits[EVED_LIMIT_REQUEST_BODY]++;
+    eved__limit_hit(c->server, EVED_LIMIT_REQUEST_BODY,
+                    "connection %u: a request with a body, refused",
+                    c->slot);
     llhttp_method_t m = (llhttp_method_t)p->method;
     return reject(c, (m == HTTP_GET || m == HTTP_HEAD) ? EVED_STATUS_413 : EVED_STATUS_405);
   }
@@ -127,7 +130,9 @@ static int on_message_complete(llhttp_t *p) {
   c->requests++;
   bool keep_alive = llhttp_should_keep_alive(p) && !server->draining;
   if (keep_alive && c->requests >= server->config.max_requests_per_connection) {
-    server->counters.limits[EVED_LIMIT_MAX_REQUESTS]++;
+    eved__limit_hit(server, EVED_LIMIT_MAX_REQUESTS,
+                    "connection %u: closing after %u requests", c->slot,
+                    c->requests);
     keep_alive = false;
   }
   if (!eved__route(c, (llhttp_method_t)p->method, keep_alive)) {
@@ -139,7 +144,9 @@ static int on_message_complete(llhttp_t *p) {
     return HPE_PAUSED;
   }
   if (c->out_bytes >= server->config.max_output_bytes) {
-    server->counters.limits[EVED_LIMIT_OUTPUT_CAP]++;
+    eved__limit_hit(server, EVED_LIMIT_OUTPUT_CAP,
+                    "connection %u: reading paused, %llu bytes of responses unread", c->slot,
+                    (unsigned long long)c->out_bytes);
     c->input_paused = true;
     return HPE_PAUSED;
   }

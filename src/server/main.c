@@ -1,12 +1,15 @@
 /* eved's command line. Exit codes: 0 success, 1 runtime failure (or an
- * invalid config for check-config), 2 usage errors and commands that are
- * not available yet. */
+ * invalid config for check-config), 2 usage errors, and the EVED_EXIT_*
+ * statuses of server.h for `run`; `admin` and the service verbs document
+ * their own. */
 #include <stdio.h>
 #include <string.h>
 
+#include "admin_client.h"
 #include "config.h"
 #include "log.h"
 #include "server.h"
+#include "service.h"
 #include "version.h"
 
 static const char usage[] =
@@ -17,10 +20,13 @@ static const char usage[] =
     "                        serve in the foreground until Ctrl-C (SIGINT/SIGTERM),\n"
     "                        then drain open connections and exit\n"
     "  check-config FILE     validate a config file; non-zero exit with the reason\n"
+    "  admin [--config FILE] [--pipe NAME] [--socket PATH] [--json] COMMAND [ARGS]\n"
+    "                        one command over the admin channel (try: eved admin help)\n"
+    "  install [--config FILE] [--start auto|delayed|manual] [--no-start] [--name NAME]\n"
+    "  uninstall|start|stop|status [--name NAME]\n"
+    "                        the Windows service (on Linux: service/eved.service)\n"
     "  --help                this text\n"
     "  --version             print the version\n"
-    "\n"
-    "  install, uninstall, start, stop, status, admin: not available yet\n"
     "\n"
     "HOST:PORT is IPv4:port, [IPv6]:port or localhost:port; port 0 picks a free port.\n"
     "Endpoints: / (dashboard), /stats (JSON), /metrics (Prometheus), /healthz.\n";
@@ -42,8 +48,6 @@ static int check_config(int argc, char **argv) {
 }
 
 static int run(int argc, char **argv) {
-  eved_config_t config;
-  char error[EVED_ERROR_MAX];
   const char *config_file = NULL, *listen = NULL;
   for (int i = 2; i < argc; i++) {
     if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
@@ -55,26 +59,11 @@ static int run(int argc, char **argv) {
       return 2;
     }
   }
-  eved_config_defaults(&config);
-  if (config_file && eved_config_load(config_file, &config, error, sizeof error) != EVE_OK) {
-    fprintf(stderr, "eved: %s: %s\n", config_file, error);
-    return 1;
-  }
-  if (listen && eved_config_set_listen(&config, listen, error, sizeof error) != EVE_OK) {
-    fprintf(stderr, "eved: %s\n", error);
-    return 2;
-  }
-  if (eved_log_open(config.log_level, config.log_file) != 0) {
-    fprintf(stderr, "eved: log.file: cannot open \"%s\" for appending\n", config.log_file);
-    return 1;
-  }
-  int status = eved_server_run(&config);
-  eved_log_close();
-  return status;
+  return eved_start(config_file, listen, NULL);
 }
 
 int main(int argc, char **argv) {
-  static const char *const later[] = {"install", "uninstall", "start", "stop", "status", "admin"};
+  static const char *const service_verbs[] = {"install", "uninstall", "start", "stop", "status"};
   if (argc < 2) {
     fputs(usage, stderr);
     return 2;
@@ -90,13 +79,10 @@ int main(int argc, char **argv) {
   }
   if (strcmp(command, "run") == 0) return run(argc, argv);
   if (strcmp(command, "check-config") == 0) return check_config(argc, argv);
-  for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
-    if (strcmp(command, later[i]) == 0) {
-      fprintf(stderr, "eved %s: not available yet (the Windows service commands come later)\n",
-              command);
-      return 2;
-    }
-  }
+  if (strcmp(command, "admin") == 0) return eved_admin_client_main(argc - 1, argv + 1);
+  if (strcmp(command, "service") == 0) return eved_service_run(argc - 1, argv + 1);
+  for (size_t i = 0; i < sizeof service_verbs / sizeof service_verbs[0]; i++)
+    if (strcmp(command, service_verbs[i]) == 0) return eved_service_command(argc - 1, argv + 1);
   fprintf(stderr, "eved: unknown command \"%s\"\n%s", command, usage);
   return 2;
 }

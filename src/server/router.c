@@ -13,6 +13,7 @@ eved_snapshot_t eved__snapshot(eved_server_t *server) {
   s.counters = &server->counters;
   s.uptime_seconds = (double)(eved_monotonic_ms() - server->started_ms) / 1000.0;
   s.draining = server->draining;
+  s.paused = server->paused;
   s.backend = eve_poller_backend_name(server->poller);
   s.mode = eve_poller_mode_name(eve_poller_mode(server->poller));
   eve_poller_stats(server->poller, &s.poller);
@@ -64,9 +65,9 @@ bool eved__route(eved_conn_t *conn, llhttp_method_t method, bool keep_alive) {
     r.body = eved__dashboard_html;
     r.body_len = eved__dashboard_html_len;
   } else if (path == EVED_PATH_HEALTHZ) {
-    /* Draining: out of rotation, but still answering (see README). */
-    r.status = server->draining ? EVED_STATUS_503 : EVED_STATUS_200;
-    r.body = server->draining ? "draining\n" : "ok\n";
+    /* Draining or paused: out of rotation, but still answering (see README). */
+    r.status = server->draining || server->paused ? EVED_STATUS_503 : EVED_STATUS_200;
+    r.body = server->draining ? "draining\n" : server->paused ? "paused\n" : "ok\n";
   }
   count(server, r.status);
   if ((path == EVED_PATH_STATS || path == EVED_PATH_METRICS) && r.status == EVED_STATUS_200 &&

@@ -1,10 +1,14 @@
 /* The event loop: one thread, one poller, the listeners and every client
  * registered with it. Timeouts are checked by a sweep every tick rather
  * than per-connection timers: the poller has none, and one pass over a
- * bounded table is cheap at eved's scale. */
+ * bounded table is cheap at eved's scale. With nothing timed to do (no
+ * connection, no admin client, no drain) the loop waits with no timeout:
+ * only I/O or a posted control request wakes it. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "control.h"
 #include "log.h"
 #include "platform.h"
 #include "server.h"
@@ -12,7 +16,11 @@
 #include "version.h"
 
 #define LISTEN_BACKLOG 511
-#define LISTENER_FLAG ((uint64_t)1 << 63)
+#define LISTENER_FLAG EVED_LISTENER_FLAG
+/* How long the SCM is told a drain may take beyond drain_timeout_ms. */
+#define STOP_HINT_SLACK_MS 5000
+/* How long the SCM is told each start step may take. */
+#define START_HINT_MS 10000
 
 /* A tick a quarter of the shortest timeout, between 10 and 250 ms: every
  * timeout fires within a quarter of its length. */
@@ -78,7 +86,8 @@ static void reject_connection(eved_server_t *s, eve_handle_t sock) {
   eve_net_shutdown_write(sock);
   eve_net_close(sock);
   s->counters.connections_rejected++;
-  s->counters.limits[EVED_LIMIT_MAX_CONNECTIONS]++;
+  eved__limit_hit(s, EVED_LIMIT_MAX_CONNECTIONS, "a connection refused with 503: %u open",
+                  s->config.max_connections);
 }
 
 static void add_connection(eved_server_t *s, eve_handle_t sock) {
@@ -93,8 +102,7 @@ static void add_connection(eved_server_t *s, eve_handle_t sock) {
     free(c);
     s->free_slots[s->free_count++] = slot;
     eve_net_abort(sock);
-    s->counters.limits[EVED_LIMIT_ACCEPT_ERRORS]++;
-    eved_log(EVED_LOG_WARN, "cannot take a connection: %s", eve_strerror(rc));
+    eved__limit_hit(s, EVED_LIMIT_ACCEPT_ERRORS, "cannot take a connection: %s", eve_strerror(rc));
     return;
   }
   c->interest = EVE_INTEREST_READ;
@@ -112,8 +120,8 @@ static void on_listener(eved_server_t *s, size_t index) {
     if (rc != EVE_OK) {
       /* Out of descriptors or memory: the listener stays readable, so stop
        * watching it until a connection closes, rather than spin. */
-      s->counters.limits[EVED_LIMIT_ACCEPT_ERRORS]++;
-      eved_log(EVED_LOG_WARN, "accept failed: %s; pausing accepts", eve_strerror(rc));
+      eved__limit_hit(s, EVED_LIMIT_ACCEPT_ERRORS, "accept failed: %s; pausing accepts",
+                      eve_strerror(rc));
       set_listeners_interest(s, EVE_INTEREST_NONE);
       s->listeners_paused = true;
       return;
@@ -133,6 +141,10 @@ static void dispatch(eved_server_t *s, const eve_native_event_t *native) {
     if (index < s->listener_count) on_listener(s, index);
     return;
   }
+  if (ev.user_data & EVED_ADMIN_FLAG) {
+    if (s->admin != NULL) eved__admin_on_event(s->admin, native);
+    return;
+  }
   uint32_t slot = (uint32_t)(ev.user_data & 0xffffffffu);
   uint32_t generation = (uint32_t)(ev.user_data >> 32);
   if (slot >= s->config.max_connections || s->slots[slot] == NULL ||
@@ -141,7 +153,12 @@ static void dispatch(eved_server_t *s, const eve_native_event_t *native) {
   eved__conn_on_event(s->slots[slot], ev.ready);
 }
 
+static void report(eved_server_t *s, eved_run_state_t state, uint32_t wait_hint_ms) {
+  if (s->observer.on_state != NULL) s->observer.on_state(s->observer.ctx, state, wait_hint_ms);
+}
+
 static void sweep(eved_server_t *s) {
+  if (s->admin != NULL) eved__admin_sweep(s->admin);
   uint64_t closed_before = s->counters.connections_closed;
   for (uint32_t i = 0; i < s->config.max_connections; i++)
     if (s->slots[i] != NULL) eved__conn_check_timers(s->slots[i]);
@@ -149,6 +166,7 @@ static void sweep(eved_server_t *s) {
     set_listeners_interest(s, EVE_INTEREST_READ);
     s->listeners_paused = false;
   }
+  eved__limit_log_flush(s);
 }
 
 static void begin_drain(eved_server_t *s) {
@@ -157,20 +175,25 @@ static void begin_drain(eved_server_t *s) {
   close_listeners(s);
   eved_log(EVED_LOG_INFO, "stopping: draining %llu connections (at most %u ms)",
            (unsigned long long)s->counters.connections_active, s->config.drain_timeout_ms);
+  report(s, EVED_STATE_STOPPING, s->config.drain_timeout_ms + STOP_HINT_SLACK_MS);
   sweep(s);
 }
 
 static void close_all(eved_server_t *s, bool count_as_drain_timeout) {
   for (uint32_t i = 0; i < s->config.max_connections; i++) {
     if (s->slots[i] == NULL) continue;
-    if (count_as_drain_timeout) s->counters.limits[EVED_LIMIT_DRAIN_TIMEOUT]++;
+    if (count_as_drain_timeout)
+      eved__limit_hit(s, EVED_LIMIT_DRAIN_TIMEOUT, "connection %u: cut by the drain timeout", i);
     eved__conn_close(s->slots[i], true);
   }
 }
 
-static int create(eved_server_t *s, const eved_config_t *config) {
+static int create(eved_server_t *s, const eved_run_options_t *options) {
+  const eved_config_t *config = options->config;
   memset(s, 0, sizeof *s);
   s->config = *config;
+  s->config_path = options->config_path;
+  if (options->observer != NULL) s->observer = *options->observer;
   s->started_ms = s->now_ms = eved_monotonic_ms();
   s->date_second = -1;
   eved__http_settings(&s->settings);
@@ -182,8 +205,8 @@ static int create(eved_server_t *s, const eved_config_t *config) {
   /* Lowest slots first, so a small table stays dense. */
   for (size_t i = 0; i < n; i++) s->free_slots[i] = (uint32_t)(n - 1 - i);
   s->free_count = n;
-  eve_poller_options_t options = {.mode = config->poller_mode, .capacity = config->poller_capacity};
-  int rc = eve_poller_create(&s->poller, &options);
+  eve_poller_options_t poller_options = {.mode = config->poller_mode, .capacity = config->poller_capacity};
+  int rc = eve_poller_create(&s->poller, &poller_options);
   if (rc != EVE_OK) {
     eved_log(EVED_LOG_ERROR, "cannot create the poller (mode %s): %s",
              eve_poller_mode_name(config->poller_mode), eve_strerror(rc));
@@ -195,10 +218,113 @@ static int create(eved_server_t *s, const eved_config_t *config) {
 static void destroy(eved_server_t *s) {
   close_all(s, false);
   close_listeners(s);
+  if (s->admin != NULL) eved__admin_close(s->admin);
+  s->admin = NULL;
   if (s->poller) eve_poller_dispose(s->poller);
   free(s->slots);
   free(s->generations);
   free(s->free_slots);
+}
+
+void eved__server_set_paused(eved_server_t *s, bool paused) {
+  if (s->paused == paused) return;
+  s->paused = paused;
+  eved_log(EVED_LOG_INFO, paused ? "paused: /healthz answers 503" : "resumed: /healthz answers 200");
+  if (!s->draining) report(s, paused ? EVED_STATE_PAUSED : EVED_STATE_RUNNING, 0);
+}
+
+void eved__server_reset_stats(eved_server_t *s) {
+  /* connections_active is a gauge of what is open, not a count. */
+  uint64_t active = s->counters.connections_active;
+  memset(&s->counters, 0, sizeof s->counters);
+  s->counters.connections_active = active;
+  eved_log(EVED_LOG_INFO, "statistics reset");
+}
+
+/* What a running server can take from a new config; the rest (listen,
+ * max_connections, poller, admin) is kept and named in the log. */
+static void keep_restart_settings(const eved_config_t *old, eved_config_t *next) {
+  bool changed = next->listen_count != old->listen_count ||
+                 memcmp(next->listen, old->listen, sizeof next->listen) != 0 ||
+                 next->max_connections != old->max_connections ||
+                 next->poller_mode != old->poller_mode ||
+                 next->poller_capacity != old->poller_capacity ||
+                 next->admin_enabled != old->admin_enabled ||
+                 strcmp(next->admin_pipe, old->admin_pipe) != 0 ||
+                 strcmp(next->admin_sddl, old->admin_sddl) != 0 ||
+                 strcmp(next->admin_socket, old->admin_socket) != 0 ||
+                 next->admin_max_clients != old->admin_max_clients;
+  if (changed)
+    eved_log(EVED_LOG_WARN,
+             "reload: listen, max_connections, poller and admin changes take effect at the next "
+             "start");
+  memcpy(next->listen, old->listen, sizeof next->listen);
+  next->listen_count = old->listen_count;
+  next->max_connections = old->max_connections;
+  next->poller_mode = old->poller_mode;
+  next->poller_capacity = old->poller_capacity;
+  next->admin_enabled = old->admin_enabled;
+  memcpy(next->admin_pipe, old->admin_pipe, sizeof next->admin_pipe);
+  memcpy(next->admin_sddl, old->admin_sddl, sizeof next->admin_sddl);
+  memcpy(next->admin_socket, old->admin_socket, sizeof next->admin_socket);
+  next->admin_max_clients = old->admin_max_clients;
+}
+
+int eved__server_reload(eved_server_t *s, char *error, size_t size) {
+  if (s->config_path == NULL) {
+    snprintf(error, size, "no config file to reload (started without --config)");
+    eved_log(EVED_LOG_WARN, "reload refused: %s", error);
+    return EVE_EINVAL;
+  }
+  eved_config_t next;
+  char why[EVED_ERROR_MAX];
+  eved_config_defaults(&next);
+  if (eved_config_load(s->config_path, &next, why, sizeof why) != EVE_OK) {
+    snprintf(error, size, "%s: %s", s->config_path, why);
+    eved_log(EVED_LOG_ERROR, "reload rejected, the running config stays: %s", error);
+    return EVE_EINVAL;
+  }
+  keep_restart_settings(&s->config, &next);
+  if (strcmp(next.log_file, s->config.log_file) != 0 &&
+      eved_log_open(next.log_level, next.log_file) != 0) {
+    snprintf(error, size, "log.file: cannot open \"%s\" for appending", next.log_file);
+    eved_log(EVED_LOG_ERROR, "reload rejected, the running config stays: %s", error);
+    return EVE_EINVAL;
+  }
+  eved_log_set_level(next.log_level);
+  s->config = next;
+  eved_log(EVED_LOG_INFO, "reloaded %s", s->config_path);
+  return EVE_OK;
+}
+
+/* Takes the requests recorded since the last wait. True when the loop
+ * must end now (a second stop while draining). */
+static bool act_on_controls(eved_server_t *s, unsigned *stops_seen) {
+  unsigned requests = eved_control_take();
+  if (requests & EVED_CONTROL_PAUSE) eved__server_set_paused(s, true);
+  if (requests & EVED_CONTROL_CONTINUE) eved__server_set_paused(s, false);
+  if (requests & EVED_CONTROL_RELOAD) {
+    char error[EVED_ERROR_MAX];
+    eved__server_reload(s, error, sizeof error);
+  }
+  unsigned stops = eved_control_stops();
+  if (stops == *stops_seen) return false;
+  *stops_seen = stops;
+  if (s->draining) {
+    eved_log(EVED_LOG_WARN, "second stop request: closing %llu connections now",
+             (unsigned long long)s->counters.connections_active);
+    close_all(s, false);
+    return true;
+  }
+  begin_drain(s);
+  return false;
+}
+
+/* Whether anything needs the tick: timeouts to check, a drain to bound,
+ * or accepts to resume. */
+static bool has_timed_work(const eved_server_t *s) {
+  return s->draining || s->listeners_paused || s->counters.connections_active > 0 ||
+         (s->admin != NULL && eved__admin_has_clients(s->admin));
 }
 
 static int loop(eved_server_t *s) {
@@ -206,18 +332,9 @@ static int loop(eved_server_t *s) {
   int tick = tick_ms(&s->config);
   int64_t next_sweep = s->now_ms + tick;
   unsigned stops_seen = 0;
+  bool was_idle = false;
   for (;;) {
-    unsigned stops = eved_stop_requests();
-    if (stops != stops_seen) {
-      stops_seen = stops;
-      if (s->draining) {
-        eved_log(EVED_LOG_WARN, "second stop request: closing %llu connections now",
-                 (unsigned long long)s->counters.connections_active);
-        close_all(s, false);
-        return 0;
-      }
-      begin_drain(s);
-    }
+    if (act_on_controls(s, &stops_seen)) return 0;
     if (s->draining && s->counters.connections_active == 0) return 0;
     if (s->draining && s->now_ms >= s->drain_deadline_ms) {
       eved_log(EVED_LOG_WARN, "drain timed out: closing %llu connections",
@@ -225,44 +342,69 @@ static int loop(eved_server_t *s) {
       close_all(s, true);
       return 0;
     }
-    int64_t wake = next_sweep;
-    if (s->draining && s->drain_deadline_ms < wake) wake = s->drain_deadline_ms;
-    int timeout = wake > s->now_ms ? (int)(wake - s->now_ms) : 0;
+    int timeout = -1;
+    bool idle = !has_timed_work(s);
+    if (!idle) {
+      /* Back from an idle wait: the first sweep is a tick away. */
+      if (was_idle) next_sweep = s->now_ms + tick;
+      int64_t wake = next_sweep;
+      if (s->draining && s->drain_deadline_ms < wake) wake = s->drain_deadline_ms;
+      timeout = wake > s->now_ms ? (int)(wake - s->now_ms) : 0;
+    } else if (!was_idle) {
+      eved_log(EVED_LOG_DEBUG, "idle: waiting with no timeout");
+    }
+    was_idle = idle;
     int n = eve_poller_wait(s->poller, events, EVED_EVENT_BATCH, timeout);
     s->now_ms = eved_monotonic_ms();
     if (n < 0 && n != EVE_EINTR) {
       eved_log(EVED_LOG_ERROR, "poller wait failed: %s", eve_strerror(n));
-      return 1;
+      return EVED_EXIT_FAILURE;
     }
     for (int i = 0; i < n; i++) dispatch(s, &events[i]);
-    if (s->now_ms >= next_sweep) {
+    if (!idle && s->now_ms >= next_sweep) {
       sweep(s);
+      if (s->draining) report(s, EVED_STATE_STOPPING, s->config.drain_timeout_ms + STOP_HINT_SLACK_MS);
       next_sweep = s->now_ms + tick;
     }
   }
 }
 
-int eved_server_run(const eved_config_t *config) {
+int eved_server_run(const eved_run_options_t *options) {
   eved_server_t *s = malloc(sizeof *s);
   if (s == NULL) {
     eved_log(EVED_LOG_ERROR, "out of memory");
-    return 1;
+    return EVED_EXIT_FAILURE;
   }
-  int rc = create(s, config);
-  if (rc == EVE_OK) rc = eved_stop_requests_install(s->poller);
-  if (rc == EVE_OK) rc = open_listeners(s);
-  int status = 1;
+  int status = EVED_EXIT_FAILURE;
+  int rc = create(s, options);
+  if (rc == EVE_OK) {
+    eved_control_attach(s->poller);
+    rc = eved_signals_install();
+    report(s, EVED_STATE_STARTING, START_HINT_MS);
+  }
+  /* The admin channel first: once "listening" is logged, it is there too. */
+  if (rc == EVE_OK && s->config.admin_enabled) {
+    rc = eved__admin_open(s, &s->admin);
+    if (rc != EVE_OK) status = EVED_EXIT_ADMIN;
+    report(s, EVED_STATE_STARTING, START_HINT_MS);
+  }
+  if (rc == EVE_OK) {
+    rc = open_listeners(s);
+    if (rc != EVE_OK) status = EVED_EXIT_LISTEN;
+  }
   if (rc == EVE_OK) {
     eved_log(EVED_LOG_INFO, "eved %s running (poller %s, mode %s, pid %llu)", EVED_VERSION,
              eve_poller_backend_name(s->poller),
              eve_poller_mode_name(eve_poller_mode(s->poller)),
              (unsigned long long)eved_process_id());
+    report(s, EVED_STATE_RUNNING, 0);
     status = loop(s);
     eved_log(EVED_LOG_INFO, "stopped: %llu requests on %llu connections",
              (unsigned long long)s->counters.requests_total,
              (unsigned long long)s->counters.connections_accepted);
   }
-  eved_stop_requests_uninstall();
+  eved_signals_uninstall();
+  eved_control_attach(NULL);
   destroy(s);
   free(s);
   return status;

@@ -1,13 +1,49 @@
 /* eved's server: listens, runs the event loop until a stop request, then
- * drains. */
+ * drains. The Windows service glue (service/) drives it through the
+ * observer and eved_control_post(); the console run uses neither. */
 #ifndef EVED_SERVER_H_
 #define EVED_SERVER_H_
 
+#include <stdint.h>
+
 #include "config.h"
 
-/* Runs in the calling thread until SIGINT/SIGTERM (Ctrl-C on Windows) and
- * the drain that follows. 0 on a clean stop, 1 if it could not start or
- * the loop failed. */
-int eved_server_run(const eved_config_t *config);
+/* Exit statuses, also the service-specific exit codes the SCM records. */
+#define EVED_EXIT_OK 0
+#define EVED_EXIT_FAILURE 1 /* the loop failed, or out of memory */
+#define EVED_EXIT_USAGE 2
+#define EVED_EXIT_CONFIG 3 /* the config file is missing or invalid */
+#define EVED_EXIT_LISTEN 4 /* a listen address could not be bound */
+#define EVED_EXIT_ADMIN 5  /* the admin channel could not be opened (or is taken) */
+
+typedef enum eved_run_state {
+  EVED_STATE_STARTING, /* a step of the start done; reported as progress */
+  EVED_STATE_RUNNING,  /* listening: every request served */
+  EVED_STATE_PAUSED,   /* /healthz answers 503, everything else served */
+  EVED_STATE_STOPPING  /* draining; reported again on every tick as progress */
+} eved_run_state_t;
+
+typedef struct eved_observer {
+  /* Called on the loop thread. wait_hint_ms: how long the state may last
+   * before the next report (the SCM's dwWaitHint). */
+  void (*on_state)(void *ctx, eved_run_state_t state, uint32_t wait_hint_ms);
+  void *ctx;
+} eved_observer_t;
+
+typedef struct eved_run_options {
+  const eved_config_t *config;
+  const char *config_path;         /* re-read by reload; NULL: reload is refused */
+  const eved_observer_t *observer; /* NULL: nobody is told */
+} eved_run_options_t;
+
+/* Runs in the calling thread until a stop request (SIGINT/SIGTERM, Ctrl-C,
+ * the service's STOP, the admin `shutdown`) and the drain that follows.
+ * Returns an EVED_EXIT_* status. */
+int eved_server_run(const eved_run_options_t *options);
+
+/* start.c: loads the config (defaults, then the file if any, then the
+ * --listen override), opens the log and runs. Errors are logged; returns
+ * an EVED_EXIT_* status. */
+int eved_start(const char *config_path, const char *listen, const eved_observer_t *observer);
 
 #endif /* EVED_SERVER_H_ */

@@ -9,8 +9,10 @@
 
 #include "config.h"
 #include "eve_net.h"
+#include "server.h"
 #include "eve_poller.h"
 #include "llhttp.h"
+#include "limit_log.h"
 #include "stats.h"
 #include "timefmt.h"
 
@@ -28,7 +30,14 @@
 /* Events taken per poller wait. */
 #define EVED_EVENT_BATCH 256
 
+/* Poller user data: listeners set bit 63, the admin channel bit 62;
+ * connections use slot | generation << 32 with generations below 2^30. */
+#define EVED_LISTENER_FLAG ((uint64_t)1 << 63)
+#define EVED_ADMIN_FLAG ((uint64_t)1 << 62)
+#define EVED_GENERATION_MASK 0x3fffffffu
+
 typedef struct eved_server eved_server_t;
+typedef struct eved_admin eved_admin_t;
 
 /* One queued piece of output: a whole response, sent from `off`. */
 typedef struct eved_chunk {
@@ -58,6 +67,7 @@ typedef struct eved_conn {
 
   /* The connection's course. */
   uint32_t requests;
+  int64_t accepted_ms;
   bool closing;      /* no more requests: flush, then close */
   bool peer_eof;     /* the client sent FIN */
   bool lingering;    /* write side shut, reading until EOF before close */
@@ -97,9 +107,15 @@ struct eved_server {
   int64_t now_ms;
   bool draining;
   int64_t drain_deadline_ms;
+  bool paused; /* SCM PAUSE or admin `drain`: /healthz says 503 */
+
+  const char *config_path;
+  eved_observer_t observer;
+  eved_admin_t *admin; /* NULL unless admin.enabled */
 
   char date[EVED_HTTP_DATE_SIZE];
   int64_t date_second;
+  eved_limit_log_t limit_log;
   char read_buf[EVED_READ_CHUNK];
 };
 
@@ -141,6 +157,33 @@ size_t eved__response_format(eved_server_t *server, const eved_response_t *respo
 bool eved__route(eved_conn_t *conn, llhttp_method_t method, bool keep_alive);
 bool eved__respond_error(eved_conn_t *conn, eved_status_t status);
 eved_snapshot_t eved__snapshot(eved_server_t *server);
+
+/* server.c: what the admin commands and the control requests do. */
+/* Re-reads the config file; on error the running config stays and
+ * `error` says why. Settings that need a restart keep their old value. */
+int eved__server_reload(eved_server_t *server, char *error, size_t size);
+void eved__server_set_paused(eved_server_t *server, bool paused);
+void eved__server_reset_stats(eved_server_t *server);
+
+/* admin_*.c: the admin channel's transport (a Unix-domain socket, or a
+ * named pipe on Windows), one file per OS, picked by CMake. */
+int eved__admin_open(eved_server_t *server, eved_admin_t **out);
+/* An event whose user data has EVED_ADMIN_FLAG. */
+void eved__admin_on_event(eved_admin_t *admin, const eve_native_event_t *native);
+/* Idle timeouts; called on the server's tick while clients are connected. */
+void eved__admin_sweep(eved_admin_t *admin);
+bool eved__admin_has_clients(const eved_admin_t *admin);
+/* Disconnects everyone; waits for any I/O in flight before freeing. */
+void eved__admin_close(eved_admin_t *admin);
+
+/* limit_log.c: counts a bound hit and logs it, at most once per interval
+ * per kind (the format describes this hit). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+void eved__limit_hit(eved_server_t *server, eved_limit_t limit, const char *format, ...);
+/* Logs the hits an interval kept quiet, once it is over (from the sweep). */
+void eved__limit_log_flush(eved_server_t *server);
 
 /* dashboard.c */
 extern const char eved__dashboard_html[];

@@ -43,6 +43,7 @@ const char *eved_limit_name(eved_limit_t limit) {
       "max_connections",      "header_timeout",   "idle_timeout",
       "write_timeout",        "max_requests_per_connection", "max_header_bytes",
       "output_cap",           "request_body",     "drain_timeout",
-      "accept_errors"};
+      "accept_errors",        "linger",
+      "admin_clients",        "admin_idle_timeout", "admin_line"};
   return (unsigned)limit < EVED_LIMIT_COUNT ? names[limit] : "unknown";
 }

@@ -58,6 +58,10 @@ typedef enum eved_limit {
   EVED_LIMIT_REQUEST_BODY,     /* a request with a body, refused */
   EVED_LIMIT_DRAIN_TIMEOUT,    /* a connection cut when the drain ran out of time */
   EVED_LIMIT_ACCEPT_ERRORS,    /* accept failed (out of descriptors, ...) */
+  EVED_LIMIT_LINGER,          /* a lingering close cut: too much input, or no EOF in time */
+  EVED_LIMIT_ADMIN_CLIENTS,   /* an admin client refused at admin.max_clients (Unix socket) */
+  EVED_LIMIT_ADMIN_IDLE,      /* an admin client closed at admin.idle_timeout_ms */
+  EVED_LIMIT_ADMIN_LINE,      /* an admin client cut for a line over EVED_ADMIN_LINE_MAX */
   EVED_LIMIT_COUNT
 } eved_limit_t;
 
@@ -81,6 +85,7 @@ typedef struct eved_snapshot {
   const eved_counters_t *counters;
   double uptime_seconds;
   bool draining;
+  bool paused;
   const char *backend;
   const char *mode;
   eve_poller_stats_t poller;

@@ -75,7 +75,8 @@ char *eved_stats_json(const eved_snapshot_t *s, size_t *len) {
   cJSON *root = cJSON_CreateObject();
   bool ok = root && cJSON_AddStringToObject(root, "version", EVED_VERSION) &&
             add_number(root, "uptime_seconds", s->uptime_seconds) &&
-            cJSON_AddStringToObject(root, "status", s->draining ? "draining" : "running") &&
+            cJSON_AddStringToObject(root, "status",
+                                    s->draining ? "draining" : s->paused ? "paused" : "running") &&
             add_connections(root, c) && add_requests(root, c);
   if (ok) {
     cJSON *bytes = add_object(root, "bytes");

@@ -27,6 +27,8 @@ char *eved_stats_metrics(const eved_snapshot_t *s, size_t *len) {
   eved_textbuf_printf(&b, "eved_uptime_seconds %.3f\n", s->uptime_seconds);
   single(&b, "eved_draining", "gauge", "1 while eved drains before exiting, else 0.",
          s->draining ? 1 : 0);
+  single(&b, "eved_paused", "gauge", "1 while /healthz is held at 503 (paused or admin drain), else 0.",
+         s->paused ? 1 : 0);
 
   single(&b, "eved_connections_active", "gauge", "Client connections open now.",
          c->connections_active);

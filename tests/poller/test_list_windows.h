@@ -1,4 +1,5 @@
-/* Behaviours of the Windows backend alone (overlapped pool, pipes, keys),
+/* Behaviours of the Windows backend alone (overlapped pool, pipes, keys,
+ * events, consoles, files, what each mode watches how),
  * run on every Windows mode. CMake reads the TEST_WINDOWS lines whatever
  * the #ifdef says; the #ifdef keeps other OSes from needing the functions. */
 #ifdef _WIN32
@@ -20,4 +21,16 @@ TEST_WINDOWS(completions_kept_when_events_full)
 TEST_WINDOWS(check_pending_takes_wakeup)
 TEST_WINDOWS(dispose_with_pending_io_leaks_nothing)
 TEST_WINDOWS(error_codes_translate)
+TEST_WINDOWS(event_signalled_readable)
+TEST_WINDOWS(event_rearmed_on_modify)
+TEST_WINDOWS(event_unregister_with_packet_queued)
+TEST_WINDOWS(console_input_readable)
+TEST_WINDOWS(file_read_completes)
+TEST_WINDOWS(file_write_completes)
+TEST_WINDOWS(classify_unknown_refused)
+TEST_WINDOWS(overlapped_poll_set_holds_only_what_needs_it)
+TEST_WINDOWS(overlapped_connected_socket_leaves_poll_set)
+TEST_WINDOWS(unregister_with_receive_pending)
+TEST_WINDOWS(not_writable_while_send_buffer_full)
+TEST_WINDOWS(wsapoll_silent_connect_failure_reported)
 #endif

@@ -69,12 +69,12 @@ TEST_IMPL(register_unknown_is_error) {
   CHECK_EQ(eve_poller_register(poller, eve_handle_from_raw(0), EVE_INTEREST_READ, 1), EVE_EBADF);
   CHECK_EQ(eve_poller_register(poller, eve_poller_handle(poller), EVE_INTEREST_READ, 1),
            EVE_EBADF);
-  /* Waitable objects are a later issue: refused plainly, not misfiled. */
-  HANDLE event = CreateEventW(NULL, TRUE, FALSE, NULL);
-  CHECK(event != NULL);
-  CHECK_EQ(eve_poller_register(poller, eve_handle_from_raw((uintptr_t)event), EVE_INTEREST_READ, 1),
-           EVE_ENOTSUP);
-  CloseHandle(event);
+  /* A mutex is waitable but none of the kinds: UNKNOWN, refused. */
+  HANDLE mutex = CreateMutexW(NULL, FALSE, NULL);
+  CHECK(mutex != NULL);
+  CHECK_EQ(eve_poller_register(poller, eve_handle_from_raw((uintptr_t)mutex), EVE_INTEREST_READ, 1),
+           EVE_EBADF);
+  CloseHandle(mutex);
   CHECK_EQ(eve_poller_modify(poller, eve_handle_from_raw(0x7ffff00cu), EVE_INTEREST_READ, 1),
            EVE_ENOENT);
   CHECK_EQ(eve_poller_unregister(poller, eve_handle_from_raw(0x7ffff00cu)), EVE_ENOENT);

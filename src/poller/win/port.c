@@ -45,18 +45,23 @@ static void winsock_release(void) {
 
 bool eve__key_is_reserved(uint64_t key) {
   return key == EVE__KEY_WAKEUP || key == EVE__KEY_TIMER || key == EVE__KEY_SHUTDOWN ||
-         key == EVE__KEY_POLL_READY;
+         key == EVE__KEY_POLL_READY || key == EVE__KEY_SOCK || key == EVE__KEY_WAITABLE;
 }
 
 int eve_poller_create(eve_poller_t **out, const eve_poller_options_t *options) {
   if (out == NULL) return EVE_EINVAL;
   *out = NULL;
   eve_poller_mode_t mode = options ? options->mode : EVE_MODE_DEFAULT;
-  /* DEFAULT is WSAPoll mode until the overlapped mode exists. */
-  if (mode != EVE_MODE_DEFAULT && mode != EVE_MODE_WSAPOLL) return EVE_ENOTSUP;
+  /* The default is overlapped mode: O(ready) per wait, where WSAPoll mode
+   * pays for every registered socket (sock.c says why, with measurements). */
+  if (mode == EVE_MODE_DEFAULT) mode = EVE_MODE_OVERLAPPED;
+  if (mode != EVE_MODE_WSAPOLL && mode != EVE_MODE_OVERLAPPED) return EVE_ENOTSUP;
 
   eve_poller_t *poller = calloc(1, sizeof *poller);
   if (poller == NULL) return EVE_ENOMEM;
+  poller->mode = mode;
+  eve__list_init(&poller->ready_list);
+  eve__list_init(&poller->rearm_list);
   poller->capacity =
       (options && options->capacity) ? options->capacity : EVE_POLLER_DEFAULT_CAPACITY;
   poller->queue.bound = poller->capacity;
@@ -93,19 +98,23 @@ static void count_in_flight(eve_overlapped_entry_t *entry, void *arg) {
   if (entry->overlapped.Internal == (ULONG_PTR)STATUS_PENDING) ++*(size_t *)arg;
 }
 
-/* Waits, within a bound, for every cancelled operation to end. Dequeuing
- * matters under Wine: an operation's final status is written by the
- * process's own threads while they wait in the server, not by a kernel. */
+/* Waits, within a bound, for every cancelled operation to end, and for
+ * the packets that free unregistered socks and waitables (the zombies).
+ * Dequeuing matters under Wine: an operation's final status is written by
+ * the process's own threads while they wait in the server, not by a
+ * kernel. */
 static void settle_in_flight(eve_poller_t *poller) {
+  eve__socks_cancel_all(poller);
   eve__pool_for_each_active(&poller->pool, cancel_entry, NULL);
   for (int waited = 0; waited < DISPOSE_DRAIN_MS; waited += DISPOSE_DRAIN_STEP_MS) {
     size_t pending = 0;
     eve__pool_for_each_active(&poller->pool, count_in_flight, &pending);
-    if (pending == 0) return;
-    OVERLAPPED_ENTRY packets[16];
-    ULONG got = 0;
-    GetQueuedCompletionStatusEx(poller->port, packets, 16, &got, DISPOSE_DRAIN_STEP_MS, FALSE);
+    if (pending == 0 && poller->zombies == 0) return;
+    /* Completions of pool entries go to the queue, which is freed next;
+     * a full queue leaves them on the port, which is closed next. */
+    if (eve__port_take(poller, DISPOSE_DRAIN_STEP_MS) < 0) return;
   }
+  /* Left allocated on purpose: the kernel may still write into them. */
 }
 
 int eve_poller_dispose(eve_poller_t *poller) {
@@ -131,8 +140,7 @@ eve_handle_t eve_poller_handle(const eve_poller_t *poller) {
 }
 
 eve_poller_mode_t eve_poller_mode(const eve_poller_t *poller) {
-  (void)poller;
-  return EVE_MODE_WSAPOLL;
+  return poller ? poller->mode : EVE_MODE_DEFAULT;
 }
 
 const char *eve_poller_backend_name(const eve_poller_t *poller) {

@@ -1,19 +1,23 @@
-/* The registration table. Sockets are watched for readiness with WSAPoll,
- * so their WSAPOLLFDs sit in one dense array that goes to WSAPoll as it is;
- * pipes and files complete through the port instead and only need to be
- * known (and associated with the port). Tables start small and grow up to
- * the poller's capacity; removal moves the last entry into the gap, as
- * nginx's win32 poll module does, and the handle map is patched for it. */
+/* The registration table. In WSAPoll mode sockets are watched for readiness
+ * with WSAPoll, so their WSAPOLLFDs sit in one dense array (the poll set)
+ * that goes to WSAPoll as it is. Everything else sits in the others table:
+ * pipes and files, which complete through the port and only need to be
+ * known (and associated with the port); events and consoles (waitable.c);
+ * and, in overlapped mode, sockets (sock.c), which use the poll set only
+ * while WSAPoll has to watch them. Tables start small and grow up to the
+ * poller's capacity; removal moves the last entry into the gap, as nginx's
+ * win32 poll module does, and whoever points at the moved entry (the
+ * handle map, or a sock's poll_index) is patched. */
 #include <stdlib.h>
 
 #include "win.h"
 
 #define TABLE_MIN 16u
 
-enum { MODEL_BITS = 1 };
+enum { TABLE_BITS = 1, TABLE_POLL = 0, TABLE_OTHERS = 1 };
 
-static size_t map_value(size_t index, eve_io_model_t model) {
-  return (index << MODEL_BITS) | (size_t)model;
+static size_t map_value(size_t index, unsigned table) {
+  return (index << TABLE_BITS) | (size_t)table;
 }
 
 void eve__registry_free(eve__registry_t *registry) {
@@ -32,6 +36,7 @@ static size_t next_size(size_t size, size_t capacity) {
 static int reserve_socks(eve__registry_t *r, size_t capacity) {
   if (r->socks_count < r->socks_size) return EVE_OK;
   size_t size = next_size(r->socks_size, capacity);
+  if (size <= r->socks_size) return EVE_ELIMIT;
   eve__registration_t *socks = realloc(r->socks, size * sizeof *socks);
   if (socks == NULL) return EVE_ENOMEM;
   r->socks = socks;
@@ -45,6 +50,7 @@ static int reserve_socks(eve__registry_t *r, size_t capacity) {
 static int reserve_others(eve__registry_t *r, size_t capacity) {
   if (r->others_count < r->others_size) return EVE_OK;
   size_t size = next_size(r->others_size, capacity);
+  if (size <= r->others_size) return EVE_ELIMIT;
   eve__registration_t *others = realloc(r->others, size * sizeof *others);
   if (others == NULL) return EVE_ENOMEM;
   r->others = others;
@@ -62,16 +68,64 @@ static int associate(eve_poller_t *poller, HANDLE handle) {
   return error == ERROR_INVALID_PARAMETER ? EVE_OK : eve_error_from_os((long)error);
 }
 
-static int add_socket(eve_poller_t *poller, eve__registration_t reg) {
+int eve__pollset_add(eve_poller_t *poller, eve__registration_t reg, size_t *index) {
   eve__registry_t *r = &poller->registry;
   int rc = reserve_socks(r, poller->capacity);
   if (rc < 0) return rc;
-  rc = eve__handle_map_put(&r->map, reg.handle, map_value(r->socks_count, EVE_IO_MODEL_POLL));
-  if (rc < 0) return rc;
-  r->socks[r->socks_count] = reg;
-  r->pollfds[r->socks_count] =
-      (WSAPOLLFD){(SOCKET)reg.handle, eve__to_native_mask(reg.interest), 0};
+  *index = r->socks_count;
+  r->socks[*index] = reg;
+  r->pollfds[*index] = (WSAPOLLFD){(SOCKET)reg.handle, eve__to_native_mask(reg.interest), 0};
   r->socks_count++;
+  return EVE_OK;
+}
+
+void eve__pollset_remove(eve_poller_t *poller, size_t index) {
+  eve__registry_t *r = &poller->registry;
+  size_t last = --r->socks_count;
+  if (index == last) return;
+  r->socks[index] = r->socks[last];
+  r->pollfds[index] = r->pollfds[last];
+  if (r->socks[index].state != NULL)
+    ((eve__sock_t *)r->socks[index].state)->poll_index = index;
+  else
+    eve__handle_map_put(&r->map, r->socks[index].handle, map_value(index, TABLE_POLL));
+}
+
+void eve__pollset_set_events(eve_poller_t *poller, size_t index, eve_interest_t interest,
+                             bool connecting) {
+  eve__registry_t *r = &poller->registry;
+  r->socks[index].interest = interest;
+  r->socks[index].connecting = connecting;
+  r->pollfds[index].events = eve__to_native_mask(interest);
+}
+
+/* Only a socket asked about writability can be waiting for its connect;
+ * the question costs a getpeername, so it is asked only then. */
+static bool may_be_connecting(eve__registration_t *reg, eve_interest_t interest) {
+  return (interest & EVE_INTEREST_WRITE) != 0 &&
+         eve__socket_may_be_connecting((SOCKET)reg->handle);
+}
+
+static int add_wsapoll_socket(eve_poller_t *poller, eve__registration_t reg) {
+  eve__registry_t *r = &poller->registry;
+  size_t index;
+  int rc = eve__pollset_add(poller, reg, &index);
+  if (rc < 0) return rc;
+  rc = eve__handle_map_put(&r->map, reg.handle, map_value(index, TABLE_POLL));
+  if (rc < 0) {
+    r->socks_count--;
+    return rc;
+  }
+  eve__pollset_set_events(poller, index, reg.interest, may_be_connecting(&reg, reg.interest));
+  return EVE_OK;
+}
+
+/* Inserts into the others table; room was reserved, so only the map can
+ * fail (EVE_ENOMEM). */
+static int insert_other(eve__registry_t *r, eve__registration_t reg) {
+  int rc = eve__handle_map_put(&r->map, reg.handle, map_value(r->others_count, TABLE_OTHERS));
+  if (rc < 0) return rc;
+  r->others[r->others_count++] = reg;
   return EVE_OK;
 }
 
@@ -79,12 +133,29 @@ static int add_other(eve_poller_t *poller, eve__registration_t reg) {
   eve__registry_t *r = &poller->registry;
   int rc = reserve_others(r, poller->capacity);
   if (rc < 0) return rc;
-  rc = associate(poller, (HANDLE)reg.handle);
-  if (rc < 0) return rc;
-  rc = eve__handle_map_put(&r->map, reg.handle, map_value(r->others_count, EVE_IO_MODEL_OVERLAPPED));
-  if (rc < 0) return rc;
-  r->others[r->others_count++] = reg;
-  return EVE_OK;
+  switch (reg.type) {
+    case EVE_HANDLE_SOCKET:
+      rc = eve__sock_register(poller, &reg);
+      if (rc < 0) return rc;
+      rc = insert_other(r, reg);
+      if (rc < 0) eve__sock_unregister(poller, reg.state);
+      return rc;
+    case EVE_HANDLE_EVENT:
+    case EVE_HANDLE_CONSOLE:
+      rc = eve__waitable_register(poller, &reg);
+      if (rc < 0) return rc;
+      rc = insert_other(r, reg);
+      if (rc < 0) eve__waitable_unregister(poller, reg.state);
+      return rc;
+    default:
+      rc = associate(poller, (HANDLE)reg.handle);
+      if (rc < 0) return rc;
+      return insert_other(r, reg);
+  }
+}
+
+static void count_changed(eve_poller_t *poller) {
+  atomic_store_explicit(&poller->registrations, poller->registry.count, memory_order_relaxed);
 }
 
 int eve_poller_register(eve_poller_t *poller, eve_handle_t handle,
@@ -95,40 +166,43 @@ int eve_poller_register(eve_poller_t *poller, eve_handle_t handle,
   eve__registry_t *r = &poller->registry;
   size_t ignored;
   if (eve__handle_map_get(&r->map, handle.raw, &ignored)) return EVE_EEXIST;
-  if (r->socks_count + r->others_count >= poller->capacity) {
+  if (r->count >= poller->capacity) {
     eve__count(&poller->counters.capacity_hits);
     return EVE_ELIMIT;
   }
-  eve__registration_t reg = {handle.raw, eve_handle_classify(handle), interest, user_data};
+  eve__registration_t reg = {handle.raw, eve_handle_classify(handle), interest, user_data, NULL,
+                             false};
   int rc;
   switch (reg.type) {
     case EVE_HANDLE_SOCKET:
-      rc = add_socket(poller, reg);
+      rc = poller->mode == EVE_MODE_WSAPOLL ? add_wsapoll_socket(poller, reg)
+                                            : add_other(poller, reg);
       break;
     case EVE_HANDLE_PIPE:
     case EVE_HANDLE_FILE:
-      rc = add_other(poller, reg);
-      break;
-    case EVE_HANDLE_CONSOLE:
     case EVE_HANDLE_EVENT:
-      /* Waitable objects need their own watcher (a later issue). */
-      return EVE_ENOTSUP;
+    case EVE_HANDLE_CONSOLE:
+      rc = add_other(poller, reg);
+      if (rc == EVE_OK) r->overlapped++;
+      break;
     default:
+      /* UNKNOWN: a guess would watch the wrong way; refuse plainly. */
       return EVE_EBADF;
   }
-  if (rc == EVE_OK)
-    atomic_store_explicit(&poller->registrations, r->socks_count + r->others_count,
-                          memory_order_relaxed);
-  return rc;
+  if (rc == EVE_ELIMIT) eve__count(&poller->counters.capacity_hits);
+  if (rc < 0) return rc;
+  r->count++;
+  count_changed(poller);
+  return EVE_OK;
 }
 
-static eve__registration_t *lookup(eve__registry_t *r, eve_handle_t handle,
-                                   size_t *index, eve_io_model_t *model) {
+static eve__registration_t *lookup(eve__registry_t *r, eve_handle_t handle, size_t *index,
+                                   unsigned *table) {
   size_t value;
   if (!eve__handle_map_get(&r->map, handle.raw, &value)) return NULL;
-  *index = value >> MODEL_BITS;
-  *model = (eve_io_model_t)(value & 1u);
-  return *model == EVE_IO_MODEL_POLL ? &r->socks[*index] : &r->others[*index];
+  *index = value >> TABLE_BITS;
+  *table = (unsigned)(value & 1u);
+  return *table == TABLE_POLL ? &r->socks[*index] : &r->others[*index];
 }
 
 int eve_poller_modify(eve_poller_t *poller, eve_handle_t handle,
@@ -136,13 +210,24 @@ int eve_poller_modify(eve_poller_t *poller, eve_handle_t handle,
   if (poller == NULL) return EVE_EINVAL;
   if (!eve_handle_is_valid(handle)) return EVE_EBADF;
   size_t index;
-  eve_io_model_t model;
-  eve__registration_t *reg = lookup(&poller->registry, handle, &index, &model);
+  unsigned table;
+  eve__registration_t *reg = lookup(&poller->registry, handle, &index, &table);
   if (reg == NULL) return EVE_ENOENT;
   reg->interest = interest;
   reg->user_data = user_data;
-  if (model == EVE_IO_MODEL_POLL)
-    poller->registry.pollfds[index].events = eve__to_native_mask(interest);
+  if (table == TABLE_POLL) {
+    eve__pollset_set_events(poller, index, interest, may_be_connecting(reg, interest));
+  } else if (reg->type == EVE_HANDLE_SOCKET) {
+    eve__sock_t *sock = reg->state;
+    sock->interest = interest;
+    sock->user_data = user_data;
+    return eve__sock_modify(poller, sock);
+  } else if (reg->state != NULL) {
+    eve__waitable_t *waitable = reg->state;
+    waitable->interest = interest;
+    waitable->user_data = user_data;
+    eve__waitable_modify(poller, waitable);
+  }
   return EVE_OK;
 }
 
@@ -151,35 +236,36 @@ int eve_poller_unregister(eve_poller_t *poller, eve_handle_t handle) {
   if (!eve_handle_is_valid(handle)) return EVE_EBADF;
   eve__registry_t *r = &poller->registry;
   size_t index;
-  eve_io_model_t model;
-  if (lookup(r, handle, &index, &model) == NULL) return EVE_ENOENT;
+  unsigned table;
+  eve__registration_t *reg = lookup(r, handle, &index, &table);
+  if (reg == NULL) return EVE_ENOENT;
   eve__handle_map_remove(&r->map, handle.raw);
-  /* An overlapped handle stays associated with the port until it is
-   * closed: Windows has no documented way to undo an association. Its
-   * later completions still arrive, through its pool entries. */
-  if (model == EVE_IO_MODEL_POLL) {
-    size_t last = --r->socks_count;
-    if (index != last) {
-      r->socks[index] = r->socks[last];
-      r->pollfds[index] = r->pollfds[last];
-      eve__handle_map_put(&r->map, r->socks[index].handle, map_value(index, model));
-    }
+  if (table == TABLE_POLL) {
+    eve__pollset_remove(poller, index);
   } else {
+    if (reg->type == EVE_HANDLE_SOCKET)
+      eve__sock_unregister(poller, reg->state);
+    else if (reg->state != NULL)
+      eve__waitable_unregister(poller, reg->state);
+    if (reg->type != EVE_HANDLE_SOCKET) r->overlapped--;
+    /* A pipe or file stays associated with the port until it is closed:
+     * Windows has no documented way to undo an association. Its later
+     * completions still arrive, through its pool entries. */
     size_t last = --r->others_count;
     if (index != last) {
       r->others[index] = r->others[last];
-      eve__handle_map_put(&r->map, r->others[index].handle, map_value(index, model));
+      eve__handle_map_put(&r->map, r->others[index].handle, map_value(index, TABLE_OTHERS));
     }
   }
-  atomic_store_explicit(&poller->registrations, r->socks_count + r->others_count,
-                        memory_order_relaxed);
+  r->count--;
+  count_changed(poller);
   return EVE_OK;
 }
 
 size_t eve_poller_registration_count(const eve_poller_t *poller) {
-  return poller ? poller->registry.socks_count + poller->registry.others_count : 0;
+  return poller ? poller->registry.count : 0;
 }
 
 size_t eve_poller_overlapped_count(const eve_poller_t *poller) {
-  return poller ? poller->registry.others_count : 0;
+  return poller ? poller->registry.overlapped : 0;
 }

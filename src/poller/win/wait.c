@@ -1,10 +1,15 @@
 /* eve_poller_wait: one round is
  *   1. report completions already taken off the port (the queue);
- *   2. a zero-timeout WSAPoll over the registered sockets (wsapoll.c);
- *   3. one GetQueuedCompletionStatusEx: without blocking when step 1 or 2
- *      found something (it still picks up wake-ups and completions, so a
- *      busy socket cannot starve the port), otherwise blocking for what is
- *      left of the timeout, with the helper thread watching the sockets.
+ *   2. re-arm what the last wait reported or what was modified since
+ *      (sock.c's zero-byte receives, waitable.c's waits), which may find
+ *      news at once;
+ *   3. a zero-timeout WSAPoll over the poll set (wsapoll.c): every socket in
+ *      WSAPoll mode, the few that need it in overlapped mode;
+ *   4. report the ready list (overlapped-mode sockets, events, consoles);
+ *   5. one GetQueuedCompletionStatusEx: without blocking when the steps
+ *      before found something (it still picks up wake-ups and completions,
+ *      so a busy socket cannot starve the port), otherwise blocking for what
+ *      is left of the timeout, with the helper thread watching the poll set.
  * A round that found nothing to report and was ended only by a stale
  * packet, or by the helper's "ready" (the sockets are then read inline by
  * the next round), goes round again: the caller never sees a spurious 0.
@@ -55,6 +60,17 @@ static void take_packet(eve_poller_t *poller, const OVERLAPPED_ENTRY *packet,
       return;
     case EVE__KEY_TIMER:
       return;
+    case EVE__KEY_SOCK:
+      /* The caller's own overlapped operation on a socket we associated
+       * carries our key; its OVERLAPPED is a pool entry, not a sock. */
+      if (eve_overlapped_pool_find_by_overlapped(&poller->pool, packet->lpOverlapped) != NULL)
+        complete_entry(poller, packet);
+      else
+        eve__sock_completed(poller, packet->lpOverlapped);
+      return;
+    case EVE__KEY_WAITABLE:
+      eve__waitable_fired(poller, packet->lpOverlapped);
+      return;
     case EVE__KEY_POLL_READY:
       /* A packet from an earlier arming is stale: the helper was already
        * interrupted and the sockets were (or will be) polled inline. */
@@ -94,6 +110,11 @@ int eve__port_drain(eve_poller_t *poller) {
     if (rc <= 0) return rc;
   }
   return EVE_OK;
+}
+
+int eve__port_take(eve_poller_t *poller, DWORD timeout_ms) {
+  round_result_t result = {0};
+  return take_packets(poller, timeout_ms, &result);
 }
 
 void eve_poller_check_pending_iocp_events(eve_poller_t *poller) {
@@ -137,11 +158,13 @@ int eve_poller_wait(eve_poller_t *poller, eve_native_event_t *events, size_t max
 
   for (;;) {
     size_t n = report_queued(poller, events, max_events);
+    eve__rearm(poller);
     int rc = eve__poll_now(poller, events + n, max_events - n);
     /* Completions already taken from the queue are reported, not dropped;
      * a lasting error shows again on the next wait. */
     if (rc < 0) return n > 0 ? finish(poller, n) : rc;
     n += (size_t)rc;
+    n += eve__report_ready(poller, events + n, max_events - n);
 
     DWORD block = (n > 0 || poller->wakeup_taken) ? 0 : remaining_ms(timeout_ms, deadline);
     bool armed = false;
@@ -161,6 +184,7 @@ int eve_poller_wait(eve_poller_t *poller, eve_native_event_t *events, size_t max
       return eve_error_from_os(poller->helper.error);
 
     n += report_queued(poller, events + n, max_events - n);
+    n += eve__report_ready(poller, events + n, max_events - n);
     if (n > 0) return finish(poller, n);
     if (result.shutdown || atomic_load(&poller->shutting_down)) return EVE_ESHUTDOWN;
     if (poller->wakeup_taken) return finish(poller, 0);

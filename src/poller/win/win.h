@@ -8,6 +8,9 @@
  *   registry.c         the registration table and its pollfd array
  *   handle_map.c       handle -> table index, O(1)
  *   wsapoll.c          the inline WSAPoll and the WSAPoll helper thread
+ *   connect_check.c    WSAPoll's silent failed connects (pre-2004 Windows)
+ *   sock.c             overlapped mode: sockets watched by zero-byte receives
+ *   waitable.c         EVENT and CONSOLE handles, through thread-pool waits
  *   completion_queue.c completions taken off the port, not yet reported
  *   overlapped_pool.c  OVERLAPPED entries that never move
  *   classify.c         what kind of object a HANDLE is */
@@ -24,6 +27,12 @@
  * OVERLAPPED pointer carries the arming generation, so a packet from an
  * earlier arming is told apart and ignored. */
 #define EVE__KEY_POLL_READY ((uint64_t)0xFFFFFFFBu)
+/* Overlapped mode's zero-byte receives: every socket it reads that way is
+ * associated with the port under this key; the OVERLAPPED is an eve__sock_t's. */
+#define EVE__KEY_SOCK ((uint64_t)0xFFFFFFFAu)
+/* A thread-pool wait on an EVENT or CONSOLE handle fired; the OVERLAPPED
+ * pointer is the eve__waitable_t. */
+#define EVE__KEY_WAITABLE ((uint64_t)0xFFFFFFF9u)
 
 bool eve__key_is_reserved(uint64_t key);
 
@@ -41,18 +50,90 @@ bool eve__handle_map_get(const eve__handle_map_t *map, uintptr_t key, size_t *va
 int eve__handle_map_put(eve__handle_map_t *map, uintptr_t key, size_t value);
 void eve__handle_map_remove(eve__handle_map_t *map, uintptr_t key);
 
+/* ---- lists: intrusive, circular, with a head that is never an element --- */
+typedef struct eve__link {
+  struct eve__link *prev, *next;
+} eve__link_t;
+
+static inline void eve__list_init(eve__link_t *head) { head->prev = head->next = head; }
+static inline bool eve__list_empty(const eve__link_t *head) { return head->next == head; }
+static inline void eve__list_remove(eve__link_t *link) {
+  link->prev->next = link->next;
+  link->next->prev = link->prev;
+  link->prev = link->next = link;
+}
+static inline void eve__list_push(eve__link_t *head, eve__link_t *link) {
+  link->prev = head->prev;
+  link->next = head;
+  head->prev->next = link;
+  head->prev = link;
+}
+
+/* What sits on the poller's ready and rearm lists: a sock or a waitable,
+ * each at most on one list at a time. */
+typedef enum eve__where { EVE__ON_NONE, EVE__ON_READY, EVE__ON_REARM } eve__where_t;
+typedef enum eve__watch_kind { EVE__WATCH_SOCK, EVE__WATCH_WAITABLE } eve__watch_kind_t;
+typedef struct eve__watch {
+  eve__link_t link; /* first: a list link is its watch */
+  eve__where_t where;
+  eve__watch_kind_t kind;
+} eve__watch_t;
+
+/* ---- sock.c: one socket in overlapped mode -------------------------------
+ * Heap memory that never moves: the kernel writes into `overlapped` while a
+ * zero-byte receive is pending, so an unregistered sock with a receive in
+ * flight lives on (deleted) until that receive's packet arrives. */
+typedef struct eve__sock {
+  OVERLAPPED overlapped; /* the zero-byte receive */
+  eve__watch_t watch;
+  SOCKET socket;
+  eve_interest_t interest;
+  uint64_t user_data;
+  uint32_t ready;       /* EVE_EV_* gathered since the last report */
+  size_t poll_index;    /* in the registry's poll set, or SIZE_MAX */
+  bool listening;       /* never connected: WSAPoll watches it for good */
+  bool connected;       /* associated with the port; reads come by receive */
+  bool skip_on_success; /* inline completions post no packet */
+  bool recv_pending;
+  bool deleted;
+} eve__sock_t;
+
+/* ---- waitable.c: an EVENT or CONSOLE handle ------------------------------ */
+typedef struct eve__waitable {
+  eve__watch_t watch;
+  HANDLE handle;
+  HANDLE wait;          /* the thread-pool wait, or NULL when disarmed */
+  HANDLE port;
+  eve_handle_type_t type;
+  eve_interest_t interest;
+  uint64_t user_data;
+  uint32_t ready;
+  _Atomic bool posted;  /* the callback's packet is on the port */
+  bool deleted;
+} eve__waitable_t;
+
 /* ---- registry.c ---------------------------------------------------------- */
 typedef struct eve__registration {
   uintptr_t handle;
   eve_handle_type_t type;
   eve_interest_t interest;
   uint64_t user_data;
+  /* In the poll set: the overlapped-mode sock this entry watches for, or
+   * NULL for a WSAPoll-mode registration. In the others table: the sock or
+   * waitable that carries the registration, or NULL (pipes, files). */
+  void *state;
+  /* A connect may be in progress: see connect_check.c. Poll set only. */
+  bool connecting;
 } eve__registration_t;
 
-/* Two dense tables: sockets (POLL model), each with its WSAPOLLFD at the same
- * index so the array goes to WSAPoll as it is, and overlapped handles. A
- * removal moves the table's last entry into the gap. The map's value is
- * index * 2 + model. */
+/* Two dense tables. The poll set: sockets watched by WSAPoll, each with its
+ * WSAPOLLFD at the same index so the array goes to WSAPoll as it is (every
+ * socket in WSAPoll mode; in overlapped mode only listeners, sockets not yet
+ * connected and sockets waiting to write). And the others: every handle
+ * that is not a WSAPoll-mode socket. A removal moves the table's last entry
+ * into the gap. The map's value is index * 2 + table (0 poll set, 1 others);
+ * overlapped-mode sockets are found through the others table, their poll-set
+ * entry through sock->poll_index. */
 typedef struct eve__registry {
   eve__handle_map_t map;
   eve__registration_t *socks;
@@ -60,10 +141,17 @@ typedef struct eve__registry {
   size_t socks_count, socks_size;
   eve__registration_t *others;
   size_t others_count, others_size;
+  size_t count;          /* registrations, in both tables, counted once */
+  size_t overlapped;     /* pipes, files, events, consoles */
   size_t cursor; /* where the next inline poll starts reporting: fairness */
 } eve__registry_t;
 
 void eve__registry_free(eve__registry_t *registry);
+/* The poll set, for overlapped mode's socks: add returns the index. */
+int eve__pollset_add(eve_poller_t *poller, eve__registration_t reg, size_t *index);
+void eve__pollset_remove(eve_poller_t *poller, size_t index);
+void eve__pollset_set_events(eve_poller_t *poller, size_t index, eve_interest_t interest,
+                             bool connecting);
 
 /* ---- overlapped_pool.c --------------------------------------------------- */
 struct eve_overlapped_pool {
@@ -116,11 +204,13 @@ typedef struct eve__helper {
   uint32_t generation; /* written by the loop while the helper is idle */
   int error;           /* the helper's last WSAPoll error, or 0 */
   bool armed;
+  DWORD timeout_ms;    /* INFINITE, or a recheck interval: connect_check.c */
 } eve__helper_t;
 
 /* ---- the poller --------------------------------------------------------- */
 struct eve_poller {
   HANDLE port;
+  eve_poller_mode_t mode; /* EVE_MODE_WSAPOLL or EVE_MODE_OVERLAPPED */
   size_t capacity;
   eve__counters_t counters;
   _Atomic bool wakeup_pending; /* a wake-up packet is on the port */
@@ -131,7 +221,53 @@ struct eve_poller {
   eve__helper_t helper;
   eve_overlapped_pool_t pool;
   eve__completion_queue_t queue;
+  /* Overlapped mode and waitables: what the next wait reports, and what it
+   * must re-arm first (reported last time, or modified). */
+  eve__link_t ready_list, rearm_list;
+  size_t zombies; /* unregistered socks and waitables awaiting a packet */
 };
+
+/* ---- connect_check.c ----------------------------------------------------- */
+/* The decision, pure: the revents to report for a poll-set socket, given
+ * what WSAPoll said, whether a connect may be in progress, and (only
+ * consulted when eve__connect_needs_check said so) its SO_ERROR. */
+bool eve__connect_needs_check(int16_t revents, bool connecting);
+int16_t eve__connect_revents(int16_t revents, int so_error);
+/* The impure half: asks the socket for SO_ERROR when needed. */
+int16_t eve__connect_fix(SOCKET socket, int16_t revents, bool connecting);
+/* Whether a socket not known to be connected may be connecting: not
+ * listening and no peer yet. */
+bool eve__socket_may_be_connecting(SOCKET socket);
+/* How long the helper's WSAPoll may block while a connect is in progress. */
+#define EVE__CONNECT_RECHECK_MS 500u
+
+/* ---- sock.c -------------------------------------------------------------- */
+int eve__sock_register(eve_poller_t *poller, eve__registration_t *reg);
+int eve__sock_modify(eve_poller_t *poller, eve__sock_t *sock);
+void eve__sock_unregister(eve_poller_t *poller, eve__sock_t *sock);
+/* What WSAPoll said about a sock in the poll set. */
+void eve__sock_polled(eve_poller_t *poller, eve__sock_t *sock, int16_t revents);
+/* A packet with EVE__KEY_SOCK. */
+void eve__sock_completed(eve_poller_t *poller, OVERLAPPED *overlapped);
+/* Re-arms what was reported or modified; fills the ready list. */
+void eve__rearm(eve_poller_t *poller);
+/* Moves up to max events off the ready list. */
+size_t eve__report_ready(eve_poller_t *poller, eve_native_event_t *events, size_t max);
+/* Cancels every receive in flight and frees what it can (dispose). */
+void eve__socks_cancel_all(eve_poller_t *poller);
+
+/* ---- waitable.c ---------------------------------------------------------- */
+int eve__waitable_register(eve_poller_t *poller, eve__registration_t *reg);
+void eve__waitable_modify(eve_poller_t *poller, eve__waitable_t *waitable);
+void eve__waitable_unregister(eve_poller_t *poller, eve__waitable_t *waitable);
+void eve__waitable_fired(eve_poller_t *poller, OVERLAPPED *overlapped);
+void eve__waitable_rearm(eve_poller_t *poller, eve__waitable_t *waitable);
+/* After a report: CONSOLE re-arms (level-triggered), EVENT waits for modify. */
+void eve__waitable_reported(eve_poller_t *poller, eve__waitable_t *waitable);
+void eve__waitables_cancel_all(eve_poller_t *poller);
+
+/* Puts a sock or waitable on the ready or rearm list, or on none. */
+void eve__watch_move(eve_poller_t *poller, eve__watch_t *watch, eve__where_t to);
 
 /* Zero-timeout WSAPoll over the registered sockets; fills at most `max`
  * events. Returns the count or a negative error. Counts one wait. */
@@ -146,5 +282,7 @@ void eve__helper_stop(eve__helper_t *helper);
 
 /* wait.c: takes the packets already on the port, without blocking. */
 int eve__port_drain(eve_poller_t *poller);
+/* wait.c: one GetQueuedCompletionStatusEx, packets dispatched (dispose). */
+int eve__port_take(eve_poller_t *poller, DWORD timeout_ms);
 
 #endif /* EVE_POLLER_WIN_H_ */

@@ -1,4 +1,8 @@
-/* Socket readiness: WSAPoll, inline and on a helper thread.
+/* Socket readiness: WSAPoll, inline and on a helper thread. In WSAPoll
+ * mode it watches every registered socket; in overlapped mode only the poll
+ * set that sock.c leaves to it (listeners, sockets not yet connected,
+ * sockets waiting to write), whose news goes to their socks rather than
+ * straight into the caller's events.
  *
  * Why a helper thread. The loop must block in exactly one place that ends
  * for every kind of news: a socket becoming ready, a wake-up from another
@@ -56,6 +60,36 @@ static void mark_closed(eve__registry_t *r) {
   }
 }
 
+/* What WSAPoll said about entry i, with the failed-connect fix applied. */
+static int16_t entry_revents(eve__registry_t *r, size_t i) {
+  eve__registration_t *reg = &r->socks[i];
+  int16_t revents = r->pollfds[i].revents;
+  if (reg->connecting) {
+    revents = eve__connect_fix((SOCKET)reg->handle, revents, true);
+    /* Writable or failed: the connect is over either way. */
+    if (revents != 0) reg->connecting = false;
+  }
+  return revents;
+}
+
+static bool any_connecting(const eve__registry_t *r) {
+  for (size_t i = 0; i < r->socks_count; i++)
+    if (r->socks[i].connecting) return true;
+  return false;
+}
+
+/* Overlapped mode: every poll-set entry belongs to a sock, which gathers
+ * the news with what its receive says and is reported from the ready list.
+ * sock.c never changes the poll set from here, so the indexes hold. */
+static void route_to_socks(eve_poller_t *poller, bool polled) {
+  eve__registry_t *r = &poller->registry;
+  for (size_t i = 0; i < r->socks_count; i++) {
+    if (!polled) r->pollfds[i].revents = 0;
+    int16_t revents = entry_revents(r, i);
+    if (revents != 0) eve__sock_polled(poller, r->socks[i].state, revents);
+  }
+}
+
 int eve__poll_now(eve_poller_t *poller, eve_native_event_t *events, size_t max) {
   eve__registry_t *r = &poller->registry;
   size_t count = r->socks_count;
@@ -66,15 +100,20 @@ int eve__poll_now(eve_poller_t *poller, eve_native_event_t *events, size_t max) 
     int error = WSAGetLastError();
     if (error != WSAENOTSOCK) return eve_error_from_os(error);
     mark_closed(r);
-  } else if (rc == 0) {
+  }
+  bool polled = rc != 0;
+  if (poller->mode == EVE_MODE_OVERLAPPED) {
+    route_to_socks(poller, polled);
     return 0;
   }
+  if (!polled && !any_connecting(r)) return 0;
   /* Reporting starts where the last full batch stopped, so a small events
    * array cannot starve the sockets at the end of the table. */
   size_t n = 0, start = r->cursor % count, last = start;
   for (size_t k = 0; k < count && n < max; k++) {
     size_t i = (start + k) % count;
-    SHORT revents = r->pollfds[i].revents;
+    if (!polled) r->pollfds[i].revents = 0;
+    int16_t revents = entry_revents(r, i);
     if (revents == 0) continue;
     events[n].events = eve__to_epoll_mask(revents);
     events[n].data.u64 = r->socks[i].user_data;
@@ -130,9 +169,14 @@ static void post_ready(eve__helper_t *h) {
  * cancel is set. */
 static void poll_until_done(eve__helper_t *h) {
   for (;;) {
-    int rc = WSAPoll(h->fds, (ULONG)h->fds_count, -1);
+    int rc = WSAPoll(h->fds, (ULONG)h->fds_count, (INT)h->timeout_ms);
     if (rc == SOCKET_ERROR) {
       h->error = WSAGetLastError();
+      post_ready(h);
+      return;
+    }
+    /* A connect may have failed silently: the loop asks SO_ERROR. */
+    if (rc == 0) {
       post_ready(h);
       return;
     }
@@ -210,6 +254,7 @@ int eve__helper_arm(eve_poller_t *poller) {
   for (size_t i = 1; i < need; i++) h->fds[i].revents = 0;
   h->fds_count = need;
   h->error = 0;
+  h->timeout_ms = any_connecting(r) ? EVE__CONNECT_RECHECK_MS : INFINITE;
   h->generation++;
   atomic_store(&h->cancel, false);
   h->armed = true;

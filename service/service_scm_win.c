@@ -1,0 +1,328 @@
+/* eved's service verbs: install, uninstall, start, stop, status, each a
+ * short conversation with the Service Control Manager. Every call's result
+ * is checked; the messages name the usual causes (not elevated, already
+ * installed, not installed). */
+#include <stdio.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "config.h"
+#include "server.h"
+#include "service.h"
+#include "service_win.h"
+
+/* How long start/stop/uninstall wait for the service to settle. */
+#define SETTLE_MS 60000
+#define POLL_MS 100
+#define CMDLINE_MAX (2 * MAX_PATH + EVED_SERVICE_NAME_MAX + 64)
+
+typedef struct args {
+  const char *verb;
+  wchar_t name[EVED_SERVICE_NAME_MAX];
+  const char *config;
+  DWORD start_type;
+  bool delayed;
+  bool no_start;
+} args_t;
+
+static int usage(void) {
+  fputs("usage: eved install [--config FILE] [--start auto|delayed|manual] [--no-start] "
+        "[--name NAME]\n"
+        "       eved uninstall|start|stop|status [--name NAME]\n",
+        stderr);
+  return EVED_SVC_USAGE;
+}
+
+static int os_failure(const char *what, DWORD error) {
+  if (error == ERROR_ACCESS_DENIED) {
+    fprintf(stderr, "eved: %s: access denied: not elevated (run from an administrator prompt)\n",
+            what);
+    return EVED_SVC_NOT_ELEVATED;
+  }
+  fprintf(stderr, "eved: %s failed: %s (error %lu)\n", what,
+          eve_strerror(eve_error_from_os((long)error)), (unsigned long)error);
+  return EVED_SVC_FAILED;
+}
+
+static int parse(int argc, char **argv, args_t *a) {
+  memset(a, 0, sizeof *a);
+  a->verb = argv[0];
+  wcscpy(a->name, L"eved");
+  a->start_type = SERVICE_AUTO_START;
+  bool install = strcmp(a->verb, "install") == 0;
+  for (int i = 1; i < argc; i++) {
+    bool value = i + 1 < argc;
+    if (strcmp(argv[i], "--name") == 0 && value) {
+      if (MultiByteToWideChar(CP_UTF8, 0, argv[++i], -1, a->name, EVED_SERVICE_NAME_MAX) <= 0)
+        return usage();
+    } else if (install && strcmp(argv[i], "--config") == 0 && value) {
+      a->config = argv[++i];
+    } else if (install && strcmp(argv[i], "--no-start") == 0) {
+      a->no_start = true;
+    } else if (install && strcmp(argv[i], "--start") == 0 && value) {
+      const char *s = argv[++i];
+      if (strcmp(s, "auto") == 0) {
+        a->start_type = SERVICE_AUTO_START;
+      } else if (strcmp(s, "delayed") == 0) {
+        a->start_type = SERVICE_AUTO_START;
+        a->delayed = true;
+      } else if (strcmp(s, "manual") == 0) {
+        a->start_type = SERVICE_DEMAND_START;
+      } else {
+        return usage();
+      }
+    } else {
+      fprintf(stderr, "eved %s: unexpected argument \"%s\"\n", a->verb, argv[i]);
+      return usage();
+    }
+  }
+  return EVED_SVC_OK;
+}
+
+static SC_HANDLE open_scm(DWORD access, int *status) {
+  SC_HANDLE scm = OpenSCManagerW(NULL, NULL, access);
+  if (scm == NULL) *status = os_failure("OpenSCManager", GetLastError());
+  return scm;
+}
+
+static SC_HANDLE open_service(SC_HANDLE scm, const args_t *a, DWORD access, int *status) {
+  SC_HANDLE s = OpenServiceW(scm, a->name, access);
+  if (s != NULL) return s;
+  DWORD error = GetLastError();
+  if (error == ERROR_SERVICE_DOES_NOT_EXIST) {
+    fprintf(stderr, "eved %s: service \"%ls\" is not installed\n", a->verb, a->name);
+    *status = EVED_SVC_NOT_INSTALLED;
+  } else {
+    *status = os_failure("OpenService", error);
+  }
+  return NULL;
+}
+
+static bool query(SC_HANDLE s, SERVICE_STATUS_PROCESS *out) {
+  DWORD needed;
+  return QueryServiceStatusEx(s, SC_STATUS_PROCESS_INFO, (BYTE *)out, sizeof *out, &needed) != 0;
+}
+
+/* Polls until the state is `want` or STOPPED (or the time is up). */
+static bool settle(SC_HANDLE s, DWORD want, SERVICE_STATUS_PROCESS *st) {
+  for (DWORD waited = 0; waited <= SETTLE_MS; waited += POLL_MS) {
+    if (!query(s, st)) return false;
+    if (st->dwCurrentState == want || st->dwCurrentState == SERVICE_STOPPED) return true;
+    Sleep(POLL_MS);
+  }
+  return false;
+}
+
+static void print_status(const args_t *a, const SERVICE_STATUS_PROCESS *st) {
+  printf("%ls: %s", a->name, eved__service_state_name(st->dwCurrentState));
+  if (st->dwCurrentState != SERVICE_STOPPED) {
+    printf(" (pid %lu)\n", (unsigned long)st->dwProcessId);
+  } else if (st->dwWin32ExitCode == ERROR_SERVICE_SPECIFIC_ERROR) {
+    printf(" (exit code %lu: see eved's log or the Application event log)\n",
+           (unsigned long)st->dwServiceSpecificExitCode);
+  } else {
+    printf(" (win32 exit code %lu)\n", (unsigned long)st->dwWin32ExitCode);
+  }
+}
+
+static int start_and_wait(SC_HANDLE s, const args_t *a) {
+  SERVICE_STATUS_PROCESS st;
+  if (!StartServiceW(s, 0, NULL) && GetLastError() != ERROR_SERVICE_ALREADY_RUNNING)
+    return os_failure("StartService", GetLastError());
+  if (!settle(s, SERVICE_RUNNING, &st)) return os_failure("waiting for RUNNING", GetLastError());
+  print_status(a, &st);
+  return st.dwCurrentState == SERVICE_RUNNING ? EVED_SVC_OK : EVED_SVC_FAILED;
+}
+
+static int stop_and_wait(SC_HANDLE s, const args_t *a) {
+  SERVICE_STATUS plain;
+  SERVICE_STATUS_PROCESS st;
+  if (!ControlService(s, SERVICE_CONTROL_STOP, &plain)) {
+    DWORD error = GetLastError();
+    if (error != ERROR_SERVICE_NOT_ACTIVE) return os_failure("ControlService(STOP)", error);
+  }
+  if (!settle(s, SERVICE_STOPPED, &st)) return os_failure("waiting for STOPPED", GetLastError());
+  print_status(a, &st);
+  return EVED_SVC_OK;
+}
+
+/* One ChangeServiceConfig2 level. An SCM that does not know the level
+ * (ERROR_INVALID_LEVEL: Wine 8's services.exe for the failure-actions
+ * flag) gets a warning, not a failed install: the service runs the same,
+ * only without that recovery setting. Any other error fails. */
+static DWORD config2(SC_HANDLE s, DWORD level, void *info, const char *what) {
+  if (ChangeServiceConfig2W(s, level, info)) return ERROR_SUCCESS;
+  DWORD error = GetLastError();
+  if (error == ERROR_INVALID_LEVEL || error == ERROR_CALL_NOT_IMPLEMENTED) {
+    fprintf(stderr, "eved install: warning: %s not set: this SCM does not support it (error %lu)\n",
+            what, (unsigned long)error);
+    return ERROR_SUCCESS;
+  }
+  fprintf(stderr, "eved install: setting %s failed\n", what);
+  return error;
+}
+
+/* Failure actions: restart after 5 s, 30 s, 60 s; the count resets after a
+ * day; a non-zero exit code counts as a failure, not only a crash. */
+static DWORD set_recovery(SC_HANDLE s, const args_t *a) {
+  SC_ACTION actions[3] = {{SC_ACTION_RESTART, 5000}, {SC_ACTION_RESTART, 30000},
+                          {SC_ACTION_RESTART, 60000}};
+  SERVICE_FAILURE_ACTIONSW fa = {.dwResetPeriod = 86400, .cActions = 3, .lpsaActions = actions};
+  SERVICE_FAILURE_ACTIONS_FLAG flag = {.fFailureActionsOnNonCrashFailures = TRUE};
+  wchar_t text[] = L"eved: serves its own live figures over HTTP (/stats, /metrics, /healthz) "
+                   L"with an admin named pipe.";
+  SERVICE_DESCRIPTIONW description = {.lpDescription = text};
+  SERVICE_DELAYED_AUTO_START_INFO delayed = {.fDelayedAutostart = TRUE};
+  DWORD e = config2(s, SERVICE_CONFIG_DESCRIPTION, &description, "the description");
+  if (e == ERROR_SUCCESS)
+    e = config2(s, SERVICE_CONFIG_FAILURE_ACTIONS, &fa, "the failure actions");
+  if (e == ERROR_SUCCESS)
+    e = config2(s, SERVICE_CONFIG_FAILURE_ACTIONS_FLAG, &flag, "the failure-actions flag");
+  if (e == ERROR_SUCCESS && a->delayed)
+    e = config2(s, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, &delayed, "the delayed start");
+  return e;
+}
+
+/* The same recovery for a service this process runs as: an MSI cannot set
+ * failure actions (wixl has no ServiceConfig), so ServiceMain applies them
+ * at each start (service/eved.wxs). Leaves the start type alone. */
+DWORD eved__service_set_own_recovery(const wchar_t *name) {
+  SC_HANDLE scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
+  if (scm == NULL) return GetLastError();
+  SC_HANDLE s = OpenServiceW(scm, name, SERVICE_CHANGE_CONFIG);
+  DWORD e = s == NULL ? GetLastError() : ERROR_SUCCESS;
+  if (s != NULL) {
+    args_t a = {.verb = "service"};
+    e = set_recovery(s, &a);
+    CloseServiceHandle(s);
+  }
+  CloseServiceHandle(scm);
+  return e;
+}
+
+static int install(const args_t *a) {
+  wchar_t exe[MAX_PATH], config_w[MAX_PATH], config_full[MAX_PATH], cmdline[CMDLINE_MAX];
+  DWORD n = GetModuleFileNameW(NULL, exe, MAX_PATH);
+  if (n == 0 || n >= MAX_PATH) return os_failure("GetModuleFileName", GetLastError());
+  /* Without --config: eved.json beside eved.exe. */
+  if (a->config != NULL) {
+    if (MultiByteToWideChar(CP_UTF8, 0, a->config, -1, config_w, MAX_PATH) <= 0)
+      return usage();
+  } else {
+    wcscpy(config_w, exe);
+    wchar_t *slash = wcsrchr(config_w, L'\\');
+    if (slash == NULL || (size_t)(slash - config_w) + 10 >= MAX_PATH) return usage();
+    wcscpy(slash + 1, L"eved.json");
+  }
+  if (GetFullPathNameW(config_w, MAX_PATH, config_full, NULL) == 0)
+    return os_failure("GetFullPathName(config)", GetLastError());
+  /* The service reads the config at every start: a bad one is refused now. */
+  char config_utf8[MAX_PATH * 3];
+  eved_config_t config;
+  char error[EVED_ERROR_MAX];
+  eved_config_defaults(&config);
+  if (WideCharToMultiByte(CP_UTF8, 0, config_full, -1, config_utf8, sizeof config_utf8, NULL,
+                          NULL) <= 0)
+    return usage();
+  if (eved_config_load(config_utf8, &config, error, sizeof error) != EVE_OK) {
+    fprintf(stderr, "eved install: %s%s\n", error,
+            a->config == NULL ? " (no --config given: eved.json beside eved.exe)" : "");
+    return EVED_SVC_FAILED;
+  }
+  /* Quoted: an unquoted path with spaces would let C:\Program.exe run. */
+  swprintf(cmdline, CMDLINE_MAX, L"\"%ls\" service --name \"%ls\" --config \"%ls\"", exe, a->name,
+           config_full);
+  int status = EVED_SVC_OK;
+  SC_HANDLE scm = open_scm(SC_MANAGER_CREATE_SERVICE | SC_MANAGER_CONNECT, &status);
+  if (scm == NULL) return status;
+  wchar_t display[EVED_SERVICE_NAME_MAX + 32];
+  swprintf(display, sizeof display / sizeof display[0], L"eved status server (%ls)", a->name);
+  SC_HANDLE s = CreateServiceW(scm, a->name, display, SERVICE_ALL_ACCESS,
+                               SERVICE_WIN32_OWN_PROCESS, a->start_type, SERVICE_ERROR_NORMAL,
+                               cmdline, NULL, NULL, NULL, NULL, NULL);
+  if (s == NULL) {
+    DWORD e = GetLastError();
+    if (e == ERROR_SERVICE_EXISTS) {
+      fprintf(stderr, "eved install: service \"%ls\" is already installed\n", a->name);
+      status = EVED_SVC_ALREADY_INSTALLED;
+    } else {
+      status = os_failure("CreateService", e);
+    }
+    CloseServiceHandle(scm);
+    return status;
+  }
+  DWORD e = set_recovery(s, a);
+  if (e == ERROR_SUCCESS) e = eved__eventlog_register(a->name, exe);
+  if (e != ERROR_SUCCESS) {
+    status = os_failure("configuring the service (description, recovery, event source)", e);
+    DeleteService(s);
+    CloseServiceHandle(s);
+    CloseServiceHandle(scm);
+    return status;
+  }
+  printf("installed service \"%ls\": %ls\n", a->name, cmdline);
+  eved__eventlog_open(a->name);
+  eved__eventlog_report(EVED_LOG_INFO, "service installed");
+  eved__eventlog_close();
+  if (a->start_type == SERVICE_AUTO_START && !a->no_start) status = start_and_wait(s, a);
+  CloseServiceHandle(s);
+  CloseServiceHandle(scm);
+  return status;
+}
+
+static int uninstall(const args_t *a) {
+  int status = EVED_SVC_OK;
+  SC_HANDLE scm = open_scm(SC_MANAGER_CONNECT, &status);
+  if (scm == NULL) return status;
+  SC_HANDLE s = open_service(scm, a, DELETE | SERVICE_STOP | SERVICE_QUERY_STATUS, &status);
+  if (s != NULL) {
+    SERVICE_STATUS_PROCESS st;
+    if (query(s, &st) && st.dwCurrentState != SERVICE_STOPPED) status = stop_and_wait(s, a);
+    if (status == EVED_SVC_OK && !DeleteService(s)) status = os_failure("DeleteService", GetLastError());
+    if (status == EVED_SVC_OK) {
+      eved__eventlog_open(a->name);
+      eved__eventlog_report(EVED_LOG_INFO, "service uninstalled");
+      eved__eventlog_close();
+      DWORD e = eved__eventlog_unregister(a->name);
+      if (e != ERROR_SUCCESS) status = os_failure("removing the event source", e);
+    }
+    if (status == EVED_SVC_OK) printf("uninstalled service \"%ls\"\n", a->name);
+    CloseServiceHandle(s);
+  }
+  CloseServiceHandle(scm);
+  return status;
+}
+
+static int simple(const args_t *a) {
+  int status = EVED_SVC_OK;
+  SC_HANDLE scm = open_scm(SC_MANAGER_CONNECT, &status);
+  if (scm == NULL) return status;
+  DWORD access = SERVICE_QUERY_STATUS;
+  if (strcmp(a->verb, "start") == 0) access |= SERVICE_START;
+  if (strcmp(a->verb, "stop") == 0) access |= SERVICE_STOP;
+  SC_HANDLE s = open_service(scm, a, access, &status);
+  if (s != NULL) {
+    SERVICE_STATUS_PROCESS st;
+    if (strcmp(a->verb, "start") == 0) {
+      status = start_and_wait(s, a);
+    } else if (strcmp(a->verb, "stop") == 0) {
+      status = stop_and_wait(s, a);
+    } else if (query(s, &st)) {
+      print_status(a, &st);
+    } else {
+      status = os_failure("QueryServiceStatusEx", GetLastError());
+    }
+    CloseServiceHandle(s);
+  }
+  CloseServiceHandle(scm);
+  return status;
+}
+
+int eved_service_command(int argc, char **argv) {
+  args_t a;
+  int status = parse(argc, argv, &a);
+  if (status != EVED_SVC_OK) return status;
+  if (strcmp(a.verb, "install") == 0) return install(&a);
+  if (strcmp(a.verb, "uninstall") == 0) return uninstall(&a);
+  return simple(&a);
+}

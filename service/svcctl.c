@@ -1,0 +1,71 @@
+/* svcctl: sends one control to a service and waits for the state it
+ * leads to. Wine's sc.exe has no pause, continue or paramchange verbs;
+ * this has, for the tests (tests/service) and for people.
+ *
+ *   svcctl pause|continue|paramchange|interrogate|query NAME
+ *
+ * Prints "NAME: STATE"; exit 0 when the control was accepted and the
+ * expected state reached (PAUSED, RUNNING; paramchange and interrogate
+ * expect the state not to change), 1 otherwise. */
+#include <windows.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#define SETTLE_MS 20000
+#define POLL_MS 100
+
+static const char *state_name(DWORD state) {
+  switch (state) {
+    case SERVICE_STOPPED: return "STOPPED";
+    case SERVICE_START_PENDING: return "START_PENDING";
+    case SERVICE_STOP_PENDING: return "STOP_PENDING";
+    case SERVICE_RUNNING: return "RUNNING";
+    case SERVICE_CONTINUE_PENDING: return "CONTINUE_PENDING";
+    case SERVICE_PAUSE_PENDING: return "PAUSE_PENDING";
+    case SERVICE_PAUSED: return "PAUSED";
+    default: return "UNKNOWN";
+  }
+}
+
+static int fail(const char *what) {
+  fprintf(stderr, "svcctl: %s failed: error %lu\n", what, (unsigned long)GetLastError());
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 3) {
+    fputs("usage: svcctl pause|continue|paramchange|interrogate|query NAME\n", stderr);
+    return 2;
+  }
+  static const struct {
+    const char *verb;
+    DWORD control; /* 0: query only */
+    DWORD want;    /* 0: the state before */
+  } verbs[] = {{"pause", SERVICE_CONTROL_PAUSE, SERVICE_PAUSED},
+               {"continue", SERVICE_CONTROL_CONTINUE, SERVICE_RUNNING},
+               {"paramchange", SERVICE_CONTROL_PARAMCHANGE, 0},
+               {"interrogate", SERVICE_CONTROL_INTERROGATE, 0},
+               {"query", 0, 0}};
+  size_t v = 0;
+  while (v < sizeof verbs / sizeof verbs[0] && strcmp(verbs[v].verb, argv[1]) != 0) v++;
+  if (v == sizeof verbs / sizeof verbs[0]) return fail("unknown verb");
+  SC_HANDLE scm = OpenSCManagerA(NULL, NULL, SC_MANAGER_CONNECT);
+  if (scm == NULL) return fail("OpenSCManager");
+  SC_HANDLE s = OpenServiceA(scm, argv[2],
+                             SERVICE_PAUSE_CONTINUE | SERVICE_INTERROGATE | SERVICE_QUERY_STATUS);
+  if (s == NULL) return fail("OpenService");
+  SERVICE_STATUS st;
+  if (!QueryServiceStatus(s, &st)) return fail("QueryServiceStatus");
+  DWORD want = verbs[v].want ? verbs[v].want : st.dwCurrentState;
+  if (verbs[v].control != 0 && !ControlService(s, verbs[v].control, &st))
+    return fail("ControlService");
+  for (DWORD waited = 0; waited < SETTLE_MS && st.dwCurrentState != want; waited += POLL_MS) {
+    Sleep(POLL_MS);
+    if (!QueryServiceStatus(s, &st)) return fail("QueryServiceStatus");
+  }
+  printf("%s: %s\n", argv[2], state_name(st.dwCurrentState));
+  CloseServiceHandle(s);
+  CloseServiceHandle(scm);
+  return st.dwCurrentState == want ? 0 : 1;
+}

@@ -1,0 +1,298 @@
+/* Overlapped mode: socket readiness from completions, O(ready) per wait.
+ *
+ * Why this design (measured under Wine 8, see docs/poller-windows.md):
+ * WSAPoll pays for every registered socket on every wait (10 active + 1,000
+ * idle connections ran at 0.27x of the 10 alone), AFD poll is undocumented
+ * and Wine 8 scans one global list of AFD polls on every socket event
+ * (0.75x, and a minute of wineserver CPU to close 2,000 sockets), while
+ * overlapped receives on the port held 10,000 idle connections at 1.08x.
+ * So a connected socket registered for READ keeps one zero-byte WSARecv
+ * pending: it completes when data or a FIN arrives (the data stays for the
+ * caller's recv) or with an error on a reset, and costs nothing while idle.
+ *
+ * Level-triggered: a completion is reported once, and the receive is
+ * re-issued at the start of the next wait, after the caller has had its
+ * turn to read. If data is still there it completes at once, inline
+ * (FILE_SKIP_COMPLETION_PORT_ON_SUCCESS: no packet, no extra system call),
+ * and is reported again. Each reported socket is re-armed once per wait,
+ * never in a loop: looping on inline completions starved other connections
+ * in an earlier experiment here (p99 865 ms).
+ *
+ * What a zero-byte receive cannot tell, WSAPoll still watches, in the
+ * registry's poll set (served inline and by the helper thread, wsapoll.c):
+ *   - listeners: a receive on a listener fails on Windows (WSAENOTCONN;
+ *     Wine 8 lets it pend), and AcceptEx would accept the connection itself,
+ *     where a readiness API leaves accept() to the caller. Listeners are
+ *     few, so O(listeners) per wait is fine;
+ *   - sockets not yet connected (connecting, or never to be): a receive
+ *     fails with WSAENOTCONN; once WSAPoll reports one and it has a peer,
+ *     it moves to receives (the "promotion" in rearm);
+ *   - WRITE interest: most connected sockets are writable, so a socket asks
+ *     for WRITE only after a send would block (eved does exactly that), and
+ *     then it must hear when the buffer drains. Reporting "writable" blindly
+ *     would make such a caller spin on WSAEWOULDBLOCK; a zero-byte WSASend
+ *     completes at once whatever the buffer holds. WSAPoll's POLLWRNORM is
+ *     the exact answer, and the set is as small as the sockets that are
+ *     waiting to write.
+ * A socket in both (READ by receive, WRITE by WSAPoll) gathers both into
+ * one report per wait.
+ *
+ * Memory: a sock with a receive in flight is freed only when that receive's
+ * packet arrives (unregister cancels it and leaves it "deleted"), wepoll's
+ * rule, since the kernel writes into its OVERLAPPED until then.
+ *
+ * A socket read this way is associated with this poller's port for its
+ * life (Windows cannot undo that) and has FILE_SKIP_COMPLETION_PORT_ON_SUCCESS
+ * set: the caller's own overlapped operations on it must expect inline
+ * completions, and it cannot move to another overlapped-mode poller. */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <winternl.h>
+
+#include "win.h"
+
+static eve__sock_t *sock_of(eve__watch_t *watch) {
+  return (eve__sock_t *)((char *)watch - offsetof(eve__sock_t, watch));
+}
+
+void eve__watch_move(eve_poller_t *poller, eve__watch_t *watch, eve__where_t to) {
+  if (watch->where == to) return;
+  if (watch->where != EVE__ON_NONE) eve__list_remove(&watch->link);
+  watch->where = to;
+  if (to == EVE__ON_READY) eve__list_push(&poller->ready_list, &watch->link);
+  if (to == EVE__ON_REARM) eve__list_push(&poller->rearm_list, &watch->link);
+}
+
+static void news(eve_poller_t *poller, eve__sock_t *sock, uint32_t mask) {
+  sock->ready |= mask;
+  eve__watch_move(poller, &sock->watch, EVE__ON_READY);
+}
+
+static bool has_peer(SOCKET socket) {
+  struct sockaddr_storage peer;
+  int len = (int)sizeof peer;
+  return getpeername(socket, (struct sockaddr *)&peer, &len) == 0;
+}
+
+/* Associates the socket with the port (once in its life: a socket that was
+ * registered here before already is, which Windows answers with
+ * ERROR_INVALID_PARAMETER) and asks for no packets on inline success. */
+static int make_connected(eve_poller_t *poller, eve__sock_t *sock) {
+  HANDLE handle = (HANDLE)sock->socket;
+  if (CreateIoCompletionPort(handle, poller->port, (ULONG_PTR)EVE__KEY_SOCK, 0) == NULL) {
+    DWORD error = GetLastError();
+    if (error != ERROR_INVALID_PARAMETER) return eve_error_from_os((long)error);
+  }
+  /* Fails only where a non-IFS layered provider sits on the socket; then
+   * every completion, inline or not, comes as a packet, which works too. */
+  sock->skip_on_success = SetFileCompletionNotificationModes(
+                              handle, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS |
+                                          FILE_SKIP_SET_EVENT_ON_HANDLE) != 0;
+  sock->connected = true;
+  return EVE_OK;
+}
+
+/* Puts the sock in the poll set, or takes it out, as its state and
+ * interest need: see the top comment. */
+static int sync_pollset(eve_poller_t *poller, eve__sock_t *sock) {
+  bool want = !sock->connected || (sock->interest & EVE_INTEREST_WRITE);
+  if (!want) {
+    if (sock->poll_index != SIZE_MAX) eve__pollset_remove(poller, sock->poll_index);
+    sock->poll_index = SIZE_MAX;
+    return EVE_OK;
+  }
+  eve_interest_t mask = sock->connected ? (sock->interest & EVE_INTEREST_WRITE) : sock->interest;
+  if (sock->poll_index == SIZE_MAX) {
+    eve__registration_t reg = {(uintptr_t)sock->socket, EVE_HANDLE_SOCKET, mask,
+                               sock->user_data, sock, false};
+    int rc = eve__pollset_add(poller, reg, &sock->poll_index);
+    if (rc < 0) return rc;
+  }
+  bool connecting = !sock->connected && !sock->listening && (mask & EVE_INTEREST_WRITE);
+  eve__pollset_set_events(poller, sock->poll_index, mask, connecting);
+  return EVE_OK;
+}
+
+int eve__sock_register(eve_poller_t *poller, eve__registration_t *reg) {
+  eve__sock_t *sock = calloc(1, sizeof *sock);
+  if (sock == NULL) return EVE_ENOMEM;
+  sock->socket = (SOCKET)reg->handle;
+  sock->interest = reg->interest;
+  sock->user_data = reg->user_data;
+  sock->poll_index = SIZE_MAX;
+  sock->watch.kind = EVE__WATCH_SOCK;
+  eve__list_init(&sock->watch.link);
+  BOOL listening = FALSE;
+  int len = (int)sizeof listening;
+  sock->listening = getsockopt(sock->socket, SOL_SOCKET, SO_ACCEPTCONN, (char *)&listening,
+                               &len) == 0 && listening;
+  int rc = EVE_OK;
+  if (!sock->listening && has_peer(sock->socket)) rc = make_connected(poller, sock);
+  if (rc == EVE_OK) rc = sync_pollset(poller, sock);
+  if (rc < 0) {
+    free(sock);
+    return rc;
+  }
+  reg->state = sock;
+  /* The first wait starts its receive: changes are applied just before the
+   * wait, as wepoll does, so a register-then-modify costs one receive. */
+  eve__watch_move(poller, &sock->watch, EVE__ON_REARM);
+  return EVE_OK;
+}
+
+int eve__sock_modify(eve_poller_t *poller, eve__sock_t *sock) {
+  int rc = sync_pollset(poller, sock);
+  /* News already gathered is reported with the new interest and user
+   * data; otherwise the next wait re-arms (a READ added starts a receive). */
+  if (sock->watch.where != EVE__ON_READY) eve__watch_move(poller, &sock->watch, EVE__ON_REARM);
+  return rc;
+}
+
+void eve__sock_unregister(eve_poller_t *poller, eve__sock_t *sock) {
+  eve__watch_move(poller, &sock->watch, EVE__ON_NONE);
+  if (sock->poll_index != SIZE_MAX) eve__pollset_remove(poller, sock->poll_index);
+  sock->poll_index = SIZE_MAX;
+  if (!sock->recv_pending) {
+    free(sock);
+    return;
+  }
+  /* Its packet still comes (cancelled, or completed before the cancel):
+   * that is when the memory goes. ERROR_NOT_FOUND from CancelIoEx means
+   * it already completed and the packet is on its way. */
+  CancelIoEx((HANDLE)sock->socket, &sock->overlapped);
+  sock->deleted = true;
+  poller->zombies++;
+}
+
+void eve__sock_polled(eve_poller_t *poller, eve__sock_t *sock, int16_t revents) {
+  news(poller, sock, eve__to_epoll_mask(revents));
+}
+
+/* A receive that failed, at once or on completion. A reset or abort is the
+ * end of the connection: error and hang-up, as WSAPoll says it. Anything
+ * else (the socket closed under us: WSAENOTSOCK, or its receive cancelled
+ * by closesocket) is an error its owner must hear of. */
+static uint32_t failure_mask(int error) {
+  switch (error) {
+    case EVE_ECONNRESET:
+    case EVE_ECONNABORTED:
+    case EVE_EPIPE:
+    case EVE_ENOTCONN:
+      return EVE_EV_ERR | EVE_EV_HUP;
+    default:
+      return EVE_EV_ERR;
+  }
+}
+
+static void start_receive(eve_poller_t *poller, eve__sock_t *sock) {
+  memset(&sock->overlapped, 0, sizeof sock->overlapped);
+  WSABUF buffer = {0, NULL};
+  DWORD flags = 0, bytes = 0;
+  if (WSARecv(sock->socket, &buffer, 1, &bytes, &flags, &sock->overlapped, NULL) == 0) {
+    /* Done inline: data (or a FIN) is already there. Without skip mode a
+     * packet still comes, and that is when it is reported. */
+    if (sock->skip_on_success)
+      news(poller, sock, EVE_EV_IN);
+    else
+      sock->recv_pending = true;
+    return;
+  }
+  int error = WSAGetLastError();
+  if (error == WSA_IO_PENDING) {
+    sock->recv_pending = true;
+    return;
+  }
+  news(poller, sock, failure_mask(eve_error_from_os(error)));
+}
+
+void eve__sock_completed(eve_poller_t *poller, OVERLAPPED *overlapped) {
+  eve__sock_t *sock = (eve__sock_t *)((char *)overlapped - offsetof(eve__sock_t, overlapped));
+  sock->recv_pending = false;
+  if (sock->deleted) {
+    free(sock);
+    poller->zombies--;
+    return;
+  }
+  NTSTATUS status = (NTSTATUS)overlapped->Internal;
+  if (status == 0) {
+    news(poller, sock, EVE_EV_IN);
+    return;
+  }
+  news(poller, sock, failure_mask(eve_error_from_os((long)RtlNtStatusToDosError(status))));
+}
+
+static void sock_rearm(eve_poller_t *poller, eve__sock_t *sock) {
+  /* Reported while not connected: if it has a peer now, receives take over
+   * its reads and the poll set lets go of it (unless it waits to write). */
+  if (!sock->connected && !sock->listening && has_peer(sock->socket)) {
+    if (make_connected(poller, sock) < 0 || sync_pollset(poller, sock) < 0) {
+      news(poller, sock, EVE_EV_ERR);
+      return;
+    }
+  }
+  if (sock->connected && (sock->interest & EVE_INTEREST_READ) && !sock->recv_pending)
+    start_receive(poller, sock);
+}
+
+void eve__rearm(eve_poller_t *poller) {
+  /* Each entry leaves the list before it is re-armed, and re-arming only
+   * ever moves it to the ready list, so this ends. */
+  while (!eve__list_empty(&poller->rearm_list)) {
+    eve__watch_t *watch = (eve__watch_t *)poller->rearm_list.next;
+    eve__watch_move(poller, watch, EVE__ON_NONE);
+    if (watch->kind == EVE__WATCH_SOCK)
+      sock_rearm(poller, sock_of(watch));
+    else
+      eve__waitable_rearm(poller, (eve__waitable_t *)watch);
+  }
+}
+
+static uint32_t wanted(eve_interest_t interest) {
+  /* Error and hang-up whatever the interest, as epoll does. */
+  uint32_t mask = EVE_EV_ERR | EVE_EV_HUP;
+  if (interest & EVE_INTEREST_READ) mask |= EVE_EV_IN | EVE_EV_PRI | EVE_EV_RDHUP;
+  if (interest & EVE_INTEREST_WRITE) mask |= EVE_EV_OUT;
+  return mask;
+}
+
+size_t eve__report_ready(eve_poller_t *poller, eve_native_event_t *events, size_t max) {
+  size_t n = 0;
+  while (n < max && !eve__list_empty(&poller->ready_list)) {
+    eve__watch_t *watch = (eve__watch_t *)poller->ready_list.next;
+    uint32_t mask;
+    uint64_t user_data;
+    if (watch->kind == EVE__WATCH_SOCK) {
+      eve__sock_t *sock = sock_of(watch);
+      mask = sock->ready & wanted(sock->interest);
+      user_data = sock->user_data;
+      sock->ready = 0;
+      eve__watch_move(poller, watch, EVE__ON_REARM);
+    } else {
+      eve__waitable_t *waitable = (eve__waitable_t *)watch;
+      mask = waitable->ready & wanted(waitable->interest);
+      user_data = waitable->user_data;
+      waitable->ready = 0;
+      eve__watch_move(poller, watch, EVE__ON_NONE);
+      eve__waitable_reported(poller, waitable);
+    }
+    if (mask == 0) continue;
+    events[n].events = mask;
+    events[n].data.u64 = user_data;
+    events[n].completion = NULL;
+    n++;
+  }
+  return n;
+}
+
+void eve__socks_cancel_all(eve_poller_t *poller) {
+  eve__registry_t *r = &poller->registry;
+  for (size_t i = 0; i < r->others_count; i++) {
+    if (r->others[i].state == NULL) continue;
+    if (r->others[i].type == EVE_HANDLE_SOCKET)
+      eve__sock_unregister(poller, r->others[i].state);
+    else
+      eve__waitable_unregister(poller, r->others[i].state);
+    r->others[i].state = NULL;
+  }
+}

@@ -1,0 +1,30 @@
+#!/bin/sh
+# lint.msvc_portable: the Windows sources use no GNU-only C (statement
+# expressions, case ranges, typeof, VLAs, zero-length arrays, ?: without a
+# middle, __attribute__ without a guard...), so MSVC can build what mingw
+# builds (.github/workflows/windows.yml). clang checks them against the
+# mingw-w64 headers with -pedantic -Wgnu -Wvla as errors.
+#   check_c11_portable.sh BUILD_DIR [CJSON_DIR]   (generated version.h; cJSON.h)
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=$1
+cjson=${2:-$top/build/deps/cjson}
+command -v clang >/dev/null || { echo "lint.msvc_portable: clang not found" >&2; exit 1; }
+status=0
+count=0
+for f in "$top"/src/poller/*.c "$top"/src/poller/win/*.c "$top"/src/net/*.c \
+         "$top"/src/server/*.c "$top"/service/*.c; do
+  case "$f" in
+    *posix*|*epoll*|*_unix*) continue ;;  # the Linux side of a pair
+  esac
+  [ -f "$f" ] || continue
+  count=$((count + 1))
+  clang --target=x86_64-w64-mingw32 -std=c11 -pedantic -Wgnu -Wvla -Werror -fsyntax-only \
+    -DWIN32_LEAN_AND_MEAN -D_WIN32_WINNT=0x0601 \
+    -I"$top/src/poller" -I"$top/src/poller/win" -I"$top/src/net" -I"$top/src/server" \
+    -I"$top/service" -I"$build/src/server/generated" \
+    -I/usr/share/include/llhttp -I"$cjson" "$f" || status=1
+done
+[ "$count" -gt 0 ] || { echo "lint.msvc_portable: no sources found" >&2; exit 1; }
+[ "$status" -eq 0 ] && echo "ok: $count Windows sources are ISO C11 (no GNU extensions)"
+exit $status
