@@ -39,7 +39,8 @@ linux_bench="$linux/bench/poller_bench"
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 wine_version=$(wine --version 2>/dev/null | head -n 1 || echo "no wine")
-echo "Machine: $(uname -m), $(nproc) cores, ${cpu:-unknown CPU}; $(uname -sr); ${wine_version}"
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "Machine: $(uname -m), $(nproc) cores, ${cpu:-unknown CPU}; $(uname -sr); ${wine_version}; load average at start: ${load}"
 echo
 echo "| mode | measurement | result |"
 echo "|---|---|---|"
@@ -52,9 +53,14 @@ if [ -f "$win_bench" ]; then
   done
   # wineserver requests per round (10 sends, 10 reports, 10 reads), counted
   # between the bench's two named-event markers. The client's own sends and
-  # reads are in the count; they are the same for every mode.
+  # reads are in the count; they are the same for every mode. wineserver
+  # traces requests only if it was itself started with +server, so each
+  # count starts a fresh one (it ends by itself a few seconds later).
+  prefix="${EVE_WINEPREFIX:-$top/build/windows/wineprefix}"
   for mode in wsapoll overlapped; do
     for n in 0 "$first_idle"; do
+      WINEPREFIX="$prefix" wineserver -k 2>/dev/null || true
+      WINEPREFIX="$prefix" wineserver -w 2>/dev/null || true
       count=$(WINEDEBUG=+server "$wine_run" "$win_bench" "$mode" --trace-rounds --idle "$n" 2>&1 >/dev/null |
         awk '/eve-bench-mark-begin/ { on = 1; next } /eve-bench-mark-end/ { on = 0 }
              on && /^[0-9a-f]+: [a-z_]+\(/ && !/\) = / { c++ } END { print c + 0 }')

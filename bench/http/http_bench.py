@@ -169,9 +169,13 @@ class Bench:
         self.out = os.path.join(self.root, "build", "bench")
         os.makedirs(self.out, exist_ok=True)
         self.tmp = tempfile.mkdtemp(prefix="eve-bench-")
-        self.eved = os.path.join(self.root, "build/linux/src/server/eved")
-        self.eved_exe = os.path.join(self.root, "build/windows/src/server/eved.exe")
-        self.baseline_exe = os.path.join(self.root, "build/windows/bench/http/wsapoll_loop.exe")
+        linux = args.linux_build or os.path.join(self.root, "build/linux")
+        windows = args.windows_build or os.path.join(self.root, "build/windows")
+        self.linux_build = linux
+        self.windows_build = windows
+        self.eved = os.path.join(linux, "src/server/eved")
+        self.eved_exe = os.path.join(windows, "src/server/eved.exe")
+        self.baseline_exe = os.path.join(windows, "bench/http/wsapoll_loop.exe")
         self.wine_run = os.path.join(self.root, "cmake/wine-run.sh")
         self.rows = []
         self.plot = {}
@@ -257,51 +261,93 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
         self.body_path = body_path
 
     # -- Wine: eved.exe modes against the WSAPoll baseline --------------------------
+    def wine_prefix(self):
+        return os.environ.get("EVE_WINEPREFIX") or os.path.join(self.root, "build/windows/wineprefix")
+
+    def restart_wineserver(self, persistent):
+        """wineserver traces requests only if it was itself started with
+        +server: a count needs a fresh one, and the runs after it an untraced
+        one again (tracing slows everything)."""
+        env = dict(os.environ, WINEPREFIX=self.wine_prefix(), WINEDEBUG="-all")
+        subprocess.run(["wineserver", "-k"], env=env, stderr=subprocess.DEVNULL)
+        subprocess.run(["wineserver", "-w"], env=env, stderr=subprocess.DEVNULL)
+        if persistent:
+            subprocess.run(["wineserver", "-p60"], env=env, stderr=subprocess.DEVNULL)
+
     def wine_server_requests(self, start, n_requests):
-        """wineserver requests per HTTP request: +server traces every request a
-        Wine process makes; count those made while n_requests are served."""
+        """wineserver requests per HTTP request, two ways: n_requests one
+        after another on one connection (every wait blocks: the latency
+        path), and wrk with 50 connections for a few seconds (waits mostly
+        find work: the throughput path). +server traces every request a Wine
+        process makes; those the server process's socket threads made while
+        the requests were served are counted."""
         trace = os.path.join(self.tmp, "server-trace.log")
         env = dict(os.environ, WINEDEBUG="+server")
-        with open(trace, "wb") as err:
-            proc = start(env, err)
-            try:
-                port = proc.port
-                s = socket.create_connection(("127.0.0.1", port))
-                req = b"GET /stats HTTP/1.1\r\nHost: bench\r\n\r\n"
+        self.restart_wineserver(False)
+        try:
+            with open(trace, "wb") as err:
+                proc = start(env, err)
+                try:
+                    sequential = self.traced_sequential(proc.port, n_requests, trace)
+                    loaded = self.traced_wrk(proc.port, trace)
+                finally:
+                    proc.stop()
+        finally:
+            self.restart_wineserver(True)
+        return sequential, loaded
 
-                def one():
-                    s.sendall(req)
-                    buf = b""
-                    while b"\r\n\r\n" not in buf:
-                        buf += s.recv(65536)
-                    head, _, rest = buf.partition(b"\r\n\r\n")
-                    length = int(re.search(rb"Content-Length: (\d+)", head, re.I).group(1))
-                    while len(rest) < length:
-                        rest += s.recv(65536)
+    def traced_sequential(self, port, n_requests, trace):
+        s = socket.create_connection(("127.0.0.1", port))
+        req = b"GET /stats HTTP/1.1\r\nHost: bench\r\n\r\n"
 
-                for _ in range(50):
-                    one()
-                time.sleep(0.5)
-                err.flush()
-                before = self.count_requests(trace)
-                for _ in range(n_requests):
-                    one()
-                time.sleep(0.5)
-                after = self.count_requests(trace)
-                s.close()
-            finally:
-                proc.stop()
-        return (after - before) / n_requests
+        def one():
+            s.sendall(req)
+            buf = b""
+            while b"\r\n\r\n" not in buf:
+                buf += s.recv(65536)
+            head, _, rest = buf.partition(b"\r\n\r\n")
+            length = int(re.search(rb"Content-Length: (\d+)", head, re.I).group(1))
+            while len(rest) < length:
+                rest += s.recv(65536)
+
+        for _ in range(50):
+            one()
+        time.sleep(0.5)
+        before = os.path.getsize(trace)
+        for _ in range(n_requests):
+            one()
+        time.sleep(0.5)
+        after = os.path.getsize(trace)
+        s.close()
+        return self.count_requests(trace, before, after) / n_requests
+
+    def traced_wrk(self, port, trace):
+        wrk(port, 50, 1)  # connect and warm up; counted from the next run
+        time.sleep(0.5)
+        before = os.path.getsize(trace)
+        result = wrk(port, 50, 3)
+        time.sleep(0.5)
+        after = os.path.getsize(trace)
+        return self.count_requests(trace, before, after) / max(1, result["done"])
 
     @staticmethod
-    def count_requests(trace):
-        count = 0
+    def count_requests(trace, begin, end):
+        """Requests in bytes [begin, end) of the trace, from the threads that
+        did socket work there: the fresh wineserver also traces the prefix's
+        own processes (explorer, services), which are not the server's cost."""
         with open(trace, "rb") as f:
-            for line in f:
-                # "0024: recv_socket( ... )" is a request; "... ) = 0 { ... }" its reply.
-                if re.match(rb"^[0-9a-f]{4}: \w+\(", line) and b") = " not in line:
-                    count += 1
-        return count
+            f.seek(begin)
+            lines = f.read(end - begin).split(b"\n")
+        requests = []
+        for line in lines:
+            # "0024: recv_socket( ... )" is a request; "... ) = 0 { ... }" its reply.
+            m = re.match(rb"^([0-9a-f]{4}): (\w+)\(", line)
+            if m and b") = " not in line:
+                requests.append((m.group(1), m.group(2), line))
+        socket_threads = {t for t, name, line in requests
+                          if name in (b"recv_socket", b"send_socket", b"accept_socket")
+                          or (name == b"ioctl" and b"code=00012024" in line)}
+        return sum(1 for t, _, _ in requests if t in socket_threads)
 
     def wine(self):
         modes = self.windows_modes()
@@ -320,10 +366,12 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
                     finally:
                         proc.stop()
         per_request = {name: self.wine_server_requests(start, 500) for name, start in servers}
+        self.wine_results = (results, per_request)
         self.rows.append("\n### Windows build under Wine %s: eved.exe against a minimal WSAPoll "
                          "loop (medians of %d rounds)\n" % (self.wine_version(), self.args.wine_rounds))
         self.rows.append("| server | " + " | ".join("c=%d req/s" % c for c in self.conns) +
-                         " | vs baseline at c=50 | wineserver requests per HTTP request |")
+                         " | vs baseline at c=50 | wineserver requests per HTTP request: "
+                         "one at a time / wrk c=50 |")
         self.rows.append("|---|" + "---|" * (len(self.conns) + 2))
         base50 = statistics.median(r["rps"] for r in results[("baseline", 50)])
         for name, _ in servers:
@@ -333,8 +381,8 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
                 cells.append("%.0f" % rps)
                 self.plot.setdefault(name + " (Wine)", {})[c] = rps
             r50 = statistics.median(r["rps"] for r in results[(name, 50)])
-            self.rows.append("| %s | %s | %.2fx | %.1f |" % (name, " | ".join(cells), r50 / base50,
-                                                              per_request[name]))
+            self.rows.append("| %s | %s | %.2fx | %.1f / %.1f |" % (
+                name, " | ".join(cells), r50 / base50, per_request[name][0], per_request[name][1]))
 
     def windows_modes(self):
         return ["wsapoll", "overlapped"] if self.supports_mode("overlapped") else ["wsapoll"]
@@ -427,7 +475,8 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
         log("poller benchmark")
         script = os.path.join(self.root, "bench/run-poller-bench.sh")
         if os.path.exists(script):
-            out = subprocess.run(["sh", script], capture_output=True, text=True, timeout=900)
+            args = ["--linux", self.linux_build, "--windows", self.windows_build]
+            out = subprocess.run(["sh", script] + args, capture_output=True, text=True, timeout=900)
             self.rows.append("\n### Poller\n")
             self.rows.append(out.stdout.strip())
             return
@@ -494,6 +543,8 @@ def main():
     p.add_argument("--idle", type=int, default=10000)
     p.add_argument("--quick", action="store_true", help="fewer connection counts")
     p.add_argument("--native-only", action="store_true")
+    p.add_argument("--linux-build", help="the native build tree (default ROOT/build/linux)")
+    p.add_argument("--windows-build", help="the Windows build tree (default ROOT/build/windows)")
     Bench(p.parse_args()).run()
 
 

@@ -39,7 +39,7 @@ static int set_nonblocking(int fd) {
 
 int eve_net_listen(const eve_net_address_t *address, int backlog, eve_handle_t *out) {
   if (address == NULL || out == NULL) return EVE_EINVAL;
-  struct sockaddr_storage ss;
+  struct sockaddr_storage ss = {0};
   socklen_t len = to_sockaddr(address, &ss);
   int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return last_error();
@@ -81,6 +81,7 @@ static void from_sockaddr(const struct sockaddr_storage *ss, eve_net_address_t *
 
 int eve_net_local_address(eve_handle_t sock, eve_net_address_t *out) {
   struct sockaddr_storage ss;
+  memset(&ss, 0, sizeof ss);
   socklen_t len = sizeof ss;
   if (getsockname(fd_of(sock), (struct sockaddr *)&ss, &len) < 0) return last_error();
   from_sockaddr(&ss, out);
@@ -89,6 +90,7 @@ int eve_net_local_address(eve_handle_t sock, eve_net_address_t *out) {
 
 int eve_net_peer_address(eve_handle_t sock, eve_net_address_t *out) {
   struct sockaddr_storage ss;
+  memset(&ss, 0, sizeof ss);
   socklen_t len = sizeof ss;
   if (getpeername(fd_of(sock), (struct sockaddr *)&ss, &len) < 0) return last_error();
   from_sockaddr(&ss, out);

@@ -77,10 +77,11 @@ static int read_uint(const cJSON *item, const char *key, uint32_t min, uint32_t 
 static int read_string(const cJSON *item, const char *key, char *out, size_t out_size,
                        char *error, size_t size) {
   if (!cJSON_IsString(item)) return fail(error, size, "%s: must be a string", key);
-  if (strlen(item->valuestring) >= out_size)
+  size_t len = strlen(item->valuestring);
+  if (len >= out_size)
     return fail(error, size, "%s: longer than %llu characters", key,
                 (unsigned long long)(out_size - 1));
-  strcpy(out, item->valuestring);
+  memcpy(out, item->valuestring, len + 1);
   return EVE_OK;
 }
 

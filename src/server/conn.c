@@ -11,7 +11,10 @@
 #include "log.h"
 #include "server_int.h"
 
-/* How many reads one readiness event may do before others get a turn. */
+/* How many reads one readiness event may do before others get a turn. A
+ * read that leaves the buffer short has emptied the socket: the poller is
+ * level-triggered, so the next wait reports anything newer, and a second
+ * recv that would only say EAGAIN is saved. */
 #define READS_PER_EVENT 4
 /* A lingering close discards at most this much input; a client still
  * sending beyond it is reset (its response is long in its receive buffer). */
@@ -149,6 +152,7 @@ static bool read_requests(eved_conn_t *c) {
     }
     server->counters.bytes_received += got;
     eved__http_feed(c, server->read_buf, got);
+    if (got < sizeof server->read_buf) return true;
   }
   return true;
 }
@@ -169,6 +173,10 @@ static bool set_interest(eved_conn_t *c, eve_interest_t want) {
  * lingering close) and ask the poller for exactly what it waits for. */
 static void advance(eved_conn_t *c) {
   for (;;) {
+    if (c->broken) {
+      eved__conn_close(c, true);
+      return;
+    }
     if (!flush(c)) return;
     if (c->out_bytes > 0) break;
     if (c->input_paused && !c->closing) {

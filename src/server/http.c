@@ -43,6 +43,7 @@ static int on_message_begin(llhttp_t *p) {
   eved_conn_t *c = conn_of(p);
   c->target_len = 0;
   c->target_overflow = false;
+  c->target_query = false;
   c->field_len = 0;
   c->field_is_host = false;
   c->has_host = false;
@@ -60,11 +61,16 @@ static int on_method(llhttp_t *p, const char *at, size_t len) {
 
 static int on_url(llhttp_t *p, const char *at, size_t len) {
   eved_conn_t *c = conn_of(p);
-  if (c->target_len + len > sizeof c->target) {
-    c->target_overflow = true;
-  } else {
-    memcpy(c->target + c->target_len, at, len);
-    c->target_len += len;
+  if (!c->target_query) {
+    const char *query = memchr(at, '?', len);
+    size_t path_len = query != NULL ? (size_t)(query - at) : len;
+    c->target_query = query != NULL;
+    if (c->target_len + path_len > sizeof c->target) {
+      c->target_overflow = true;
+    } else if (!c->target_overflow) {
+      memcpy(c->target + c->target_len, at, path_len);
+      c->target_len += path_len;
+    }
   }
   return add_head(c, len + 1);
 }

@@ -20,6 +20,11 @@ uint64_t eved_process_memory_bytes(void);
 /* Open handles on Windows; -1 where the OS has no such figure. */
 int64_t eved_process_handles(void);
 
+/* Lets the process open as many sockets as the OS allows it: the soft
+ * open-file limit up to the hard one (POSIX; Windows has no such limit).
+ * Returns how many it may open, 0 if unknown. */
+uint64_t eved_raise_open_file_limit(void);
+
 /* Routes SIGINT/SIGTERM (POSIX) or Ctrl-C, Ctrl-Break and console close
  * (Windows) to eved_control_post(EVED_CONTROL_STOP), and SIGHUP (POSIX) to
  * EVED_CONTROL_RELOAD, so the loop sees them after its next wait. */

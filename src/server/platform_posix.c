@@ -1,7 +1,9 @@
 /* eved's OS needs on POSIX (Linux). */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,18 +24,34 @@ int64_t eved_monotonic_ms(void) {
 
 uint64_t eved_process_id(void) { return (uint64_t)getpid(); }
 
+/* statm's second field is the resident set in pages. Read with open/read
+ * into the stack, not stdio: /stats must not allocate (fopen does). */
 uint64_t eved_process_memory_bytes(void) {
-  /* statm's second field is the resident set in pages. */
-  FILE *f = fopen("/proc/self/statm", "r");
-  if (f == NULL) return 0;
-  unsigned long size = 0, resident = 0;
-  int n = fscanf(f, "%lu %lu", &size, &resident);
-  fclose(f);
+  int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char text[128];
+  ssize_t n = read(fd, text, sizeof text - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  text[n] = '\0';
+  unsigned long long size = 0, resident = 0;
   long page = sysconf(_SC_PAGESIZE);
-  return n == 2 && page > 0 ? (uint64_t)resident * (uint64_t)page : 0;
+  if (sscanf(text, "%llu %llu", &size, &resident) != 2 || page <= 0) return 0;
+  return (uint64_t)resident * (uint64_t)page;
 }
 
 int64_t eved_process_handles(void) { return -1; }
+
+uint64_t eved_raise_open_file_limit(void) {
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlim_t wanted = limit.rlim_max;
+    limit.rlim_cur = wanted;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  return limit.rlim_cur == RLIM_INFINITY ? UINT64_MAX : (uint64_t)limit.rlim_cur;
+}
 
 /* Only async-signal-safe work: eved_control_post is atomics and the
  * poller's wake-up (an atomic exchange and a write(2) to its eventfd). */

@@ -30,6 +30,9 @@ int64_t eved_process_handles(void) {
   return GetProcessHandleCount(GetCurrentProcess(), &count) ? (int64_t)count : -1;
 }
 
+/* Windows bounds sockets by memory, not by a per-process count. */
+uint64_t eved_raise_open_file_limit(void) { return 0; }
+
 /* Runs on a thread the system creates for the event; post_wakeup is safe
  * from any thread. Returning TRUE for a close event lets the process live
  * on only until the handler returns; Windows then ends it (about 5 s), so

@@ -8,6 +8,17 @@
 
 static const char text_plain[] = "text/plain; charset=utf-8";
 
+/* Reading the RSS is a file read on Linux: at most once a second, so a
+ * load test on /stats measures eved rather than procfs. */
+static uint64_t memory_bytes(eved_server_t *server) {
+  if (!server->memory_sampled || server->now_ms - server->memory_sampled_ms >= 1000) {
+    server->memory_bytes = eved_process_memory_bytes();
+    server->memory_sampled_ms = server->now_ms;
+    server->memory_sampled = true;
+  }
+  return server->memory_bytes;
+}
+
 eved_snapshot_t eved__snapshot(eved_server_t *server) {
   eved_snapshot_t s = {0};
   s.counters = &server->counters;
@@ -18,7 +29,7 @@ eved_snapshot_t eved__snapshot(eved_server_t *server) {
   s.mode = eve_poller_mode_name(eve_poller_mode(server->poller));
   eve_poller_stats(server->poller, &s.poller);
   s.pid = eved_process_id();
-  s.memory_bytes = eved_process_memory_bytes();
+  s.memory_bytes = memory_bytes(server);
   s.handles = eved_process_handles();
   return s;
 }
@@ -28,19 +39,23 @@ static void count(eved_server_t *server, eved_status_t status) {
   server->counters.by_status[status]++;
 }
 
-static bool render(eved_conn_t *conn, eved_path_t path, eved_response_t *r, char **owned) {
-  eved_snapshot_t snapshot = eved__snapshot(conn->server);
+/* Writes the body into the server's reusable buffer: the response is
+ * sent (or copied into the queue) before the next request renders. */
+static bool render(eved_server_t *server, eved_path_t path, eved_response_t *r) {
+  eved_snapshot_t snapshot = eved__snapshot(server);
   size_t len = 0;
   if (path == EVED_PATH_STATS) {
-    *owned = eved_stats_json(&snapshot, &len);
+    if (server->stats_json == NULL) server->stats_json = eved_stats_json_create(snapshot.handles >= 0);
+    if (server->stats_json != NULL)
+      len = eved_stats_json_render(server->stats_json, &snapshot, server->body, sizeof server->body);
     r->content_type = "application/json";
   } else {
-    *owned = eved_stats_metrics(&snapshot, &len);
+    len = eved_stats_metrics(&snapshot, server->body, sizeof server->body);
     r->content_type = "text/plain; version=0.0.4; charset=utf-8";
   }
-  r->body = *owned;
+  r->body = server->body;
   r->body_len = len;
-  return *owned != NULL;
+  return len > 0;
 }
 
 bool eved__route(eved_conn_t *conn, llhttp_method_t method, bool keep_alive) {
@@ -52,7 +67,6 @@ bool eved__route(eved_conn_t *conn, llhttp_method_t method, bool keep_alive) {
                        .head_only = method == HTTP_HEAD,
                        .keep_alive = keep_alive};
   server->counters.by_path[path]++;
-  char *owned = NULL;
   if (path == EVED_PATH_OTHER) {
     r.status = EVED_STATUS_404;
     r.body = "not found\n";
@@ -71,7 +85,7 @@ bool eved__route(eved_conn_t *conn, llhttp_method_t method, bool keep_alive) {
   }
   count(server, r.status);
   if ((path == EVED_PATH_STATS || path == EVED_PATH_METRICS) && r.status == EVED_STATUS_200 &&
-      !render(conn, path, &r, &owned)) {
+      !render(server, path, &r)) {
     server->counters.by_status[EVED_STATUS_200]--;
     server->counters.by_status[EVED_STATUS_500]++;
     r.status = EVED_STATUS_500;
@@ -80,9 +94,7 @@ bool eved__route(eved_conn_t *conn, llhttp_method_t method, bool keep_alive) {
     r.body_len = 0;
   }
   if (r.body_len == 0 && r.body != NULL) r.body_len = strlen(r.body);
-  bool ok = eved__response_queue(conn, &r);
-  free(owned);
-  return ok;
+  return eved__response_queue(conn, &r);
 }
 
 bool eved__respond_error(eved_conn_t *conn, eved_status_t status) {

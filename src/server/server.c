@@ -197,6 +197,11 @@ static int create(eved_server_t *s, const eved_run_options_t *options) {
   s->started_ms = s->now_ms = eved_monotonic_ms();
   s->date_second = -1;
   eved__http_settings(&s->settings);
+  /* max_connections sockets, and room for the listeners and the log. */
+  uint64_t files = eved_raise_open_file_limit();
+  if (files != 0 && files < (uint64_t)config->max_connections + 16)
+    eved_log(EVED_LOG_WARN, "the open-file limit (%llu) is below max_connections (%u): accepts "
+             "will fail before it", (unsigned long long)files, config->max_connections);
   size_t n = config->max_connections;
   s->slots = calloc(n, sizeof *s->slots);
   s->generations = calloc(n, sizeof *s->generations);
@@ -221,6 +226,7 @@ static void destroy(eved_server_t *s) {
   if (s->admin != NULL) eved__admin_close(s->admin);
   s->admin = NULL;
   if (s->poller) eve_poller_dispose(s->poller);
+  eved_stats_json_destroy(s->stats_json);
   free(s->slots);
   free(s->generations);
   free(s->free_slots);

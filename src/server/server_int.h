@@ -19,11 +19,14 @@
 /* Bytes taken from a socket per recv. A paused connection keeps at most
  * this much unparsed input. */
 #define EVED_READ_CHUNK 16384
-/* Request targets longer than this are kept only as "unknown path"; the
- * whole head is still bounded by max_header_bytes. */
-#define EVED_TARGET_MAX 256
-/* Header names longer than this are none of the ones eved looks at. */
-#define EVED_FIELD_MAX 32
+/* Only a target's path is kept, and only this much of it: every path eved
+ * serves is shorter, so a longer one is "unknown path" whatever follows.
+ * Kept small because every connection carries it, idle ones too (the
+ * whole head is still bounded by max_header_bytes). */
+#define EVED_TARGET_MAX 16
+/* Header names longer than this are none of the ones eved looks at
+ * ("Host" is the only one). */
+#define EVED_FIELD_MAX 8
 /* Connections accepted per listener readiness event: the backlog is
  * drained, but an accept storm cannot starve the connections already open. */
 #define EVED_ACCEPT_BATCH 512
@@ -57,6 +60,7 @@ typedef struct eved_conn {
   char target[EVED_TARGET_MAX];
   size_t target_len;
   bool target_overflow;
+  bool target_query; /* the path ended at a '?': the rest is not kept */
   char field[EVED_FIELD_MAX];
   size_t field_len;
   bool field_is_host;
@@ -72,6 +76,7 @@ typedef struct eved_conn {
   bool peer_eof;     /* the client sent FIN */
   bool lingering;    /* write side shut, reading until EOF before close */
   bool input_paused; /* queued output reached the cap */
+  bool broken;       /* a send failed: close (abort) at the next step */
   char *pending;     /* input read but not yet parsed while paused */
   size_t pending_len;
 
@@ -117,6 +122,16 @@ struct eved_server {
   int64_t date_second;
   eved_limit_log_t limit_log;
   char read_buf[EVED_READ_CHUNK];
+
+  /* Rendering /stats and /metrics allocates nothing: the JSON document is
+   * built on first use (NULL until then) and every body is written into
+   * `body`, which is free again once the response is sent or queued. */
+  eved_stats_json_t *stats_json;
+  char body[EVED_BODY_MAX];
+  /* The process's RSS costs a file read: sampled at most once a second. */
+  uint64_t memory_bytes;
+  int64_t memory_sampled_ms;
+  bool memory_sampled;
 };
 
 /* What the router answers. */
@@ -144,7 +159,9 @@ void eved__http_settings(llhttp_settings_t *settings);
 void eved__http_feed(eved_conn_t *conn, const char *data, size_t len);
 
 /* response.c */
-/* Queues a response on the connection and counts it. False if out of memory. */
+/* Sends a response, or queues what the socket did not take (in order
+ * behind anything already queued). False if out of memory; a failed send
+ * marks the connection broken instead. */
 bool eved__response_queue(eved_conn_t *conn, const eved_response_t *response);
 /* Formats a complete response into buf (for the 503 sent without a
  * connection object); returns its length, 0 if it does not fit. */

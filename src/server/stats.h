@@ -1,6 +1,6 @@
 /* eved's counters and their two renderings (/stats JSON, /metrics text).
  * The loop thread alone updates and reads them, and renders a body while
- * answering the request, so every figure is exact as of that request. */
+ * answering the request, so every counter is exact as of that request. */
 #ifndef EVED_STATS_H_
 #define EVED_STATS_H_
 
@@ -94,8 +94,23 @@ typedef struct eved_snapshot {
   int64_t handles; /* -1 where the OS has no such figure */
 } eved_snapshot_t;
 
-/* Heap-allocated bodies (free with free()); NULL when out of memory. */
+/* The most either rendering writes: both have a fixed shape. */
+#define EVED_BODY_MAX 16384
+
+/* /stats: a cJSON tree built once and rendered into the caller's buffer
+ * without allocating (see stats_json.c). Render returns the length, 0 if
+ * the text did not fit in size bytes. */
+typedef struct eved_stats_json eved_stats_json_t;
+/* with_handles: whether the process object has a "handles" figure. */
+eved_stats_json_t *eved_stats_json_create(bool with_handles);
+void eved_stats_json_destroy(eved_stats_json_t *doc);
+size_t eved_stats_json_render(eved_stats_json_t *doc, const eved_snapshot_t *s, char *buf,
+                              size_t size);
+/* The same text on the heap (free with free()), for callers off the
+ * request path; NULL when out of memory. */
 char *eved_stats_json(const eved_snapshot_t *s, size_t *len);
-char *eved_stats_metrics(const eved_snapshot_t *s, size_t *len);
+
+/* /metrics into the caller's buffer; the length, 0 if it did not fit. */
+size_t eved_stats_metrics(const eved_snapshot_t *s, char *buf, size_t size);
 
 #endif /* EVED_STATS_H_ */

@@ -1,91 +1,259 @@
-/* /stats: the counters as one JSON object, built with cJSON on every
- * request. Key names follow what nginx's stub_status and HAProxy's stats
- * call the same things (active, accepted, requests, bytes in/out). */
+/* /stats: the counters as one JSON object, written by cJSON. Key names
+ * follow what nginx's stub_status and HAProxy's stats call the same things
+ * (active, accepted, requests, bytes in/out).
+ *
+ * /stats is what load tests hit, so it must not allocate or go through
+ * printf per request. The cJSON tree is built once (eved_stats_json_create);
+ * every number in it is a raw leaf that points, as a cJSON reference, at a
+ * text buffer this document owns. cJSON_PrintPreallocated writes the tree
+ * once with every number's text set to a one-byte marker (a control
+ * character, which cJSON would escape anywhere else): that text is the
+ * template, and cJSON wrote all of it, keys, escaping and structure. A
+ * render writes the numbers with an integer formatter and copies the
+ * template with each marker replaced by the next number, in tree order.
+ * So neither cJSON's allocations nor its number path (sprintf "%1.15g" and
+ * a sscanf round trip per number) nor its per-item strlen walks are paid
+ * per request, and every figure is exact as of the request. The template
+ * is written again by cJSON whenever a string in it changes (the status). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cJSON.h"
 #include "stats.h"
+#include "textbuf.h"
 #include "version.h"
 
-static bool add_number(cJSON *obj, const char *key, double value) {
-  return cJSON_AddNumberToObject(obj, key, value) != NULL;
+/* A number's text: 20 digits, or "seconds.mmm", or "null". */
+typedef struct number {
+  char text[EVED_U64_TEXT_MAX + 4];
+} number_t;
+
+/* Room for every number in the tree: the counters and the figures. */
+#define NUMBERS_MAX (EVED_STATUS_COUNT + EVED_PATH_COUNT + EVED_LIMIT_COUNT + 24)
+/* What a number's text is while cJSON writes the template. */
+#define MARKER '\x01'
+
+struct eved_stats_json {
+  cJSON *root;
+  number_t *order[NUMBERS_MAX]; /* the numbers in the order cJSON writes them */
+  size_t count;
+  char skeleton[EVED_BODY_MAX]; /* the template: the JSON with a marker per number */
+  size_t skeleton_len; /* 0: to be written (again) */
+  const char *skeleton_strings[3]; /* status, backend and mode it was written with */
+  cJSON *status, *backend, *mode; /* string references, repointed per render */
+  number_t uptime;
+  number_t active, accepted, closed, rejected;
+  number_t total, by_status[EVED_STATUS_COUNT], by_path[EVED_PATH_COUNT];
+  number_t received, sent;
+  number_t registrations, capacity, overlapped_active, waits, wakeups, capacity_hits;
+  number_t limits[EVED_LIMIT_COUNT];
+  number_t pid, memory, handles;
+  bool has_handles;
+  char status_keys[EVED_STATUS_COUNT][8];
+};
+
+/* Adds a leaf whose text lives in n (a raw reference: cJSON neither copies
+ * nor frees it). Keys are constants or live in the document: no copies. */
+static bool add_number(eved_stats_json_t *d, cJSON *obj, const char *key, number_t *n) {
+  if (d->count == NUMBERS_MAX) return false;
+  d->order[d->count++] = n;
+  strcpy(n->text, "0");
+  cJSON *item = cJSON_CreateStringReference(n->text);
+  if (item == NULL) return false;
+  item->type = cJSON_Raw | cJSON_IsReference;
+  return cJSON_AddItemToObjectCS(obj, key, item);
+}
+
+static cJSON *add_string(cJSON *obj, const char *key, const char *value) {
+  cJSON *item = cJSON_CreateStringReference(value);
+  if (item != NULL && !cJSON_AddItemToObjectCS(obj, key, item)) {
+    cJSON_Delete(item);
+    return NULL;
+  }
+  return item;
 }
 
 static cJSON *add_object(cJSON *parent, const char *key) {
-  return cJSON_AddObjectToObject(parent, key);
+  cJSON *o = cJSON_CreateObject();
+  if (o != NULL && !cJSON_AddItemToObjectCS(parent, key, o)) {
+    cJSON_Delete(o);
+    return NULL;
+  }
+  return o;
 }
 
-static bool add_connections(cJSON *root, const eved_counters_t *c) {
-  cJSON *o = add_object(root, "connections");
-  return o && add_number(o, "active", (double)c->connections_active) &&
-         add_number(o, "accepted", (double)c->connections_accepted) &&
-         add_number(o, "closed", (double)c->connections_closed) &&
-         add_number(o, "rejected", (double)c->connections_rejected);
+static bool build_connections(eved_stats_json_t *d) {
+  cJSON *o = add_object(d->root, "connections");
+  return o && add_number(d, o, "active", &d->active) && add_number(d, o, "accepted", &d->accepted) &&
+         add_number(d, o, "closed", &d->closed) && add_number(d, o, "rejected", &d->rejected);
 }
 
-static bool add_requests(cJSON *root, const eved_counters_t *c) {
-  cJSON *o = add_object(root, "requests");
-  if (!o || !add_number(o, "total", (double)c->requests_total)) return false;
+static bool build_requests(eved_stats_json_t *d) {
+  cJSON *o = add_object(d->root, "requests");
+  if (!o || !add_number(d, o, "total", &d->total)) return false;
   cJSON *by_status = add_object(o, "by_status");
   if (!by_status) return false;
   for (int s = 0; s < EVED_STATUS_COUNT; s++) {
-    char code[8];
-    snprintf(code, sizeof code, "%d", eved_status_code((eved_status_t)s));
-    if (!add_number(by_status, code, (double)c->by_status[s])) return false;
+    snprintf(d->status_keys[s], sizeof d->status_keys[s], "%d", eved_status_code((eved_status_t)s));
+    if (!add_number(d, by_status, d->status_keys[s], &d->by_status[s])) return false;
   }
   cJSON *by_path = add_object(o, "by_path");
   if (!by_path) return false;
   for (int p = 0; p < EVED_PATH_COUNT; p++)
-    if (!add_number(by_path, eved_path_name((eved_path_t)p), (double)c->by_path[p])) return false;
+    if (!add_number(d, by_path, eved_path_name((eved_path_t)p), &d->by_path[p])) return false;
   return true;
 }
 
-static bool add_poller(cJSON *root, const eved_snapshot_t *s) {
-  cJSON *o = add_object(root, "poller");
-  return o && cJSON_AddStringToObject(o, "backend", s->backend) &&
-         cJSON_AddStringToObject(o, "mode", s->mode) &&
-         add_number(o, "registrations", (double)s->poller.registrations) &&
-         add_number(o, "capacity", (double)s->poller.capacity) &&
-         add_number(o, "overlapped_active", (double)s->poller.overlapped_active) &&
-         add_number(o, "waits", (double)s->poller.waits) &&
-         add_number(o, "wakeups", (double)s->poller.wakeups) &&
-         add_number(o, "capacity_hits", (double)s->poller.capacity_hits);
+static bool build_bytes(eved_stats_json_t *d) {
+  cJSON *o = add_object(d->root, "bytes");
+  return o && add_number(d, o, "received", &d->received) && add_number(d, o, "sent", &d->sent);
 }
 
-static bool add_limits(cJSON *root, const eved_counters_t *c) {
-  cJSON *o = add_object(root, "limits");
+static bool build_poller(eved_stats_json_t *d) {
+  cJSON *o = add_object(d->root, "poller");
+  return o && (d->backend = add_string(o, "backend", "")) && (d->mode = add_string(o, "mode", "")) &&
+         add_number(d, o, "registrations", &d->registrations) &&
+         add_number(d, o, "capacity", &d->capacity) &&
+         add_number(d, o, "overlapped_active", &d->overlapped_active) &&
+         add_number(d, o, "waits", &d->waits) && add_number(d, o, "wakeups", &d->wakeups) &&
+         add_number(d, o, "capacity_hits", &d->capacity_hits);
+}
+
+static bool build_limits(eved_stats_json_t *d) {
+  cJSON *o = add_object(d->root, "limits");
   if (!o) return false;
   for (int l = 0; l < EVED_LIMIT_COUNT; l++)
-    if (!add_number(o, eved_limit_name((eved_limit_t)l), (double)c->limits[l])) return false;
+    if (!add_number(d, o, eved_limit_name((eved_limit_t)l), &d->limits[l])) return false;
   return true;
 }
 
-static bool add_process(cJSON *root, const eved_snapshot_t *s) {
-  cJSON *o = add_object(root, "process");
-  if (!o || !add_number(o, "pid", (double)s->pid) ||
-      !add_number(o, "memory_bytes", (double)s->memory_bytes))
-    return false;
-  return s->handles < 0 || add_number(o, "handles", (double)s->handles);
+static bool build_process(eved_stats_json_t *d) {
+  cJSON *o = add_object(d->root, "process");
+  return o && add_number(d, o, "pid", &d->pid) && add_number(d, o, "memory_bytes", &d->memory) &&
+         (!d->has_handles || add_number(d, o, "handles", &d->handles));
+}
+
+eved_stats_json_t *eved_stats_json_create(bool with_handles) {
+  eved_stats_json_t *d = calloc(1, sizeof *d);
+  if (d == NULL) return NULL;
+  d->has_handles = with_handles;
+  d->root = cJSON_CreateObject();
+  bool ok = d->root && add_string(d->root, "version", EVED_VERSION) &&
+            add_number(d, d->root, "uptime_seconds", &d->uptime) &&
+            (d->status = add_string(d->root, "status", "")) && build_connections(d) &&
+            build_requests(d) && build_bytes(d) && build_poller(d) && build_limits(d) &&
+            build_process(d);
+  if (!ok) {
+    eved_stats_json_destroy(d);
+    return NULL;
+  }
+  return d;
+}
+
+void eved_stats_json_destroy(eved_stats_json_t *d) {
+  if (d == NULL) return;
+  cJSON_Delete(d->root);
+  free(d);
+}
+
+static void set(number_t *n, uint64_t value) { eved_u64_text(value, n->text); }
+
+/* Seconds with milliseconds, "12.345": what "%.3f" would print. */
+static void set_seconds(number_t *n, double seconds) {
+  uint64_t ms = seconds > 0 ? (uint64_t)(seconds * 1000.0 + 0.5) : 0;
+  size_t len = eved_u64_text(ms / 1000, n->text);
+  unsigned frac = (unsigned)(ms % 1000);
+  n->text[len] = '.';
+  n->text[len + 1] = (char)('0' + frac / 100);
+  n->text[len + 2] = (char)('0' + frac / 10 % 10);
+  n->text[len + 3] = (char)('0' + frac % 10);
+  n->text[len + 4] = '\0';
+}
+
+/* A reference's text is never freed by cJSON, so repointing it is safe. */
+static void set_string(cJSON *item, const char *value) { item->valuestring = (char *)value; }
+
+/* Has cJSON write the tree with every number a marker. */
+static bool write_template(eved_stats_json_t *d) {
+  for (size_t i = 0; i < d->count; i++) {
+    d->order[i]->text[0] = MARKER;
+    d->order[i]->text[1] = '\0';
+  }
+  d->skeleton_strings[0] = d->status->valuestring;
+  d->skeleton_strings[1] = d->backend->valuestring;
+  d->skeleton_strings[2] = d->mode->valuestring;
+  /* cJSON may want a few bytes beyond what it writes (its header says 5). */
+  if (!cJSON_PrintPreallocated(d->root, d->skeleton, (int)sizeof d->skeleton - 5, false)) return false;
+  d->skeleton_len = strlen(d->skeleton);
+  return true;
+}
+
+static bool template_current(const eved_stats_json_t *d) {
+  return d->skeleton_len > 0 && d->skeleton_strings[0] == d->status->valuestring &&
+         d->skeleton_strings[1] == d->backend->valuestring &&
+         d->skeleton_strings[2] == d->mode->valuestring;
+}
+
+/* The template with its markers replaced by the numbers, in order. */
+static size_t splice(const eved_stats_json_t *d, char *buf, size_t size) {
+  eved_textbuf_t b;
+  eved_textbuf_init(&b, buf, size);
+  const char *at = d->skeleton, *end = d->skeleton + d->skeleton_len;
+  for (size_t i = 0; i < d->count; i++) {
+    const char *marker = memchr(at, MARKER, (size_t)(end - at));
+    if (marker == NULL) return 0; /* cannot happen: one marker per number */
+    eved_textbuf_put(&b, at, (size_t)(marker - at));
+    eved_textbuf_puts(&b, d->order[i]->text);
+    at = marker + 1;
+  }
+  eved_textbuf_put(&b, at, (size_t)(end - at));
+  return eved_textbuf_finish(&b);
+}
+
+size_t eved_stats_json_render(eved_stats_json_t *d, const eved_snapshot_t *s, char *buf,
+                              size_t size) {
+  const eved_counters_t *c = s->counters;
+  set_string(d->status, s->draining ? "draining" : s->paused ? "paused" : "running");
+  set_string(d->backend, s->backend);
+  set_string(d->mode, s->mode);
+  if (!template_current(d) && !write_template(d)) return 0;
+  set_seconds(&d->uptime, s->uptime_seconds);
+  set(&d->active, c->connections_active);
+  set(&d->accepted, c->connections_accepted);
+  set(&d->closed, c->connections_closed);
+  set(&d->rejected, c->connections_rejected);
+  set(&d->total, c->requests_total);
+  for (int i = 0; i < EVED_STATUS_COUNT; i++) set(&d->by_status[i], c->by_status[i]);
+  for (int i = 0; i < EVED_PATH_COUNT; i++) set(&d->by_path[i], c->by_path[i]);
+  set(&d->received, c->bytes_received);
+  set(&d->sent, c->bytes_sent);
+  set(&d->registrations, s->poller.registrations);
+  set(&d->capacity, s->poller.capacity);
+  set(&d->overlapped_active, s->poller.overlapped_active);
+  set(&d->waits, s->poller.waits);
+  set(&d->wakeups, s->poller.wakeups);
+  set(&d->capacity_hits, s->poller.capacity_hits);
+  for (int i = 0; i < EVED_LIMIT_COUNT; i++) set(&d->limits[i], c->limits[i]);
+  set(&d->pid, s->pid);
+  set(&d->memory, s->memory_bytes);
+  if (s->handles >= 0) {
+    set(&d->handles, (uint64_t)s->handles);
+  } else {
+    strcpy(d->handles.text, "null");
+  }
+  return splice(d, buf, size);
 }
 
 char *eved_stats_json(const eved_snapshot_t *s, size_t *len) {
-  const eved_counters_t *c = s->counters;
-  cJSON *root = cJSON_CreateObject();
-  bool ok = root && cJSON_AddStringToObject(root, "version", EVED_VERSION) &&
-            add_number(root, "uptime_seconds", s->uptime_seconds) &&
-            cJSON_AddStringToObject(root, "status",
-                                    s->draining ? "draining" : s->paused ? "paused" : "running") &&
-            add_connections(root, c) && add_requests(root, c);
-  if (ok) {
-    cJSON *bytes = add_object(root, "bytes");
-    ok = bytes && add_number(bytes, "received", (double)c->bytes_received) &&
-         add_number(bytes, "sent", (double)c->bytes_sent);
+  eved_stats_json_t *d = eved_stats_json_create(s->handles >= 0);
+  char *text = d ? malloc(EVED_BODY_MAX) : NULL;
+  size_t n = text ? eved_stats_json_render(d, s, text, EVED_BODY_MAX) : 0;
+  eved_stats_json_destroy(d);
+  if (n == 0) {
+    free(text);
+    return NULL;
   }
-  ok = ok && add_poller(root, s) && add_limits(root, c) && add_process(root, s);
-  char *text = ok ? cJSON_PrintUnformatted(root) : NULL;
-  cJSON_Delete(root);
-  if (text != NULL) *len = strlen(text);
+  *len = n;
   return text;
 }

@@ -1,25 +1,50 @@
 /* /metrics: the same counters in the Prometheus text format 0.0.4. Every
  * family has HELP and TYPE; counters end in _total; a family with labels
  * lists every label value, zero included, so series never appear late. */
-#include <inttypes.h>
-
 #include "stats.h"
 #include "textbuf.h"
 #include "version.h"
 
 static void family(eved_textbuf_t *b, const char *name, const char *type, const char *help) {
-  eved_textbuf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+  eved_textbuf_puts(b, "# HELP ");
+  eved_textbuf_puts(b, name);
+  eved_textbuf_put(b, " ", 1);
+  eved_textbuf_puts(b, help);
+  eved_textbuf_puts(b, "\n# TYPE ");
+  eved_textbuf_puts(b, name);
+  eved_textbuf_put(b, " ", 1);
+  eved_textbuf_puts(b, type);
+  eved_textbuf_put(b, "\n", 1);
+}
+
+/* name{label="value"} number */
+static void sample(eved_textbuf_t *b, const char *name, const char *label, const char *value,
+                   uint64_t number) {
+  eved_textbuf_puts(b, name);
+  if (label != NULL) {
+    eved_textbuf_put(b, "{", 1);
+    eved_textbuf_puts(b, label);
+    eved_textbuf_put(b, "=\"", 2);
+    eved_textbuf_puts(b, value);
+    eved_textbuf_put(b, "\"}", 2);
+  }
+  eved_textbuf_put(b, " ", 1);
+  eved_textbuf_u64(b, number);
+  eved_textbuf_put(b, "\n", 1);
 }
 
 static void single(eved_textbuf_t *b, const char *name, const char *type, const char *help,
                    uint64_t value) {
   family(b, name, type, help);
-  eved_textbuf_printf(b, "%s %" PRIu64 "\n", name, value);
+  sample(b, name, NULL, NULL, value);
 }
 
-char *eved_stats_metrics(const eved_snapshot_t *s, size_t *len) {
+/* Rendered with puts and an integer formatter rather than printf: the
+ * text is written straight into the server's reusable body buffer. */
+size_t eved_stats_metrics(const eved_snapshot_t *s, char *buf, size_t size) {
   const eved_counters_t *c = s->counters;
-  eved_textbuf_t b = {0};
+  eved_textbuf_t b;
+  eved_textbuf_init(&b, buf, size);
   family(&b, "eved_build_info", "gauge", "Version and poller of this eved; always 1.");
   eved_textbuf_printf(&b, "eved_build_info{version=\"%s\",backend=\"%s\",mode=\"%s\"} 1\n",
                       EVED_VERSION, s->backend, s->mode);
@@ -40,14 +65,15 @@ char *eved_stats_metrics(const eved_snapshot_t *s, size_t *len) {
          "Connections refused with 503 at max_connections.", c->connections_rejected);
 
   family(&b, "eved_requests_total", "counter", "Responses sent to requests, by status code.");
-  for (int i = 0; i < EVED_STATUS_COUNT; i++)
-    eved_textbuf_printf(&b, "eved_requests_total{status=\"%d\"} %" PRIu64 "\n",
-                        eved_status_code((eved_status_t)i), c->by_status[i]);
+  for (int i = 0; i < EVED_STATUS_COUNT; i++) {
+    char code[EVED_U64_TEXT_MAX];
+    eved_u64_text((uint64_t)eved_status_code((eved_status_t)i), code);
+    sample(&b, "eved_requests_total", "status", code, c->by_status[i]);
+  }
   family(&b, "eved_path_requests_total", "counter",
          "Parsed requests by path (\"other\" for unknown paths).");
   for (int i = 0; i < EVED_PATH_COUNT; i++)
-    eved_textbuf_printf(&b, "eved_path_requests_total{path=\"%s\"} %" PRIu64 "\n",
-                        eved_path_name((eved_path_t)i), c->by_path[i]);
+    sample(&b, "eved_path_requests_total", "path", eved_path_name((eved_path_t)i), c->by_path[i]);
 
   single(&b, "eved_received_bytes_total", "counter", "Bytes read from clients.",
          c->bytes_received);
@@ -69,13 +95,12 @@ char *eved_stats_metrics(const eved_snapshot_t *s, size_t *len) {
 
   family(&b, "eved_limit_hits_total", "counter", "Times each configured bound was hit.");
   for (int i = 0; i < EVED_LIMIT_COUNT; i++)
-    eved_textbuf_printf(&b, "eved_limit_hits_total{limit=\"%s\"} %" PRIu64 "\n",
-                        eved_limit_name((eved_limit_t)i), c->limits[i]);
+    sample(&b, "eved_limit_hits_total", "limit", eved_limit_name((eved_limit_t)i), c->limits[i]);
 
   single(&b, "eved_process_memory_bytes", "gauge", "Resident memory of the eved process.",
          s->memory_bytes);
   if (s->handles >= 0)
     single(&b, "eved_process_handles", "gauge", "Handles the eved process holds (Windows).",
            (uint64_t)s->handles);
-  return eved_textbuf_take(&b, len);
+  return eved_textbuf_finish(&b);
 }

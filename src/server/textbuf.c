@@ -1,46 +1,61 @@
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
+#include <string.h>
 
 #include "textbuf.h"
 
-static bool reserve(eved_textbuf_t *b, size_t extra) {
-  if (b->len + extra + 1 <= b->cap) return true;
-  size_t cap = b->cap ? b->cap : 1024;
-  while (cap < b->len + extra + 1) cap *= 2;
-  if (cap > EVED_TEXTBUF_MAX) return false;
-  char *data = realloc(b->data, cap);
-  if (data == NULL) return false;
-  b->data = data;
+void eved_textbuf_init(eved_textbuf_t *b, char *buf, size_t cap) {
+  b->data = buf;
+  b->len = 0;
   b->cap = cap;
-  return true;
+  b->failed = cap == 0;
+  if (cap > 0) buf[0] = '\0';
+}
+
+void eved_textbuf_put(eved_textbuf_t *b, const char *text, size_t len) {
+  if (b->failed) return;
+  if (len >= b->cap - b->len) {
+    b->failed = true;
+    return;
+  }
+  memcpy(b->data + b->len, text, len);
+  b->len += len;
+  b->data[b->len] = '\0';
+}
+
+void eved_textbuf_puts(eved_textbuf_t *b, const char *text) {
+  eved_textbuf_put(b, text, strlen(text));
+}
+
+void eved_textbuf_u64(eved_textbuf_t *b, uint64_t value) {
+  char digits[EVED_U64_TEXT_MAX];
+  eved_textbuf_put(b, digits, eved_u64_text(value, digits));
 }
 
 void eved_textbuf_printf(eved_textbuf_t *b, const char *format, ...) {
   if (b->failed) return;
+  size_t room = b->cap - b->len;
   va_list ap;
   va_start(ap, format);
-  int n = vsnprintf(NULL, 0, format, ap);
+  int n = vsnprintf(b->data + b->len, room, format, ap);
   va_end(ap);
-  if (n < 0 || !reserve(b, (size_t)n)) {
+  if (n < 0 || (size_t)n >= room) {
     b->failed = true;
     return;
   }
-  va_start(ap, format);
-  vsnprintf(b->data + b->len, b->cap - b->len, format, ap);
-  va_end(ap);
   b->len += (size_t)n;
 }
 
-char *eved_textbuf_take(eved_textbuf_t *b, size_t *len) {
-  if (b->failed || b->data == NULL) {
-    free(b->data);
-    b->data = NULL;
-    return NULL;
-  }
-  *len = b->len;
-  char *data = b->data;
-  b->data = NULL;
-  b->len = b->cap = 0;
-  return data;
+size_t eved_textbuf_finish(const eved_textbuf_t *b) { return b->failed ? 0 : b->len; }
+
+size_t eved_u64_text(uint64_t value, char out[EVED_U64_TEXT_MAX]) {
+  char reversed[EVED_U64_TEXT_MAX];
+  size_t n = 0;
+  do {
+    reversed[n++] = (char)('0' + value % 10);
+    value /= 10;
+  } while (value != 0);
+  for (size_t i = 0; i < n; i++) out[i] = reversed[n - 1 - i];
+  out[n] = '\0';
+  return n;
 }

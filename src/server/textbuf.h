@@ -1,25 +1,40 @@
-/* A growable text buffer for rendering bodies, with a hard ceiling. */
+/* Text written into a caller's fixed buffer: response heads and /metrics
+ * bodies are rendered into buffers the server owns and reuses, so serving
+ * a request allocates nothing. Anything that does not fit marks the text
+ * failed rather than growing. */
 #ifndef EVED_TEXTBUF_H_
 #define EVED_TEXTBUF_H_
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
-/* No rendered body is allowed to grow past this. */
-#define EVED_TEXTBUF_MAX (1024 * 1024)
+/* Digits of the largest uint64_t, and a terminator. */
+#define EVED_U64_TEXT_MAX 21
 
 typedef struct eved_textbuf {
   char *data;
   size_t len, cap;
-  bool failed; /* out of memory or over the ceiling: the text is incomplete */
+  bool failed; /* something did not fit: the text is incomplete */
 } eved_textbuf_t;
+
+/* Starts an empty text in buf (cap bytes, a terminator included). */
+void eved_textbuf_init(eved_textbuf_t *b, char *buf, size_t cap);
+
+void eved_textbuf_put(eved_textbuf_t *b, const char *text, size_t len);
+void eved_textbuf_puts(eved_textbuf_t *b, const char *text);
+void eved_textbuf_u64(eved_textbuf_t *b, uint64_t value);
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
 void eved_textbuf_printf(eved_textbuf_t *b, const char *format, ...);
 
-/* The text (NUL-terminated, caller frees), or NULL if anything failed. */
-char *eved_textbuf_take(eved_textbuf_t *b, size_t *len);
+/* The text's length (it is NUL-terminated), or 0 if anything failed. */
+size_t eved_textbuf_finish(const eved_textbuf_t *b);
+
+/* Decimal digits of value, NUL-terminated, without printf: numbers are
+ * most of what /stats writes. Returns the number of digits. */
+size_t eved_u64_text(uint64_t value, char out[EVED_U64_TEXT_MAX]);
 
 #endif /* EVED_TEXTBUF_H_ */

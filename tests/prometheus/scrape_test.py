@@ -23,6 +23,8 @@ import time
 import urllib.parse
 import urllib.request
 
+# Reuses the server tests' Server; no __pycache__ left in the source tree.
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "server"))
 from eved_test import Failure, Server, check  # noqa: E402
 

@@ -252,6 +252,28 @@ def f_pipeline_never_reads(srv):
     serves(srv, "after the non-reading client was dropped")
 
 
+def wait_wineserver_release(port):
+    """Wine differs from Windows here: a Windows process's handles are all
+    closed before the process counts as ended, but under Wine the sockets
+    are held by the wineserver (ss shows wineserver64 as the listener's
+    owner), which closes them only when it handles the killed process's
+    death, later when it is busy (seen under parallel tests: the restart
+    failed with "address already in use"). Wait for that, not for eved: a
+    bind with SO_REUSEADDR succeeds once no listener holds the port."""
+    deadline = time.monotonic() + t.EVENT_DEADLINE
+    while True:
+        probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+            return
+        except OSError:
+            check(time.monotonic() < deadline, "the wineserver never released port %d" % port)
+            time.sleep(0.01)
+        finally:
+            probe.close()
+
+
 def f_kill_restart(args):
     """SIGKILL (native) or a kill -9 of the Wine process, which is eved.exe
     itself, like TerminateProcess; then eved again at once on the same
@@ -273,6 +295,8 @@ def f_kill_restart(args):
         first.proc.wait(timeout=t.EVENT_DEADLINE)
         for c in clients:
             c.close()  # the server side of each now waits out TIME_WAIT
+        if args.wrapper:
+            wait_wineserver_release(port)
     finally:
         first.close()
     second = Server(args, {}, listen="127.0.0.1:%d" % port)

@@ -64,7 +64,9 @@ def batch(srv):
     t.check(st == 408, "408: %d" % st)
     slow.close()
     lazy = srv.connect(rcvbuf=4096)
-    lazy.sendall(t.request("/metrics") * 400)
+    # eved sends each response at once, so the kernel's send buffer (up to
+    # tcp_wmem's 4 MB here) fills before eved queues anything: ask for more.
+    lazy.sendall(t.request("/metrics") * 2000)
     srv.wait_stats(lambda x: x["limits"]["output_cap"] >= 1, "output cap reached")
     # Left open for the drain: one mid-request, one idle, one not reading.
     busy = srv.connect()

@@ -30,8 +30,8 @@
  *   - WRITE interest: most connected sockets are writable, so a socket asks
  *     for WRITE only after a send would block (eved does exactly that), and
  *     then it must hear when the buffer drains. Reporting "writable" blindly
- *     would make such a caller spin on WSAEWOULDBLOCK; a zero-byte WSASend
- *     completes at once whatever the buffer holds. WSAPoll's POLLWRNORM is
+ *     would make such a caller spin on WSAEWOULDBLOCK, and nothing documents a
+ *     zero-byte WSASend as waiting for buffer space. WSAPoll's POLLWRNORM is
  *     the exact answer, and the set is as small as the sockets that are
  *     waiting to write.
  * A socket in both (READ by receive, WRITE by WSAPoll) gathers both into

@@ -167,13 +167,24 @@ int eve_poller_wait(eve_poller_t *poller, eve_native_event_t *events, size_t max
     n += eve__report_ready(poller, events + n, max_events - n);
 
     DWORD block = (n > 0 || poller->wakeup_taken) ? 0 : remaining_ms(timeout_ms, deadline);
+    round_result_t result = {0};
+    bool looked_first = false;
+    if (block != 0 && poller->registry.socks_count > 0) {
+      /* Arming the helper costs a thread hand-off each way (a dozen server
+       * requests under Wine). In overlapped mode news mostly comes as
+       * packets that are already on the port when a busy loop gets here,
+       * so look there first and block only if it is empty. */
+      rc = take_packets(poller, 0, &result);
+      if (rc < 0) return rc;
+      looked_first = rc > 0;
+      if (looked_first) block = 0;
+    }
     bool armed = false;
     if (block != 0 && poller->registry.socks_count > 0) {
       rc = eve__helper_arm(poller);
       if (rc < 0) return rc;
       armed = true;
     }
-    round_result_t result = {0};
     rc = take_packets(poller, block, &result);
     if (armed) eve__helper_disarm(poller, result.helper_ready);
     if (rc < 0) return n > 0 ? finish(poller, n) : rc;
@@ -188,7 +199,9 @@ int eve_poller_wait(eve_poller_t *poller, eve_native_event_t *events, size_t max
     if (n > 0) return finish(poller, n);
     if (result.shutdown || atomic_load(&poller->shutting_down)) return EVE_ESHUTDOWN;
     if (poller->wakeup_taken) return finish(poller, 0);
-    if (result.helper_ready) continue;
+    /* Packets that told nothing (stale, or news nobody asked for) did not
+     * end a wait that may block: go round again. */
+    if (result.helper_ready || looked_first) continue;
     if (block == 0 || remaining_ms(timeout_ms, deadline) == 0) return 0;
   }
 }
