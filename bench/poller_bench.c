@@ -249,7 +249,8 @@ int main(int argc, char **argv) {
   }
   eve_poller_mode_t mode;
   if (argc < 2 || eve_poller_mode_parse(argv[1], &mode) < 0) {
-    fprintf(stderr, "usage: poller_bench MODE|raw-iocp [--max-sockets N] [--idle N] [--trace-rounds]\n");
+    fprintf(stderr,
+            "usage: poller_bench MODE|raw-iocp [--max-sockets N] [--idle N] [--trace-rounds]\n");
     return 2;
   }
   size_t max_sockets = 1000, idle[4] = {1000}, idle_count = 0;

@@ -11,7 +11,10 @@ export WINEDEBUG=-all
 export WINEDLLOVERRIDES="mscoree,mshtml="
 
 if [ "${1:-}" = "--stop" ]; then
-  [ -d "$WINEPREFIX" ] && wineserver -k 2>/dev/null || true
+  if [ -d "$WINEPREFIX" ]; then
+    wineserver -k 2>/dev/null || true
+    wineserver -w 2>/dev/null || true
+  fi
   exit 0
 fi
 
@@ -26,6 +29,8 @@ fi
 # ends by itself a minute after the last Wine process, if --stop never runs.
 wineserver -p60 >/dev/null 2>&1 || true
 # Start the prefix's own processes (services.exe, explorer, plugplay) now,
-# with one trivial program, rather than in whichever tests start first:
-# two first programs starting together were seen to stall one of them.
-wine cmd /c exit >/dev/null 2>&1 || true
+# with one trivial program whose stdio goes nowhere. Started by the first
+# test instead, they inherit that test's stdout and stderr, and ctest waits
+# for those pipes to close: the first test then "hangs" for as long as the
+# wineserver persists, though the program itself has long exited.
+wine cmd /c exit </dev/null >/dev/null 2>&1 || true

@@ -179,6 +179,11 @@ class Bench:
         self.wine_run = os.path.join(self.root, "cmake/wine-run.sh")
         self.rows = []
         self.plot = {}
+        self.native_results = None
+        self.wine_results = None
+        self.scale_results = {}
+        self.poller_text = ""
+        self.alloc_line = None
 
     def config(self, port, mode="default", extra=None):
         cfg = {"listen": ["127.0.0.1:%d" % port], "max_connections": 12000,
@@ -259,6 +264,7 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
             self.plot.setdefault("eved native", {})[c] = er
             self.plot.setdefault("nginx native", {})[c] = nr
         self.body_path = body_path
+        self.native_results = results
 
     # -- Wine: eved.exe modes against the WSAPoll baseline --------------------------
     def wine_prefix(self):
@@ -381,7 +387,7 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
                 cells.append("%.0f" % rps)
                 self.plot.setdefault(name + " (Wine)", {})[c] = rps
             r50 = statistics.median(r["rps"] for r in results[(name, 50)])
-            self.rows.append("| %s | %s | %.2fx | %.1f / %.1f |" % (
+            self.rows.append("| %s | %s | %.2fx | %.2f / %.2f |" % (
                 name, " | ".join(cells), r50 / base50, per_request[name][0], per_request[name][1]))
 
     def windows_modes(self):
@@ -421,37 +427,51 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
         return socks
 
     def scale_one(self, label, start, name):
+        """10 active connections alone, then beside `idle` idle ones, in
+        alternating rounds (the idle ones opened and closed each round) so
+        both figures see the same background load; medians of the rounds.
+        Memory and idle CPU are taken in the first round."""
         idle = self.args.idle
-        rounds = max(1, self.args.rounds // 2)
+        rounds = max(1, (self.args.rounds + 1) // 2)
         proc = start()
         pid = proc.main_pid(name)
+        alone, loaded, dead = [], [], 0
         try:
-            alone = [self.measure(proc, 10, label + " 10 alone") for _ in range(rounds)]
-            rss_before = rss_bytes(pid)
-            socks = self.hold_idle(proc.port, idle)
-            time.sleep(1)
-            rss_after = rss_bytes(pid)
-            cpu0 = cpu_seconds(pid)
-            time.sleep(5)
-            idle_cpu = (cpu_seconds(pid) - cpu0) / 5 * 100
-            loaded = [self.measure(proc, 10, label + " 10 + %d idle" % idle) for _ in range(rounds)]
-            # Every idle connection must still be alive and served.
-            dead = 0
-            for s in socks[:: max(1, idle // 100)]:
-                try:
-                    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n")
-                    if not s.recv(4096):
-                        dead += 1
-                except OSError:
-                    dead += 1
-            for s in socks:
-                s.close()
+            for round_ in range(rounds):
+                alone.append(self.measure(proc, 10, label + " 10 alone"))
+                rss_before = rss_bytes(pid)
+                socks = self.hold_idle(proc.port, idle)
+                time.sleep(1)
+                if round_ == 0:
+                    per_conn = (rss_bytes(pid) - rss_before) / idle
+                    cpu0 = cpu_seconds(pid)
+                    time.sleep(5)
+                    idle_cpu = (cpu_seconds(pid) - cpu0) / 5 * 100
+                loaded.append(self.measure(proc, 10, label + " 10 + %d idle" % idle))
+                dead += self.count_dead(socks)
+                for s in socks:
+                    s.close()
+                time.sleep(2)
         finally:
             proc.stop()
         a = statistics.median(r["rps"] for r in alone)
         b = statistics.median(r["rps"] for r in loaded)
-        return {"alone": a, "loaded": b, "ratio": b / a, "per_conn": (rss_after - rss_before) / idle,
+        return {"alone": a, "loaded": b, "ratio": b / a, "per_conn": per_conn,
                 "idle_cpu": idle_cpu, "dead": dead}
+
+    @staticmethod
+    def count_dead(socks):
+        """Every idle connection must still be alive and served: asks a
+        sample of them."""
+        dead = 0
+        for s in socks[:: max(1, len(socks) // 100)]:
+            try:
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n")
+                if not s.recv(4096):
+                    dead += 1
+            except OSError:
+                dead += 1
+        return dead
 
     def scale(self):
         log("scale: %d idle connections" % self.args.idle)
@@ -467,6 +487,7 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
         self.rows.append("|---|---|---|---|---|---|---|")
         for label, start, name in cases:
             r = self.scale_one(label, start, name)
+            self.scale_results[label] = r
             self.rows.append("| %s | %.0f | %.0f | %.2fx | %.0f B | %.1f%% | %d |" % (
                 label, r["alone"], r["loaded"], r["ratio"], r["per_conn"], r["idle_cpu"], r["dead"]))
 
@@ -479,12 +500,98 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
             out = subprocess.run(["sh", script] + args, capture_output=True, text=True, timeout=900)
             self.rows.append("\n### Poller\n")
             self.rows.append(out.stdout.strip())
+            self.poller_text = out.stdout
             return
         self.rows.append("\n### Poller\n")
         self.rows.append("| mode | measure | result |\n|---|---|---|")
         out = subprocess.run([os.path.join(self.root, "build/linux/bench/poller_bench"), "epoll",
                               "--max-sockets", "5000"], capture_output=True, text=True)
         self.rows.append(out.stdout.strip())
+        self.poller_text = out.stdout
+
+    # -- allocations per request (the ctest entry's program) ------------------
+    def allocations(self):
+        prog = os.path.join(self.linux_build, "tests/perf/alloc_count")
+        if not os.path.exists(prog):
+            return
+        out = subprocess.run([prog], capture_output=True, text=True, timeout=300)
+        self.alloc_line = (out.returncode, out.stdout.strip() or out.stderr.strip())
+        self.rows.append("\n### Heap allocations (tests/perf/alloc_count)\n")
+        self.rows.append("%s (%s)" % (self.alloc_line[1], "pass" if out.returncode == 0 else "FAIL"))
+
+    # -- the issue's targets, judged from this run's figures -----------------------
+    def poller_figure(self, mode, what):
+        """A number from the poller table: the p99 of a mode's wake-up row."""
+        for line in self.poller_text.splitlines():
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if len(cells) == 3 and cells[0] == mode and what in cells[1]:
+                m = re.search(r"p99 ([\d.]+) us", cells[2])
+                if m:
+                    return float(m.group(1))
+        return None
+
+    def targets(self):
+        rows = []
+
+        def judge(target, measured, holds):
+            verdict = "n/a" if holds is None else ("holds" if holds else "MISSED")
+            rows.append("| %s | %s | %s |" % (target, measured, verdict))
+
+        med = statistics.median
+        if self.native_results:
+            for c, want in ((50, 1.2), (500, 1.0), (5000, 1.0)):
+                if c not in self.native_results:
+                    continue
+                e, n = self.native_results[c]["eved"], self.native_results[c]["nginx"]
+                ratio = med(r["rps"] for r in e) / med(r["rps"] for r in n)
+                judge("native req/s at c=%d: eved >= %.1fx nginx" % (c, want), "%.2fx" % ratio,
+                      ratio >= want)
+            for c in self.conns:
+                e, n = self.native_results[c]["eved"], self.native_results[c]["nginx"]
+                ep, np_ = med(r["p99"] for r in e), med(r["p99"] for r in n)
+                judge("native p99 at c=%d: eved <= nginx" % c, "%.2f ms vs %.2f ms" % (ep, np_),
+                      ep <= np_)
+        if self.wine_results:
+            results, per_request = self.wine_results
+            base = med(r["rps"] for r in results[("baseline", 50)])
+            names = [n for n in per_request if n != "baseline"]
+            best = max(names, key=lambda n: med(r["rps"] for r in results[(n, 50)]))
+            ratio = med(r["rps"] for r in results[(best, 50)]) / base
+            judge("Wine req/s at c=50: best eved.exe mode >= 1.0x the WSAPoll loop",
+                  "%.2fx (%s)" % (ratio, best), ratio >= 1.0)
+            least = min(names, key=lambda n: per_request[n][1])
+            judge("Wine: wineserver requests per HTTP request <= the WSAPoll loop's (wrk c=50)",
+                  "%.2f (%s) vs %.2f" % (per_request[least][1], least, per_request["baseline"][1]),
+                  per_request[least][1] <= per_request["baseline"][1])
+            least = min(names, key=lambda n: per_request[n][0])
+            judge("Wine: the same, one request at a time", "%.2f (%s) vs %.2f" % (
+                per_request[least][0], least, per_request["baseline"][0]),
+                per_request[least][0] <= per_request["baseline"][0])
+        for label, r in self.scale_results.items():
+            if label.startswith("nginx"):
+                continue
+            judge("%s: 10 active with %d idle keep >= 0.8x" % (label, self.args.idle),
+                  "%.2fx, %d idle lost" % (r["ratio"], r["dead"]), r["ratio"] >= 0.8 and r["dead"] == 0)
+        ng = self.scale_results.get("nginx native")
+        ev = self.scale_results.get("eved native")
+        if ng and ev:
+            judge("memory per idle connection: eved <= nginx", "%.0f B vs %.0f B" % (
+                ev["per_conn"], ng["per_conn"]), ev["per_conn"] <= ng["per_conn"])
+        native_wake = self.poller_figure("epoll", "wake-up latency")
+        judge("native wake-up p99 <= 50 us", "%s us" % native_wake,
+              None if native_wake is None else native_wake <= 50)
+        raw = self.poller_figure("raw IOCP (no eve)", "wake-up")
+        for mode in ("wsapoll", "overlapped"):
+            wake = self.poller_figure(mode, "wake-up latency")
+            if wake is not None and raw is not None:
+                judge("Wine %s wake-up p99 <= 1.5x raw PostQueuedCompletionStatus" % mode,
+                      "%.0f us vs %.0f us (%.2fx)" % (wake, raw, wake / raw), wake <= 1.5 * raw)
+        if self.alloc_line:
+            judge("no heap allocation per request (10,000 keep-alive requests after warm-up)",
+                  self.alloc_line[1], self.alloc_line[0] == 0)
+        self.rows.append("\n### Targets (issue 6), judged from this run\n")
+        self.rows.append("| target | measured | verdict |\n|---|---|---|")
+        self.rows.extend(rows)
 
     def write_plot(self):
         data = os.path.join(self.out, "requests.dat")
@@ -521,7 +628,9 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
             self.wine()
         self.scale()
         self.poller()
+        self.allocations()
         png = self.write_plot()
+        self.targets()
         text = ["## Benchmark run %s\n" % time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                 "Machine: %s. Command: `make bench` (%.0f minutes)." % (
                     self.machine(), (time.monotonic() - started) / 60)] + self.rows

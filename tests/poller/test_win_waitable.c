@@ -123,6 +123,13 @@ static void console_child(eve_poller_mode_t mode, const wchar_t *ready_name) {
                           FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0, NULL);
   CHECK(in != INVALID_HANDLE_VALUE);
   CHECK_EQ(eve_handle_classify(h(in)), EVE_HANDLE_CONSOLE);
+  /* The screen buffer is a console handle too, but has no input to wait
+   * for: not CONSOLE (console input), and refused. */
+  HANDLE out = CreateFileW(L"CONOUT$", GENERIC_READ | GENERIC_WRITE,
+                           FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0, NULL);
+  CHECK(out != INVALID_HANDLE_VALUE);
+  CHECK_EQ(eve_handle_classify(h(out)), EVE_HANDLE_UNKNOWN);
+  CloseHandle(out);
   /* Whatever the pseudo console put there while starting (terminal
    * replies), so "waiting input" is only what the parent types. */
   CHECK(FlushConsoleInputBuffer(in));
@@ -173,7 +180,8 @@ TEST_IMPL(console_input_readable) {
     return;
   }
   HMODULE kernel = GetModuleHandleW(L"kernel32.dll");
-  create_pc_fn create_pc = (create_pc_fn)(void (*)(void))GetProcAddress(kernel, "CreatePseudoConsole");
+  create_pc_fn create_pc =
+      (create_pc_fn)(void (*)(void))GetProcAddress(kernel, "CreatePseudoConsole");
   close_pc_fn close_pc = (close_pc_fn)(void (*)(void))GetProcAddress(kernel, "ClosePseudoConsole");
   CHECK(create_pc != NULL && close_pc != NULL);
 

@@ -41,8 +41,12 @@ eve_handle_type_t eve_handle_classify(eve_handle_t handle) {
     case FILE_TYPE_DISK:
       return EVE_HANDLE_FILE;
     case FILE_TYPE_CHAR:
-      /* Other character devices (NUL, serial ports) are not consoles. */
-      return GetConsoleMode(h, &mode) ? EVE_HANDLE_CONSOLE : EVE_HANDLE_UNKNOWN;
+      /* Other character devices (NUL, serial ports) are not consoles, and
+       * CONSOLE means console input (the spec's): a screen buffer answers
+       * GetConsoleMode too, but has no input to wait for. */
+      return GetConsoleMode(h, &mode) && GetNumberOfConsoleInputEvents(h, &mode)
+                 ? EVE_HANDLE_CONSOLE
+                 : EVE_HANDLE_UNKNOWN;
     default:
       return is_event(h) ? EVE_HANDLE_EVENT : EVE_HANDLE_UNKNOWN;
   }

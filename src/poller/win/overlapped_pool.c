@@ -62,7 +62,7 @@ int eve__pool_init(eve_overlapped_pool_t *pool, size_t capacity,
 }
 
 void eve__pool_free(eve_overlapped_pool_t *pool) {
-  for (size_t i = 0; i < pool->chunk_count; i++) free(pool->chunks[i]);
+  for (size_t i = 0; pool->chunks != NULL && i < pool->chunk_count; i++) free(pool->chunks[i]);
   free(pool->chunks);
   free(pool->chunk_lengths);
   free(pool->free_list);

@@ -253,7 +253,8 @@ void eve__sock_completed(eve_poller_t *poller, OVERLAPPED *overlapped);
 void eve__rearm(eve_poller_t *poller);
 /* Moves up to max events off the ready list. */
 size_t eve__report_ready(eve_poller_t *poller, eve_native_event_t *events, size_t max);
-/* Cancels every receive in flight and frees what it can (dispose). */
+/* Dispose: unregisters every sock and waitable, cancelling what is in
+ * flight; what cannot be freed yet waits for its packet (zombies). */
 void eve__socks_cancel_all(eve_poller_t *poller);
 
 /* ---- waitable.c ---------------------------------------------------------- */
@@ -264,7 +265,6 @@ void eve__waitable_fired(eve_poller_t *poller, OVERLAPPED *overlapped);
 void eve__waitable_rearm(eve_poller_t *poller, eve__waitable_t *waitable);
 /* After a report: CONSOLE re-arms (level-triggered), EVENT waits for modify. */
 void eve__waitable_reported(eve_poller_t *poller, eve__waitable_t *waitable);
-void eve__waitables_cancel_all(eve_poller_t *poller);
 
 /* Puts a sock or waitable on the ready or rearm list, or on none. */
 void eve__watch_move(eve_poller_t *poller, eve__watch_t *watch, eve__where_t to);
