@@ -54,7 +54,7 @@ run: deps-run build-linux
 clean:
 	rm -rf build/linux build/windows
 
-# ---- hardening (docs/hardening.md) ----
+# ---- hardening (README.md ("Hardening")) ----
 .PHONY: build-asan test-asan build-fuzz fuzz test-fuzz soak soak-linux soak-windows
 
 # The whole native suite (poller, server, fault tests) under ASan + UBSan.
@@ -100,7 +100,7 @@ bench: deps build
 	scripts/wine-prefix.sh
 	python3 bench/http/http_bench.py; status=$$?; scripts/wine-prefix.sh --stop; exit $$status
 
-# ---- packaging (docs/packaging.md) ----
+# ---- packaging (README.md ("Packaging eved")) ----
 .PHONY: deps-package package
 
 deps-package:

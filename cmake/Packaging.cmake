@@ -2,23 +2,20 @@
 # - Linux: `cmake --install` lays out bin/, etc/eved/, the systemd unit and
 #   share/doc/eved/ the way distribution packagers expect (GNUInstallDirs,
 #   so -DCMAKE_INSTALL_SYSCONFDIR=/etc etc. work as they do elsewhere).
-# - Windows: a flat layout (eved.exe, eved.json, README.md, docs/) that CPack
+# - Windows: a flat layout (eved.exe, eved.json, README.md) that CPack
 #   zips, and an MSI built by Debian's wixl from service/eved.wxs (the
 #   `msi` target). CPack's own WiX generator needs the real WiX toolset,
 #   which does not run here; wixl does.
 # Both take their version from EVE_VERSION (cmake/Version.cmake).
 include(GNUInstallDirs)
 
-set(eve_docs ${PROJECT_SOURCE_DIR}/docs/eved.md ${PROJECT_SOURCE_DIR}/docs/packaging.md)
-
 if(WIN32)
   install(TARGETS eved RUNTIME DESTINATION .)
   install(FILES ${PROJECT_SOURCE_DIR}/config/eved.json ${PROJECT_SOURCE_DIR}/README.md DESTINATION .)
-  install(FILES ${eve_docs} DESTINATION docs)
 else()
   install(TARGETS eved RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
   install(FILES ${PROJECT_SOURCE_DIR}/config/eved.json DESTINATION ${CMAKE_INSTALL_SYSCONFDIR}/eved)
-  install(FILES ${PROJECT_SOURCE_DIR}/README.md ${eve_docs} DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/eved)
+  install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/eved)
   # The unit is service/eved.service; a service/eved.service.in template,
   # if one is made, gets the install paths (@CMAKE_INSTALL_FULL_BINDIR@...).
   set(EVE_SYSTEMD_UNIT_DIR "lib/systemd/system" CACHE STRING "Where the systemd unit is installed")

@@ -46,7 +46,7 @@ def main():
             p = subprocess.run([eved, "check-config", config], capture_output=True, text=True)
             check(p.returncode == 0, "the installed config is refused: " + p.stdout + p.stderr)
         docs = os.path.join(prefix, "share", "doc", "eved")
-        for name in ("README.md", "eved.md"):
+        for name in ("README.md",):
             check(os.path.isfile(os.path.join(docs, name)), "share/doc/eved/%s missing" % name)
         unit = os.path.join(prefix, "lib", "systemd", "system", "eved.service")
         if args.unit:

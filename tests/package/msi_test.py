@@ -21,7 +21,7 @@ build/windows/wineprefix), with a persistent wineserver
 (scripts/wine-prefix.sh): Wine's services.exe lives only as long as its
 wineserver. Each behaviour starts and ends with no eved product installed.
 
-Wine 8 gaps, which these tests cannot see (docs/packaging.md lists them):
+Wine 8 gaps, which these tests cannot see (README.md ("Packaging eved") lists them):
 - services.exe ignores failure actions, so recovery cannot be observed;
 - msiexec runs everything as one user, so the per-machine elevation a real
   Windows install goes through (UAC, SecureCustomProperties) is not tested;
