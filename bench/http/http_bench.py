@@ -102,15 +102,33 @@ def descendants(pid):
     return found
 
 
-class Proc:
-    """A server process in its own session, stopped by PID."""
+class StartError(Exception):
+    """A server did not start (its log's tail in the message)."""
 
-    def __init__(self, cmd, port, env=None, stderr=None):
+
+class Proc:
+    """A server process in its own session, stopped by PID. Its stderr goes
+    to `stderr`, or to a log file whose tail is shown if it fails to start."""
+
+    def __init__(self, cmd, port, env=None, stderr=None, log_path=None):
         self.port = port
+        own_log = None
+        if stderr is None and log_path:
+            own_log = open(log_path, "wb")
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=stderr or subprocess.DEVNULL, env=env,
+                                     stderr=stderr or own_log or subprocess.DEVNULL, env=env,
                                      start_new_session=True)
-        wait_port(port, self.proc)
+        if own_log:
+            own_log.close()
+        try:
+            wait_port(port, self.proc)
+        except SystemExit as e:
+            self.stop()
+            tail = ""
+            if own_log:
+                with open(log_path, "rb") as f:
+                    tail = f.read()[-2000:].decode(errors="replace")
+            raise StartError("%s: %s\n%s" % (" ".join(cmd), e, tail))
 
     def main_pid(self, name):
         """The process that serves: itself, or the Wine process running name."""
@@ -200,7 +218,8 @@ class Bench:
         port = free_port()
         cfg = self.config(port, mode)
         cmd = ([self.wine_run, self.eved_exe] if windows else [self.eved]) + ["run", "--config", cfg]
-        return Proc(cmd, port, env=env, stderr=stderr)
+        return Proc(cmd, port, env=env, stderr=stderr,
+                    log_path=os.path.join(self.tmp, "server-%d.log" % port))
 
     def start_nginx(self, body_path):
         port = free_port()
@@ -220,12 +239,19 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
     def start_baseline(self, body_path, env=None, stderr=None):
         port = free_port()
         return Proc([self.wine_run, self.baseline_exe, str(port), body_path], port, env=env,
+                    log_path=os.path.join(self.tmp, "server-%d.log" % port),
                     stderr=stderr)
 
-    def measure(self, proc, conns, label):
+    def measure(self, proc, conns, label, strict=True):
+        """One wrk run. Natively any wrk error ends the bench (a server
+        misbehaves); under Wine, where thousands of connections can time out
+        in wineserver, errors are logged and the run kept (strict=False)."""
         result = wrk(proc.port, conns, self.args.seconds)
         if result["errors"]:
-            raise SystemExit("%s c=%d: wrk reported %d errors" % (label, conns, result["errors"]))
+            msg = "%s c=%d: wrk reported %d errors" % (label, conns, result["errors"])
+            if strict:
+                raise SystemExit(msg)
+            log("  " + msg)
         log("  %-22s c=%-5d %9.0f req/s  p50 %.2f ms  p99 %.2f ms" %
             (label, conns, result["rps"], result["p50"], result["p99"]))
         return result
@@ -366,12 +392,24 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
         for _ in range(self.args.wine_rounds):
             for c in self.conns:
                 for name, start in servers:
-                    proc = start()
+                    proc = self.start_wine(start, name)
+                    if proc is None:
+                        continue
                     try:
-                        results.setdefault((name, c), []).append(self.measure(proc, c, name))
+                        results.setdefault((name, c), []).append(
+                            self.measure(proc, c, name, strict=False))
                     finally:
                         proc.stop()
-        per_request = {name: self.wine_server_requests(start, 500) for name, start in servers}
+                        # wineserver tears down the sockets after the process
+                        # ends; the next server must not start into that.
+                        time.sleep(1 if c < 500 else 5)
+        per_request = {}
+        for name, start in servers:
+            try:
+                per_request[name] = self.wine_server_requests(start, 500)
+            except StartError as e:
+                log("  %s did not start for the trace: %s" % (name, e))
+                per_request[name] = (float("nan"), float("nan"))
         self.wine_results = (results, per_request)
         self.rows.append("\n### Windows build under Wine %s: eved.exe against a minimal WSAPoll "
                          "loop (medians of %d rounds)\n" % (self.wine_version(), self.args.wine_rounds))
@@ -379,16 +417,32 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
                          " | vs baseline at c=50 | wineserver requests per HTTP request: "
                          "one at a time / wrk c=50 |")
         self.rows.append("|---|" + "---|" * (len(self.conns) + 2))
-        base50 = statistics.median(r["rps"] for r in results[("baseline", 50)])
+        def rps_of(name, c):
+            runs = results.get((name, c))
+            return statistics.median(r["rps"] for r in runs) if runs else float("nan")
+
+        base50 = rps_of("baseline", 50)
         for name, _ in servers:
             cells = []
             for c in self.conns:
-                rps = statistics.median(r["rps"] for r in results[(name, c)])
+                rps = rps_of(name, c)
                 cells.append("%.0f" % rps)
                 self.plot.setdefault(name + " (Wine)", {})[c] = rps
-            r50 = statistics.median(r["rps"] for r in results[(name, 50)])
+            r50 = rps_of(name, 50)
             self.rows.append("| %s | %s | %.2fx | %.2f / %.2f |" % (
                 name, " | ".join(cells), r50 / base50, per_request[name][0], per_request[name][1]))
+
+    def start_wine(self, start, name):
+        """A Wine server, with one retry: a start can fail while wineserver
+        is still busy with the previous one. None (and the cell stays
+        empty) if it fails twice."""
+        for attempt in (1, 2):
+            try:
+                return start()
+            except StartError as e:
+                log("  %s did not start (attempt %d): %s" % (name, attempt, e))
+                time.sleep(10)
+        return None
 
     def windows_modes(self):
         return ["wsapoll", "overlapped"] if self.supports_mode("overlapped") else ["wsapoll"]
@@ -402,7 +456,7 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
             return False
         try:
             proc = Proc([self.wine_run, self.eved_exe, "run", "--config", cfg], port)
-        except SystemExit:
+        except StartError:
             return False
         proc.stop()
         return True
@@ -433,12 +487,13 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
         Memory and idle CPU are taken in the first round."""
         idle = self.args.idle
         rounds = max(1, (self.args.rounds + 1) // 2)
+        strict = not name.endswith(".exe")
         proc = start()
         pid = proc.main_pid(name)
         alone, loaded, dead = [], [], 0
         try:
             for round_ in range(rounds):
-                alone.append(self.measure(proc, 10, label + " 10 alone"))
+                alone.append(self.measure(proc, 10, label + " 10 alone", strict))
                 rss_before = rss_bytes(pid)
                 socks = self.hold_idle(proc.port, idle)
                 time.sleep(1)
@@ -447,7 +502,7 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
                     cpu0 = cpu_seconds(pid)
                     time.sleep(5)
                     idle_cpu = (cpu_seconds(pid) - cpu0) / 5 * 100
-                loaded.append(self.measure(proc, 10, label + " 10 + %d idle" % idle))
+                loaded.append(self.measure(proc, 10, label + " 10 + %d idle" % idle, strict))
                 dead += self.count_dead(socks)
                 for s in socks:
                     s.close()
@@ -486,7 +541,12 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
                          "connection | CPU while idle | idle connections lost |")
         self.rows.append("|---|---|---|---|---|---|---|")
         for label, start, name in cases:
-            r = self.scale_one(label, start, name)
+            try:
+                r = self.scale_one(label, start, name)
+            except StartError as e:
+                log("  %s did not start: %s" % (label, e))
+                self.rows.append("| %s | did not start | | | | | |" % label)
+                continue
             self.scale_results[label] = r
             self.rows.append("| %s | %.0f | %.0f | %.2fx | %.0f B | %.1f%% | %d |" % (
                 label, r["alone"], r["loaded"], r["ratio"], r["per_conn"], r["idle_cpu"], r["dead"]))
@@ -501,6 +561,7 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
             self.rows.append("\n### Poller\n")
             self.rows.append(out.stdout.strip())
             self.poller_text = out.stdout
+            self.raw_wake()
             return
         self.rows.append("\n### Poller\n")
         self.rows.append("| mode | measure | result |\n|---|---|---|")
@@ -508,6 +569,16 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
                               "--max-sockets", "5000"], capture_output=True, text=True)
         self.rows.append(out.stdout.strip())
         self.poller_text = out.stdout
+        self.raw_wake()
+
+    def raw_wake(self):
+        """The machine's own wake-up floor (bench/http/raw_wake.c), as a row
+        under the poller table."""
+        prog = os.path.join(self.linux_build, "bench/http/raw_wake")
+        if os.path.exists(prog):
+            out = subprocess.run([prog], capture_output=True, text=True, timeout=120)
+            self.rows.append(out.stdout.strip())
+            self.poller_text += out.stdout
 
     # -- allocations per request (the ctest entry's program) ------------------
     def allocations(self):
@@ -553,10 +624,14 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
                       ep <= np_)
         if self.wine_results:
             results, per_request = self.wine_results
-            base = med(r["rps"] for r in results[("baseline", 50)])
+            def rps50(name):
+                runs = results.get((name, 50))
+                return med(r["rps"] for r in runs) if runs else 0.0
+
+            base = rps50("baseline") or float("nan")
             names = [n for n in per_request if n != "baseline"]
-            best = max(names, key=lambda n: med(r["rps"] for r in results[(n, 50)]))
-            ratio = med(r["rps"] for r in results[(best, 50)]) / base
+            best = max(names, key=rps50)
+            ratio = rps50(best) / base
             judge("Wine req/s at c=50: best eved.exe mode >= 1.0x the WSAPoll loop",
                   "%.2fx (%s)" % (ratio, best), ratio >= 1.0)
             least = min(names, key=lambda n: per_request[n][1])
@@ -578,8 +653,9 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
             judge("memory per idle connection: eved <= nginx", "%.0f B vs %.0f B" % (
                 ev["per_conn"], ng["per_conn"]), ev["per_conn"] <= ng["per_conn"])
         native_wake = self.poller_figure("epoll", "wake-up latency")
-        judge("native wake-up p99 <= 50 us", "%s us" % native_wake,
-              None if native_wake is None else native_wake <= 50)
+        floor = self.poller_figure("raw eventfd + epoll (no eve)", "wake-up latency")
+        judge("native wake-up p99 <= 50 us", "%s us (the machine's floor without eve: %s us)" % (
+            native_wake, floor), None if native_wake is None else native_wake <= 50)
         raw = self.poller_figure("raw IOCP (no eve)", "wake-up")
         for mode in ("wsapoll", "overlapped"):
             wake = self.poller_figure(mode, "wake-up latency")
