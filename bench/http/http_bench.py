@@ -715,7 +715,6 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
         with open(os.path.join(self.out, "results.md"), "w") as f:
             f.write(result)
         print(result)
-        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def main():
@@ -730,7 +729,11 @@ def main():
     p.add_argument("--native-only", action="store_true")
     p.add_argument("--linux-build", help="the native build tree (default ROOT/build/linux)")
     p.add_argument("--windows-build", help="the Windows build tree (default ROOT/build/windows)")
-    Bench(p.parse_args()).run()
+    bench = Bench(p.parse_args())
+    try:
+        bench.run()
+    finally:
+        shutil.rmtree(bench.tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
