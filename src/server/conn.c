@@ -224,53 +224,56 @@ void eved__conn_on_event(eved_conn_t *c, eve_ready_t ready) {
   advance(c);
 }
 
-void eved__conn_check_timers(eved_conn_t *c) {
+int64_t eved__conn_check_timers(eved_conn_t *c) {
   eved_server_t *server = c->server;
   const eved_config_t *cfg = &server->config;
   int64_t now = server->now_ms;
   if (c->lingering) {
     /* A client that never closes its side: the linger is bounded by the
      * header timeout. */
-    if (now - c->linger_start_ms >= cfg->header_timeout_ms) {
-      eved__limit_hit(server, EVED_LIMIT_LINGER,
-                      "connection %u: reset, no EOF %u ms after its last response",
-                      c->slot, cfg->header_timeout_ms);
-      eved__conn_close(c, true);
-    }
-    return;
+    int64_t due = c->linger_start_ms + cfg->header_timeout_ms;
+    if (now < due) return due;
+    eved__limit_hit(server, EVED_LIMIT_LINGER,
+                    "connection %u: reset, no EOF %u ms after its last response",
+                    c->slot, cfg->header_timeout_ms);
+    eved__conn_close(c, true);
+    return INT64_MAX;
   }
   if (c->out_bytes > 0) {
-    if (now - c->write_progress_ms >= cfg->write_timeout_ms) {
-      eved__limit_hit(server, EVED_LIMIT_WRITE_TIMEOUT,
-                      "connection %u: dropped, %llu bytes unread for %u ms",
-                      c->slot, (unsigned long long)c->out_bytes, cfg->write_timeout_ms);
-      eved__conn_close(c, true);
-    }
-    return;
+    int64_t due = c->write_progress_ms + cfg->write_timeout_ms;
+    if (now < due) return due;
+    eved__limit_hit(server, EVED_LIMIT_WRITE_TIMEOUT,
+                    "connection %u: dropped, %llu bytes unread for %u ms",
+                    c->slot, (unsigned long long)c->out_bytes, cfg->write_timeout_ms);
+    eved__conn_close(c, true);
+    return INT64_MAX;
   }
-  if (c->closing) return;
+  if (c->closing) return INT64_MAX;
   if (server->draining && !c->in_message) {
     eved__conn_close(c, false);
-    return;
+    return INT64_MAX;
   }
   if (c->in_message || c->requests == 0) {
-    if (now - c->request_start_ms >= cfg->header_timeout_ms) {
-      eved__limit_hit(server, EVED_LIMIT_HEADER_TIMEOUT,
-                      "connection %u: 408, no whole request head in %u ms",
-                      c->slot, cfg->header_timeout_ms);
-      c->closing = true;
-      if (!eved__respond_error(c, EVED_STATUS_408)) {
-        eved__conn_close(c, true);
-        return;
-      }
-      advance(c);
+    int64_t due = c->request_start_ms + cfg->header_timeout_ms;
+    if (now < due) return due;
+    eved__limit_hit(server, EVED_LIMIT_HEADER_TIMEOUT,
+                    "connection %u: 408, no whole request head in %u ms",
+                    c->slot, cfg->header_timeout_ms);
+    c->closing = true;
+    if (!eved__respond_error(c, EVED_STATUS_408)) {
+      eved__conn_close(c, true);
+      return INT64_MAX;
     }
-    return;
+    /* Its next timer (write or linger) starts now: at least the shortest
+     * timeout away, which the caller's sweep horizon already covers. */
+    advance(c);
+    return INT64_MAX;
   }
-  if (now - c->idle_since_ms >= cfg->idle_timeout_ms) {
-    eved__limit_hit(server, EVED_LIMIT_IDLE_TIMEOUT,
-                    "connection %u: closed, idle for %u ms", c->slot,
-                    cfg->idle_timeout_ms);
-    eved__conn_close(c, false);
-  }
+  int64_t due = c->idle_since_ms + cfg->idle_timeout_ms;
+  if (now < due) return due;
+  eved__limit_hit(server, EVED_LIMIT_IDLE_TIMEOUT,
+                  "connection %u: closed, idle for %u ms", c->slot,
+                  cfg->idle_timeout_ms);
+  eved__conn_close(c, false);
+  return INT64_MAX;
 }

@@ -1,9 +1,15 @@
 /* The event loop: one thread, one poller, the listeners and every client
- * registered with it. Timeouts are checked by a sweep every tick rather
- * than per-connection timers: the poller has none, and one pass over a
- * bounded table is cheap at eved's scale. With nothing timed to do (no
- * connection, no admin client, no drain) the loop waits with no timeout:
- * only I/O or a posted control request wakes it. */
+ * registered with it. Timeouts are checked by a sweep over the connection
+ * table rather than per-connection timers: the poller has none, and one
+ * pass over a bounded table is cheap at eved's scale. The sweep also finds
+ * when the next connection timeout falls due, and the loop sleeps until
+ * then (at most the shortest timeout, which bounds any timer started
+ * meanwhile), so a busy server is not woken by a clock: every wake-up
+ * costs system calls, and under Wine wineserver round trips. Admin
+ * clients, paused listeners and a drain are checked every tick instead.
+ * With nothing timed to do (no connection, no admin client, no drain) the
+ * loop waits with no timeout: only I/O or a posted control request wakes
+ * it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,13 +28,16 @@
 /* How long the SCM is told each start step may take. */
 #define START_HINT_MS 10000
 
-/* A tick a quarter of the shortest timeout, between 10 and 250 ms: every
- * timeout fires within a quarter of its length. */
-static int tick_ms(const eved_config_t *c) {
+static uint32_t shortest_timeout_ms(const eved_config_t *c) {
   uint32_t shortest = c->header_timeout_ms;
   if (c->idle_timeout_ms < shortest) shortest = c->idle_timeout_ms;
   if (c->write_timeout_ms < shortest) shortest = c->write_timeout_ms;
-  uint32_t tick = shortest / 4;
+  return shortest;
+}
+
+/* A tick a quarter of the shortest timeout, between 10 and 250 ms. */
+static int tick_ms(const eved_config_t *c) {
+  uint32_t tick = shortest_timeout_ms(c) / 4;
   return tick < 10 ? 10 : tick > 250 ? 250 : (int)tick;
 }
 
@@ -157,16 +166,22 @@ static void report(eved_server_t *s, eved_run_state_t state, uint32_t wait_hint_
   if (s->observer.on_state != NULL) s->observer.on_state(s->observer.ctx, state, wait_hint_ms);
 }
 
-static void sweep(eved_server_t *s) {
+/* Returns when the next connection timeout falls due. */
+static int64_t sweep(eved_server_t *s) {
   if (s->admin != NULL) eved__admin_sweep(s->admin);
   uint64_t closed_before = s->counters.connections_closed;
-  for (uint32_t i = 0; i < s->config.max_connections; i++)
-    if (s->slots[i] != NULL) eved__conn_check_timers(s->slots[i]);
+  int64_t next = s->now_ms + shortest_timeout_ms(&s->config);
+  for (uint32_t i = 0; i < s->config.max_connections; i++) {
+    if (s->slots[i] == NULL) continue;
+    int64_t due = eved__conn_check_timers(s->slots[i]);
+    if (due < next) next = due;
+  }
   if (s->listeners_paused && s->counters.connections_closed != closed_before) {
     set_listeners_interest(s, EVE_INTEREST_READ);
     s->listeners_paused = false;
   }
   eved__limit_log_flush(s);
+  return next;
 }
 
 static void begin_drain(eved_server_t *s) {
@@ -326,17 +341,22 @@ static bool act_on_controls(eved_server_t *s, unsigned *stops_seen) {
   return false;
 }
 
-/* Whether anything needs the tick: timeouts to check, a drain to bound,
- * or accepts to resume. */
-static bool has_timed_work(const eved_server_t *s) {
-  return s->draining || s->listeners_paused || s->counters.connections_active > 0 ||
+/* Whether anything needs the tick: a drain to bound, accepts to resume,
+ * admin clients' timeouts. */
+static bool needs_tick(const eved_server_t *s) {
+  return s->draining || s->listeners_paused ||
          (s->admin != NULL && eved__admin_has_clients(s->admin));
+}
+
+/* Whether the loop needs a timeout at all. */
+static bool has_timed_work(const eved_server_t *s) {
+  return needs_tick(s) || s->counters.connections_active > 0;
 }
 
 static int loop(eved_server_t *s) {
   static eve_native_event_t events[EVED_EVENT_BATCH];
   int tick = tick_ms(&s->config);
-  int64_t next_sweep = s->now_ms + tick;
+  int64_t next_sweep = s->now_ms + shortest_timeout_ms(&s->config);
   unsigned stops_seen = 0;
   bool was_idle = false;
   for (;;) {
@@ -351,8 +371,9 @@ static int loop(eved_server_t *s) {
     int timeout = -1;
     bool idle = !has_timed_work(s);
     if (!idle) {
-      /* Back from an idle wait: the first sweep is a tick away. */
-      if (was_idle) next_sweep = s->now_ms + tick;
+      /* Back from an idle wait: no timer is older than this moment. */
+      if (was_idle) next_sweep = s->now_ms + shortest_timeout_ms(&s->config);
+      if (needs_tick(s) && s->now_ms + tick < next_sweep) next_sweep = s->now_ms + tick;
       int64_t wake = next_sweep;
       if (s->draining && s->drain_deadline_ms < wake) wake = s->drain_deadline_ms;
       timeout = wake > s->now_ms ? (int)(wake - s->now_ms) : 0;
@@ -368,9 +389,8 @@ static int loop(eved_server_t *s) {
     }
     for (int i = 0; i < n; i++) dispatch(s, &events[i]);
     if (!idle && s->now_ms >= next_sweep) {
-      sweep(s);
+      next_sweep = sweep(s);
       if (s->draining) report(s, EVED_STATE_STOPPING, s->config.drain_timeout_ms + STOP_HINT_SLACK_MS);
-      next_sweep = s->now_ms + tick;
     }
   }
 }

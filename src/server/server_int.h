@@ -148,7 +148,12 @@ typedef struct eved_response {
 /* conn.c */
 eved_conn_t *eved__conn_create(eved_server_t *server, eve_handle_t sock, uint32_t slot);
 void eved__conn_on_event(eved_conn_t *conn, eve_ready_t ready);
-void eved__conn_check_timers(eved_conn_t *conn);
+/* Acts on a timeout that has fallen due; returns when the connection's
+ * next one falls due as things stand (INT64_MAX: none, or it was closed).
+ * Every timer's origin only moves forward, so the answer can only get
+ * later, and a timer started from now is at least the shortest timeout
+ * away. */
+int64_t eved__conn_check_timers(eved_conn_t *conn);
 void eved__conn_close(eved_conn_t *conn, bool abort);
 bool eved__conn_is_idle(const eved_conn_t *conn);
 uint64_t eved__conn_user_data(const eved_conn_t *conn);

@@ -45,7 +45,8 @@ static void winsock_release(void) {
 
 bool eve__key_is_reserved(uint64_t key) {
   return key == EVE__KEY_WAKEUP || key == EVE__KEY_TIMER || key == EVE__KEY_SHUTDOWN ||
-         key == EVE__KEY_POLL_READY || key == EVE__KEY_SOCK || key == EVE__KEY_WAITABLE;
+         key == EVE__KEY_POLL_READY || key == EVE__KEY_SOCK || key == EVE__KEY_WAITABLE ||
+         key == EVE__KEY_WATCHER_STOP;
 }
 
 int eve_poller_create(eve_poller_t **out, const eve_poller_options_t *options) {
@@ -120,6 +121,9 @@ static void settle_in_flight(eve_poller_t *poller) {
 int eve_poller_dispose(eve_poller_t *poller) {
   if (poller == NULL) return EVE_EINVAL;
   eve__helper_stop(&poller->helper);
+  /* From here the loop thread takes packets itself: first what the
+   * watcher left in its ring, then straight from the port. */
+  eve__watcher_stop(&poller->watcher);
   settle_in_flight(poller);
   eve__pool_free_settled(&poller->pool);
   int rc = EVE_OK;
@@ -168,6 +172,9 @@ bool eve_poller_post_wakeup(eve_poller_t *poller) {
   /* Only the first post since the waiter took the last packet posts: a
    * thousand posts cost one packet and one wake-up. */
   if (atomic_exchange(&poller->wakeup_pending, true)) return true;
+  /* A WSAPoll-mode loop blocks in WSAPoll, not on the port: the datagram
+   * ends its wait and the flag tells it why (watcher.c). */
+  if (poller->mode == EVE_MODE_WSAPOLL) eve__watcher_poke(&poller->watcher);
   if (!PostQueuedCompletionStatus(poller->port, 0, (ULONG_PTR)EVE__KEY_WAKEUP, NULL)) {
     atomic_store(&poller->wakeup_pending, false);
     return false;
@@ -180,6 +187,7 @@ bool eve_poller_post_shutdown(eve_poller_t *poller) {
   if (poller == NULL) return false;
   /* The flag answers every later wait; the packet ends a blocked one. */
   if (atomic_exchange(&poller->shutting_down, true)) return true;
+  if (poller->mode == EVE_MODE_WSAPOLL) eve__watcher_poke(&poller->watcher);
   return PostQueuedCompletionStatus(poller->port, 0, (ULONG_PTR)EVE__KEY_SHUTDOWN, NULL) != 0;
 }
 

@@ -40,7 +40,9 @@ static int reserve_socks(eve__registry_t *r, size_t capacity) {
   eve__registration_t *socks = realloc(r->socks, size * sizeof *socks);
   if (socks == NULL) return EVE_ENOMEM;
   r->socks = socks;
-  WSAPOLLFD *pollfds = realloc(r->pollfds, size * sizeof *pollfds);
+  /* One slot more than the table: WSAPoll mode's blocking poll puts the
+   * watcher's control socket after the last entry (wsapoll.c). */
+  WSAPOLLFD *pollfds = realloc(r->pollfds, (size + 1) * sizeof *pollfds);
   if (pollfds == NULL) return EVE_ENOMEM;
   r->pollfds = pollfds;
   r->socks_size = size;

@@ -1,20 +1,28 @@
-/* eve_poller_wait: one round is
+/* eve_poller_wait, and the completion port's packets.
+ *
+ * Overlapped mode (wait_on_port): one round is
  *   1. report completions already taken off the port (the queue);
  *   2. re-arm what the last wait reported or what was modified since
  *      (sock.c's zero-byte receives, waitable.c's waits), which may find
  *      news at once;
- *   3. a zero-timeout WSAPoll over the poll set (wsapoll.c): every socket in
- *      WSAPoll mode, the few that need it in overlapped mode;
- *   4. report the ready list (overlapped-mode sockets, events, consoles);
+ *   3. a zero-timeout WSAPoll over the poll set (wsapoll.c): the few
+ *      sockets that need it in overlapped mode;
+ *   4. report the ready list (sockets, events, consoles);
  *   5. one GetQueuedCompletionStatusEx: without blocking when the steps
  *      before found something (it still picks up wake-ups and completions,
  *      so a busy socket cannot starve the port), otherwise blocking for what
  *      is left of the timeout, with the helper thread watching the poll set.
- * A round that found nothing to report and was ended only by a stale
- * packet, or by the helper's "ready" (the sockets are then read inline by
- * the next round), goes round again: the caller never sees a spurious 0.
- * `waits` counts each WSAPoll and each GetQueuedCompletionStatusEx made on
- * the loop thread, so an idle infinite wait shows no progress. */
+ *
+ * WSAPoll mode (wait_in_poll): the port's packets arrive through the port
+ * watcher (watcher.c), so a round takes them from its ring and then makes
+ * one WSAPoll over the sockets, blocking unless something was found.
+ *
+ * In both, a round that found nothing to report and was ended only by a
+ * stale packet, a stray datagram, or the helper's "ready" (the sockets are
+ * then read inline by the next round) goes round again: the caller never
+ * sees a spurious 0. `waits` counts each WSAPoll and each
+ * GetQueuedCompletionStatusEx made on the loop thread, so an idle infinite
+ * wait shows no progress. */
 #include <limits.h>
 #include <winternl.h>
 
@@ -47,10 +55,22 @@ static void complete_entry(eve_poller_t *poller, const OVERLAPPED_ENTRY *packet)
   eve__queue_push(&poller->queue, entry);
 }
 
+/* WSAPoll mode: the wake-up flag, not its packet, is what the loop takes;
+ * the next post after this posts again. */
+static void take_wakeup(eve_poller_t *poller) {
+  if (atomic_exchange(&poller->wakeup_pending, false)) poller->wakeup_taken = true;
+}
+
 static void take_packet(eve_poller_t *poller, const OVERLAPPED_ENTRY *packet,
                         round_result_t *result) {
   switch ((uint64_t)packet->lpCompletionKey) {
     case EVE__KEY_WAKEUP:
+      /* WSAPoll mode takes its wake-ups from the flag (take_wakeup): this
+       * packet may come after its flag was taken and a newer post set it. */
+      if (poller->mode == EVE_MODE_WSAPOLL) {
+        take_wakeup(poller);
+        return;
+      }
       /* Cleared before the wait returns, so a post after that posts again. */
       atomic_store(&poller->wakeup_pending, false);
       poller->wakeup_taken = true;
@@ -84,8 +104,10 @@ static void take_packet(eve_poller_t *poller, const OVERLAPPED_ENTRY *packet,
   }
 }
 
-/* One GetQueuedCompletionStatusEx; packets go to the queue and flags.
- * Returns how many packets it took, or a negative error. */
+/* One batch of packets, from the port watcher's ring while it runs (or
+ * still holds some after it stopped), else from one
+ * GetQueuedCompletionStatusEx; they go to the queue and flags. Returns how
+ * many packets it took, or a negative error. */
 static int take_packets(eve_poller_t *poller, DWORD timeout_ms, round_result_t *result) {
   ULONG room = (ULONG)eve__queue_reserve(&poller->queue, PORT_BATCH);
   /* A full queue means there are completions to report: report them first
@@ -93,10 +115,14 @@ static int take_packets(eve_poller_t *poller, DWORD timeout_ms, round_result_t *
   if (room == 0) return poller->queue.count > 0 ? 0 : EVE_ENOMEM;
   OVERLAPPED_ENTRY packets[PORT_BATCH];
   ULONG got = 0;
-  eve__count(&poller->counters.waits);
-  if (!GetQueuedCompletionStatusEx(poller->port, packets, room, &got, timeout_ms, FALSE)) {
-    DWORD error = GetLastError();
-    return error == WAIT_TIMEOUT ? 0 : eve_error_from_os((long)error);
+  if (poller->watcher.thread != NULL || eve__watcher_has_packets(&poller->watcher)) {
+    got = (ULONG)eve__watcher_take(&poller->watcher, packets, room);
+  } else {
+    eve__count(&poller->counters.waits);
+    if (!GetQueuedCompletionStatusEx(poller->port, packets, room, &got, timeout_ms, FALSE)) {
+      DWORD error = GetLastError();
+      return error == WAIT_TIMEOUT ? 0 : eve_error_from_os((long)error);
+    }
   }
   for (ULONG i = 0; i < got; i++) take_packet(poller, &packets[i], result);
   return (int)got;
@@ -104,6 +130,7 @@ static int take_packets(eve_poller_t *poller, DWORD timeout_ms, round_result_t *
 
 int eve__port_drain(eve_poller_t *poller) {
   round_result_t result = {0};
+  if (poller->mode == EVE_MODE_WSAPOLL) take_wakeup(poller);
   /* Bounded: each call takes up to PORT_BATCH, and the queue caps the total. */
   for (int i = 0; i < 64; i++) {
     int rc = take_packets(poller, 0, &result);
@@ -148,14 +175,8 @@ static int finish(eve_poller_t *poller, size_t n) {
   return (int)n;
 }
 
-int eve_poller_wait(eve_poller_t *poller, eve_native_event_t *events, size_t max_events,
-                    int timeout_ms) {
-  if (poller == NULL || events == NULL || max_events == 0 || timeout_ms < -1)
-    return EVE_EINVAL;
-  if (atomic_load(&poller->shutting_down)) return EVE_ESHUTDOWN;
-  ULONGLONG deadline = timeout_ms > 0 ? GetTickCount64() + (ULONGLONG)timeout_ms : 0;
-  if (max_events > INT_MAX) max_events = INT_MAX;
-
+static int wait_on_port(eve_poller_t *poller, eve_native_event_t *events, size_t max_events,
+                        int timeout_ms, ULONGLONG deadline) {
   for (;;) {
     size_t n = report_queued(poller, events, max_events);
     eve__rearm(poller);
@@ -204,4 +225,51 @@ int eve_poller_wait(eve_poller_t *poller, eve_native_event_t *events, size_t max
     if (result.helper_ready || looked_first) continue;
     if (block == 0 || remaining_ms(timeout_ms, deadline) == 0) return 0;
   }
+}
+
+static int wait_in_poll(eve_poller_t *poller, eve_native_event_t *events, size_t max_events,
+                        int timeout_ms, ULONGLONG deadline) {
+  int rc = eve__watcher_start(&poller->watcher, poller->port);
+  if (rc < 0) return rc;
+  /* The sockets were polled just now and had nothing: news found next
+   * (what ended that poll) is returned without polling them again. */
+  bool just_polled = false;
+  for (;;) {
+    round_result_t result = {0};
+    rc = take_packets(poller, 0, &result);
+    if (rc < 0) return rc;
+    take_wakeup(poller);
+    size_t n = report_queued(poller, events, max_events);
+    eve__rearm(poller);
+    n += eve__report_ready(poller, events + n, max_events - n);
+    bool stop = result.shutdown || atomic_load(&poller->shutting_down);
+    bool found = n > 0 || poller->wakeup_taken || stop;
+    if (!(found && just_polled) && n < max_events) {
+      DWORD block = found ? 0 : remaining_ms(timeout_ms, deadline);
+      rc = eve__poll_block(poller, events + n, max_events - n, block);
+      /* Completions already taken are reported, not dropped; a lasting
+       * error shows again on the next wait. */
+      if (rc < 0) return n > 0 ? finish(poller, n) : rc;
+      n += (size_t)rc;
+      if (n == 0 && !found && block != 0 && remaining_ms(timeout_ms, deadline) != 0) {
+        just_polled = true;
+        continue;
+      }
+    }
+    if (n > 0) return finish(poller, n);
+    if (stop) return EVE_ESHUTDOWN;
+    return finish(poller, 0);
+  }
+}
+
+int eve_poller_wait(eve_poller_t *poller, eve_native_event_t *events, size_t max_events,
+                    int timeout_ms) {
+  if (poller == NULL || events == NULL || max_events == 0 || timeout_ms < -1)
+    return EVE_EINVAL;
+  if (atomic_load(&poller->shutting_down)) return EVE_ESHUTDOWN;
+  ULONGLONG deadline = timeout_ms > 0 ? GetTickCount64() + (ULONGLONG)timeout_ms : 0;
+  if (max_events > INT_MAX) max_events = INT_MAX;
+  if (poller->mode == EVE_MODE_WSAPOLL)
+    return wait_in_poll(poller, events, max_events, timeout_ms, deadline);
+  return wait_on_port(poller, events, max_events, timeout_ms, deadline);
 }

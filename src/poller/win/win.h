@@ -7,7 +7,8 @@
  *   wait.c             eve_poller_wait and the completion port's packets
  *   registry.c         the registration table and its pollfd array
  *   handle_map.c       handle -> table index, O(1)
- *   wsapoll.c          the inline WSAPoll and the WSAPoll helper thread
+ *   wsapoll.c          WSAPoll: the loop's own, and overlapped mode's helper
+ *   watcher.c          WSAPoll mode: the thread that hears the port for it
  *   connect_check.c    WSAPoll's silent failed connects (pre-2004 Windows)
  *   sock.c             overlapped mode: sockets watched by zero-byte receives
  *   waitable.c         EVENT and CONSOLE handles, through thread-pool waits
@@ -33,6 +34,8 @@
 /* A thread-pool wait on an EVENT or CONSOLE handle fired; the OVERLAPPED
  * pointer is the eve__waitable_t. */
 #define EVE__KEY_WAITABLE ((uint64_t)0xFFFFFFF9u)
+/* Dispose's packet that ends WSAPoll mode's port watcher (watcher.c). */
+#define EVE__KEY_WATCHER_STOP ((uint64_t)0xFFFFFFF8u)
 
 bool eve__key_is_reserved(uint64_t key);
 
@@ -207,6 +210,39 @@ typedef struct eve__helper {
   DWORD timeout_ms;    /* INFINITE, or a recheck interval: connect_check.c */
 } eve__helper_t;
 
+/* ---- watcher.c: WSAPoll mode's port watcher ------------------------------ */
+#define EVE__WATCHER_RING 256u
+typedef struct eve__watcher {
+  HANDLE thread;          /* NULL until the first wait in WSAPoll mode */
+  HANDLE port;
+  HANDLE room_event;      /* auto-reset: the loop made room in a full ring */
+  SOCKET control;         /* in the loop's WSAPoll: a datagram ends it */
+  SRWLOCK lock;           /* the ring's head and contents */
+  OVERLAPPED_ENTRY ring[EVE__WATCHER_RING];
+  size_t head;
+  _Atomic size_t count;   /* packets in the ring, read without the lock */
+  bool waiting_for_room;  /* under the lock */
+  _Atomic bool in_poll;   /* the loop is in (or entering) a blocking WSAPoll */
+  _Atomic bool signalled; /* a datagram was sent and not yet drained */
+  _Atomic bool stop;
+} eve__watcher_t;
+
+int eve__watcher_start(eve__watcher_t *watcher, HANDLE port);
+/* Ends the thread; packets it took stay in the ring for the loop. */
+void eve__watcher_stop(eve__watcher_t *watcher);
+bool eve__watcher_has_packets(eve__watcher_t *watcher);
+size_t eve__watcher_take(eve__watcher_t *watcher, OVERLAPPED_ENTRY *out, size_t max);
+/* Any thread: ends the loop's blocking WSAPoll, if it is in one. */
+void eve__watcher_poke(eve__watcher_t *watcher);
+/* The loop, around a blocking WSAPoll that includes watcher->control:
+ * enter returns false when packets are waiting (then do not block). */
+bool eve__watcher_enter_poll(eve__watcher_t *watcher);
+void eve__watcher_leave_poll(eve__watcher_t *watcher, bool control_readable);
+/* A loopback UDP socket connected to itself, non-blocking: send() on it
+ * makes it readable, which ends a WSAPoll that watches it. */
+int eve__control_open(SOCKET *out);
+void eve__control_drain(SOCKET control);
+
 /* ---- the poller --------------------------------------------------------- */
 struct eve_poller {
   HANDLE port;
@@ -218,7 +254,8 @@ struct eve_poller {
   bool wakeup_taken;           /* a wake-up left the port, not yet reported */
   _Atomic size_t registrations; /* mirror for stats readers on other threads */
   eve__registry_t registry;
-  eve__helper_t helper;
+  eve__helper_t helper;   /* overlapped mode */
+  eve__watcher_t watcher; /* WSAPoll mode */
   eve_overlapped_pool_t pool;
   eve__completion_queue_t queue;
   /* Overlapped mode and waitables: what the next wait reports, and what it
@@ -272,6 +309,10 @@ void eve__watch_move(eve_poller_t *poller, eve__watch_t *watch, eve__where_t to)
 /* Zero-timeout WSAPoll over the registered sockets; fills at most `max`
  * events. Returns the count or a negative error. Counts one wait. */
 int eve__poll_now(eve_poller_t *poller, eve_native_event_t *events, size_t max);
+/* WSAPoll mode's blocking wait: one WSAPoll over the registered sockets and
+ * the watcher's control socket, for up to timeout_ms. Same returns. */
+int eve__poll_block(eve_poller_t *poller, eve_native_event_t *events, size_t max,
+                    DWORD timeout_ms);
 
 /* Hands the pollfd array to the helper thread (started on first use). */
 int eve__helper_arm(eve_poller_t *poller);

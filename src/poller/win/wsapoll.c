@@ -1,35 +1,31 @@
-/* Socket readiness: WSAPoll, inline and on a helper thread. In WSAPoll
- * mode it watches every registered socket; in overlapped mode only the poll
- * set that sock.c leaves to it (listeners, sockets not yet connected,
- * sockets waiting to write), whose news goes to their socks rather than
- * straight into the caller's events.
+/* Socket readiness through WSAPoll, in two shapes.
  *
- * Why a helper thread. The loop must block in exactly one place that ends
- * for every kind of news: a socket becoming ready, a wake-up from another
- * thread, an overlapped operation completing. Completions and wake-ups only
- * exist as packets on the completion port, and WSAPoll cannot wait on a
- * port; the port, in turn, never hears of socket readiness by itself. The
- * ways to bridge that inside one thread were weighed and set aside:
- *   - IOCTL_AFD_POLL (what wepoll and libuv use) is undocumented, and
- *     Wine 8 keeps one global list of AFD polls scanned on every socket
- *     event (thousands of sockets stalled the whole prefix for a minute);
- *   - zero-byte overlapped reads report "readable" only, not "writable" or
- *     a listener's pending connection;
- *   - slicing time between WSAPoll and the port (a short timeout on each)
- *     burns CPU while idle and adds latency to both.
- * So the loop thread blocks in GetQueuedCompletionStatusEx only, and when
- * sockets are registered a helper thread (one per poller, started on first
- * need) blocks in WSAPoll(-1) on a snapshot of the pollfd array plus a
- * private loopback UDP "control" socket, and posts an EVE__KEY_POLL_READY
- * packet when a socket is ready. When the loop wakes for anything else it
- * interrupts the helper with a datagram on the control socket, and it never
- * returns while the helper is inside WSAPoll: the caller may close or
- * unregister any socket once wait returns, and the helper must not be
- * looking at it then.
+ * WSAPoll mode: the loop thread itself blocks in one WSAPoll over every
+ * registered socket plus the port watcher's control socket (watcher.c says
+ * why, and how the port's packets reach it). A busy loop's wait is one
+ * zero-timeout WSAPoll; an idle loop's, one blocking WSAPoll.
  *
- * The inline zero-timeout WSAPoll at the start of every wait gives
- * level-triggered re-reporting and keeps the busy case (something is always
- * ready) to one system call, with no thread hand-off at all. */
+ * Overlapped mode: the loop blocks on the completion port, where the
+ * zero-byte receives of connected sockets complete, and WSAPoll watches
+ * only the poll set that sock.c leaves to it (listeners, sockets not yet
+ * connected, sockets waiting to write), whose news goes to their socks
+ * rather than straight into the caller's events. WSAPoll cannot wait on a
+ * port, and the port never hears of socket readiness by itself, so while
+ * the loop blocks on the port a helper thread (one per poller, started on
+ * first need) blocks in WSAPoll(-1) on a snapshot of the poll set plus its
+ * own control socket, and posts an EVE__KEY_POLL_READY packet when a socket
+ * is ready. When the loop wakes for anything else it interrupts the helper
+ * with a datagram on the control socket, and it never returns while the
+ * helper is inside WSAPoll: the caller may close or unregister any socket
+ * once wait returns, and the helper must not be looking at it then.
+ *
+ * Set aside, for both: IOCTL_AFD_POLL (what wepoll and libuv use) is
+ * undocumented, and Wine 8 keeps one global list of AFD polls scanned on
+ * every socket event (thousands of sockets stalled the whole prefix for a
+ * minute); slicing time between WSAPoll and the port (a short timeout on
+ * each) burns CPU while idle and adds latency to both. Zero-byte
+ * overlapped reads report "readable" only, not "writable" or a listener's
+ * pending connection, which is why overlapped mode keeps a poll set. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,8 +37,6 @@ _Static_assert(POLLRDNORM == EVE__WSA_POLLRDNORM && POLLRDBAND == EVE__WSA_POLLR
                    POLLHUP == EVE__WSA_POLLHUP && POLLNVAL == EVE__WSA_POLLNVAL,
                "poller_int.h's EVE__WSA_POLL* are <winsock2.h>'s values");
 
-/* Stale datagrams read per wake-up at most; more just wake the helper again. */
-#define CONTROL_DRAIN_MAX 64
 /* How long the loop waits for the helper before sending another datagram,
  * in case one was lost: a safety net, not a time slice. */
 #define INTERRUPT_RETRY_MS 1000
@@ -90,23 +84,38 @@ static void route_to_socks(eve_poller_t *poller, bool polled) {
   }
 }
 
-int eve__poll_now(eve_poller_t *poller, eve_native_event_t *events, size_t max) {
+/* One WSAPoll over the poll set, plus the control socket in the slot after
+ * it when `control` is valid. Returns how many registered sockets WSAPoll
+ * marked (a closed one counts as marked), or a negative error. */
+static int poll_set(eve_poller_t *poller, SOCKET control, DWORD timeout_ms, bool *control_ready) {
   eve__registry_t *r = &poller->registry;
   size_t count = r->socks_count;
-  if (count == 0 || max == 0) return 0;
+  WSAPOLLFD alone;
+  WSAPOLLFD *fds = count > 0 ? r->pollfds : &alone;
+  size_t total = count;
+  /* registry.c keeps a spare slot after the poll set for this. */
+  if (control != INVALID_SOCKET) fds[total++] = (WSAPOLLFD){control, POLLRDNORM, 0};
   eve__count(&poller->counters.waits);
-  int rc = WSAPoll(r->pollfds, (ULONG)count, 0);
+  int rc = WSAPoll(fds, (ULONG)total, timeout_ms == INFINITE ? -1 : (INT)timeout_ms);
   if (rc == SOCKET_ERROR) {
     int error = WSAGetLastError();
     if (error != WSAENOTSOCK) return eve_error_from_os(error);
     mark_closed(r);
+    return 1;
   }
-  bool polled = rc != 0;
+  *control_ready = control != INVALID_SOCKET && fds[count].revents != 0;
+  return rc - (*control_ready ? 1 : 0);
+}
+
+static int report_polled(eve_poller_t *poller, bool polled, eve_native_event_t *events,
+                         size_t max) {
+  eve__registry_t *r = &poller->registry;
+  size_t count = r->socks_count;
   if (poller->mode == EVE_MODE_OVERLAPPED) {
     route_to_socks(poller, polled);
     return 0;
   }
-  if (!polled && !any_connecting(r)) return 0;
+  if (count == 0 || (!polled && !any_connecting(r))) return 0;
   /* Reporting starts where the last full batch stopped, so a small events
    * array cannot starve the sockets at the end of the table. */
   size_t n = 0, start = r->cursor % count, last = start;
@@ -125,35 +134,29 @@ int eve__poll_now(eve_poller_t *poller, eve_native_event_t *events, size_t max) 
   return (int)n;
 }
 
-static int last_socket_error(void) { return eve_error_from_os(WSAGetLastError()); }
-
-/* A UDP socket on 127.0.0.1 connected to itself: send() on it makes it
- * readable, which ends the helper's WSAPoll. */
-static int control_open(SOCKET *out) {
-  SOCKET s = WSASocketW(AF_INET, SOCK_DGRAM, IPPROTO_UDP, NULL, 0, WSA_FLAG_NO_HANDLE_INHERIT);
-  if (s == INVALID_SOCKET) return last_socket_error();
-  struct sockaddr_in addr;
-  memset(&addr, 0, sizeof addr);
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  int len = (int)sizeof addr;
-  u_long nonblocking = 1;
-  if (bind(s, (struct sockaddr *)&addr, len) != 0 ||
-      getsockname(s, (struct sockaddr *)&addr, &len) != 0 ||
-      connect(s, (struct sockaddr *)&addr, len) != 0 ||
-      ioctlsocket(s, FIONBIO, &nonblocking) != 0) {
-    int rc = last_socket_error();
-    closesocket(s);
-    return rc;
-  }
-  *out = s;
-  return EVE_OK;
+int eve__poll_now(eve_poller_t *poller, eve_native_event_t *events, size_t max) {
+  if (poller->registry.socks_count == 0 || max == 0) return 0;
+  bool control_ready = false;
+  int rc = poll_set(poller, INVALID_SOCKET, 0, &control_ready);
+  if (rc < 0) return rc;
+  return report_polled(poller, rc != 0, events, max);
 }
 
-static void control_drain(eve__helper_t *h) {
-  char byte[16];
-  for (int i = 0; i < CONTROL_DRAIN_MAX; i++)
-    if (recv(h->control, byte, (int)sizeof byte, 0) == SOCKET_ERROR) return;
+int eve__poll_block(eve_poller_t *poller, eve_native_event_t *events, size_t max,
+                    DWORD timeout_ms) {
+  eve__watcher_t *w = &poller->watcher;
+  if (any_connecting(&poller->registry) && timeout_ms > EVE__CONNECT_RECHECK_MS)
+    timeout_ms = EVE__CONNECT_RECHECK_MS;
+  /* Posts from other threads set their flag before they poke: one set
+   * before in_poll was found nobody to poke, so look after setting it. */
+  if (!eve__watcher_enter_poll(w) || atomic_load(&poller->wakeup_pending) ||
+      atomic_load(&poller->shutting_down))
+    timeout_ms = 0;
+  bool control_ready = false;
+  int rc = poll_set(poller, w->control, timeout_ms, &control_ready);
+  eve__watcher_leave_poll(w, control_ready);
+  if (rc < 0) return rc;
+  return report_polled(poller, rc != 0, events, max);
 }
 
 static void post_ready(eve__helper_t *h) {
@@ -186,7 +189,7 @@ static void poll_until_done(eve__helper_t *h) {
         return;
       }
     }
-    if (h->fds[0].revents != 0) control_drain(h);
+    if (h->fds[0].revents != 0) eve__control_drain(h->control);
     if (atomic_load(&h->cancel)) return;
   }
 }
@@ -204,7 +207,7 @@ static DWORD WINAPI helper_main(LPVOID arg) {
 static int helper_start(eve_poller_t *poller) {
   eve__helper_t *h = &poller->helper;
   h->port = poller->port;
-  int rc = control_open(&h->control);
+  int rc = eve__control_open(&h->control);
   if (rc < 0) return rc;
   h->start_event = CreateEventW(NULL, FALSE, FALSE, NULL);
   h->idle_event = CreateEventW(NULL, FALSE, FALSE, NULL);
