@@ -16,15 +16,17 @@ else()
   install(TARGETS eved RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
   install(FILES ${PROJECT_SOURCE_DIR}/config/eved.json DESTINATION ${CMAKE_INSTALL_SYSCONFDIR}/eved)
   install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/eved)
-  # The unit is service/eved.service; a service/eved.service.in template,
-  # if one is made, gets the install paths (@CMAKE_INSTALL_FULL_BINDIR@...).
+  # The systemd unit is the template service/eved.service.in with the
+  # install paths filled in (ExecStart runs @CMAKE_INSTALL_FULL_BINDIR@/eved
+  # with the config in @CMAKE_INSTALL_FULL_SYSCONFDIR@/eved). They are fixed
+  # here, when configuring, as packagers expect (they set the prefix then
+  # and stage with DESTDIR, as install.native does); `cmake --install
+  # --prefix` moves the files but not these paths. EVE_SYSTEMD_UNIT is the
+  # configured file, which the tests check.
   set(EVE_SYSTEMD_UNIT_DIR "lib/systemd/system" CACHE STRING "Where the systemd unit is installed")
-  if(EXISTS ${PROJECT_SOURCE_DIR}/service/eved.service.in)
-    configure_file(${PROJECT_SOURCE_DIR}/service/eved.service.in ${CMAKE_BINARY_DIR}/eved.service @ONLY)
-    install(FILES ${CMAKE_BINARY_DIR}/eved.service DESTINATION ${EVE_SYSTEMD_UNIT_DIR})
-  elseif(EXISTS ${PROJECT_SOURCE_DIR}/service/eved.service)
-    install(FILES ${PROJECT_SOURCE_DIR}/service/eved.service DESTINATION ${EVE_SYSTEMD_UNIT_DIR})
-  endif()
+  set(EVE_SYSTEMD_UNIT ${CMAKE_BINARY_DIR}/eved.service)
+  configure_file(${PROJECT_SOURCE_DIR}/service/eved.service.in ${EVE_SYSTEMD_UNIT} @ONLY)
+  install(FILES ${EVE_SYSTEMD_UNIT} DESTINATION ${EVE_SYSTEMD_UNIT_DIR})
 endif()
 
 # CPack: the ZIP. `cmake --build <tree> --target package` writes it to

@@ -1,7 +1,7 @@
 /* The OS service glue behind eved's service verbs. service_win.c talks to
  * the Windows Service Control Manager; service_posix.c says to use the
- * systemd unit (service/eved.service) instead. main.c calls these with
- * argv[0] being the verb. */
+ * systemd unit (made from service/eved.service.in) instead. main.c calls
+ * these with argv[0] being the verb. */
 #ifndef EVED_SERVICE_H_
 #define EVED_SERVICE_H_
 

@@ -1,5 +1,6 @@
 /* Outside Windows there is no Service Control Manager: systemd (or any
- * supervisor) runs `eved run` in the foreground; see service/eved.service. */
+ * supervisor) runs `eved run` in the foreground; see the unit's template,
+ * service/eved.service.in. */
 #include <stdio.h>
 
 #include "service.h"
@@ -7,7 +8,8 @@
 int eved_service_command(int argc, char **argv) {
   (void)argc;
   fprintf(stderr,
-          "eved %s: Windows only; on Linux install service/eved.service and use systemctl\n",
+          "eved %s: Windows only; on Linux use systemctl with the systemd unit eved.service\n"
+          "(`cmake --install` puts it in <prefix>/lib/systemd/system)\n",
           argv[0]);
   return 2;
 }

@@ -4,32 +4,15 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "eve_net.h"
+#include "net_int.h"
 
 static int last_error(void) { return eve_error_from_os(errno); }
 
 static int fd_of(eve_handle_t h) { return (int)(intptr_t)h.raw; }
-
-static socklen_t to_sockaddr(const eve_net_address_t *a, struct sockaddr_storage *ss) {
-  memset(ss, 0, sizeof *ss);
-  if (a->family == 6) {
-    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-    s6->sin6_family = AF_INET6;
-    s6->sin6_port = htons(a->port);
-    memcpy(&s6->sin6_addr, a->bytes, 16);
-    return sizeof *s6;
-  }
-  struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-  s4->sin_family = AF_INET;
-  s4->sin_port = htons(a->port);
-  memcpy(&s4->sin_addr, a->bytes, 4);
-  return sizeof *s4;
-}
 
 static int set_nonblocking(int fd) {
   int flags = fcntl(fd, F_GETFL);
@@ -40,7 +23,7 @@ static int set_nonblocking(int fd) {
 int eve_net_listen(const eve_net_address_t *address, int backlog, eve_handle_t *out) {
   if (address == NULL || out == NULL) return EVE_EINVAL;
   struct sockaddr_storage ss = {0};
-  socklen_t len = to_sockaddr(address, &ss);
+  socklen_t len = (socklen_t)eve__net_to_sockaddr(address, &ss);
   int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return last_error();
   int one = 1;
@@ -63,38 +46,11 @@ int eve_net_listen(const eve_net_address_t *address, int backlog, eve_handle_t *
   return EVE_OK;
 }
 
-/* getsockname and getpeername fill the same shape. */
-static void from_sockaddr(const struct sockaddr_storage *ss, eve_net_address_t *out) {
-  memset(out, 0, sizeof *out);
-  if (ss->ss_family == AF_INET6) {
-    const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
-    out->family = 6;
-    out->port = ntohs(s6->sin6_port);
-    memcpy(out->bytes, &s6->sin6_addr, 16);
-  } else {
-    const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
-    out->family = 4;
-    out->port = ntohs(s4->sin_port);
-    memcpy(out->bytes, &s4->sin_addr, 4);
-  }
-}
-
-int eve_net_local_address(eve_handle_t sock, eve_net_address_t *out) {
-  struct sockaddr_storage ss;
-  memset(&ss, 0, sizeof ss);
-  socklen_t len = sizeof ss;
-  if (getsockname(fd_of(sock), (struct sockaddr *)&ss, &len) < 0) return last_error();
-  from_sockaddr(&ss, out);
-  return EVE_OK;
-}
-
-int eve_net_peer_address(eve_handle_t sock, eve_net_address_t *out) {
-  struct sockaddr_storage ss;
-  memset(&ss, 0, sizeof ss);
-  socklen_t len = sizeof ss;
-  if (getpeername(fd_of(sock), (struct sockaddr *)&ss, &len) < 0) return last_error();
-  from_sockaddr(&ss, out);
-  return EVE_OK;
+int eve__net_sockname(eve_handle_t sock, bool peer, struct sockaddr_storage *ss) {
+  socklen_t len = sizeof *ss;
+  struct sockaddr *sa = (struct sockaddr *)ss;
+  int rc = peer ? getpeername(fd_of(sock), sa, &len) : getsockname(fd_of(sock), sa, &len);
+  return rc < 0 ? last_error() : EVE_OK;
 }
 
 int eve_net_accept(eve_handle_t listener, eve_handle_t *out) {

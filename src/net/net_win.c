@@ -5,29 +5,12 @@
 #include <windows.h>
 
 #include <limits.h>
-#include <string.h>
 
-#include "eve_net.h"
+#include "net_int.h"
 
 static int last_error(void) { return eve_error_from_os(WSAGetLastError()); }
 
 static SOCKET sock_of(eve_handle_t h) { return (SOCKET)h.raw; }
-
-static int to_sockaddr(const eve_net_address_t *a, struct sockaddr_storage *ss) {
-  memset(ss, 0, sizeof *ss);
-  if (a->family == 6) {
-    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-    s6->sin6_family = AF_INET6;
-    s6->sin6_port = htons(a->port);
-    memcpy(&s6->sin6_addr, a->bytes, 16);
-    return (int)sizeof *s6;
-  }
-  struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-  s4->sin_family = AF_INET;
-  s4->sin_port = htons(a->port);
-  memcpy(&s4->sin_addr, a->bytes, 4);
-  return (int)sizeof *s4;
-}
 
 static int set_nonblocking(SOCKET s) {
   u_long on = 1;
@@ -37,7 +20,7 @@ static int set_nonblocking(SOCKET s) {
 int eve_net_listen(const eve_net_address_t *address, int backlog, eve_handle_t *out) {
   if (address == NULL || out == NULL) return EVE_EINVAL;
   struct sockaddr_storage ss;
-  int len = to_sockaddr(address, &ss);
+  int len = (int)eve__net_to_sockaddr(address, &ss);
   /* Not inheritable: a child process must not keep the port open. */
   SOCKET s = WSASocketW(ss.ss_family, SOCK_STREAM, IPPROTO_TCP, NULL, 0,
                         WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
@@ -74,36 +57,11 @@ int eve_net_listen(const eve_net_address_t *address, int backlog, eve_handle_t *
   return EVE_OK;
 }
 
-/* getsockname and getpeername fill the same shape. */
-static void from_sockaddr(const struct sockaddr_storage *ss, eve_net_address_t *out) {
-  memset(out, 0, sizeof *out);
-  if (ss->ss_family == AF_INET6) {
-    const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
-    out->family = 6;
-    out->port = ntohs(s6->sin6_port);
-    memcpy(out->bytes, &s6->sin6_addr, 16);
-  } else {
-    const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
-    out->family = 4;
-    out->port = ntohs(s4->sin_port);
-    memcpy(out->bytes, &s4->sin_addr, 4);
-  }
-}
-
-int eve_net_local_address(eve_handle_t sock, eve_net_address_t *out) {
-  struct sockaddr_storage ss;
-  int len = (int)sizeof ss;
-  if (getsockname(sock_of(sock), (struct sockaddr *)&ss, &len) == SOCKET_ERROR) return last_error();
-  from_sockaddr(&ss, out);
-  return EVE_OK;
-}
-
-int eve_net_peer_address(eve_handle_t sock, eve_net_address_t *out) {
-  struct sockaddr_storage ss;
-  int len = (int)sizeof ss;
-  if (getpeername(sock_of(sock), (struct sockaddr *)&ss, &len) == SOCKET_ERROR) return last_error();
-  from_sockaddr(&ss, out);
-  return EVE_OK;
+int eve__net_sockname(eve_handle_t sock, bool peer, struct sockaddr_storage *ss) {
+  int len = (int)sizeof *ss;
+  struct sockaddr *sa = (struct sockaddr *)ss;
+  int rc = peer ? getpeername(sock_of(sock), sa, &len) : getsockname(sock_of(sock), sa, &len);
+  return rc == SOCKET_ERROR ? last_error() : EVE_OK;
 }
 
 int eve_net_accept(eve_handle_t listener, eve_handle_t *out) {

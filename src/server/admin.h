@@ -22,6 +22,9 @@
 typedef struct eved_admin_session {
   char in[EVED_ADMIN_LINE_MAX];
   size_t in_len;
+  /* in[0, in_scanned) holds no newline: a line that arrives a byte at a
+   * time is searched once in all, not once per read. */
+  size_t in_scanned;
   char *out;
   size_t out_len, out_off, out_cap;
   bool closing; /* disconnect once the output is sent */

@@ -6,7 +6,7 @@
 #include "log.h"
 
 void eved__admin_session_init(eved_admin_session_t *s, int64_t now_ms) {
-  s->in_len = 0;
+  s->in_len = s->in_scanned = 0;
   s->out = NULL;
   s->out_len = s->out_off = s->out_cap = 0;
   s->closing = false;
@@ -51,8 +51,9 @@ char *eved__admin_session_space(eved_admin_session_t *s, size_t *len) {
 
 void eved__admin_session_run(eved_server_t *server, eved_admin_session_t *s) {
   while (!s->closing && s->out_len - s->out_off < EVED_ADMIN_OUTPUT_SOFT_MAX) {
-    char *nl = memchr(s->in, '\n', s->in_len);
+    char *nl = memchr(s->in + s->in_scanned, '\n', s->in_len - s->in_scanned);
     if (nl == NULL) {
+      s->in_scanned = s->in_len;
       if (s->in_len == sizeof s->in) {
         eved__limit_hit(server, EVED_LIMIT_ADMIN_LINE,
                         "admin: a client sent a line over %d bytes; disconnecting it",
@@ -68,6 +69,7 @@ void eved__admin_session_run(eved_server_t *server, eved_admin_session_t *s) {
     s->commands++;
     memmove(s->in, nl + 1, s->in_len - len - 1);
     s->in_len -= len + 1;
+    s->in_scanned = 0; /* what follows the line is not searched yet */
     if (answer == NULL || !append(s, answer, answer_len)) {
       free(answer);
       answer_and_close(s, "{\"ok\":false,\"error\":\"out of memory\"}\n");
@@ -84,7 +86,8 @@ void eved__admin_session_received(eved_server_t *server, eved_admin_session_t *s
 }
 
 bool eved__admin_session_wants_input(const eved_admin_session_t *s) {
-  return !s->closing && s->out_len == s->out_off && memchr(s->in, '\n', s->in_len) == NULL &&
+  return !s->closing && s->out_len == s->out_off &&
+         memchr(s->in + s->in_scanned, '\n', s->in_len - s->in_scanned) == NULL &&
          s->in_len < sizeof s->in;
 }
 

@@ -24,7 +24,7 @@ static const char usage[] =
     "                        one command over the admin channel (try: eved admin help)\n"
     "  install [--config FILE] [--start auto|delayed|manual] [--no-start] [--name NAME]\n"
     "  uninstall|start|stop|status [--name NAME]\n"
-    "                        the Windows service (on Linux: service/eved.service)\n"
+    "                        the Windows service (on Linux: systemd, eved.service)\n"
     "  --help                this text\n"
     "  --version             print the version\n"
     "\n"

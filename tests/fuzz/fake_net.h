@@ -1,7 +1,8 @@
 /* An in-memory stand-in for src/net, linked into the fuzzers instead of
- * net_posix.c, so a connection runs through conn.c's real state machine
- * with no socket: the harness decides what each recv returns and how much
- * each send takes, and collects what eved sends. One connection at a time. */
+ * net_posix.c and sockaddr.c, so a connection runs through conn.c's real
+ * state machine with no socket: the harness decides what each recv returns
+ * and how much each send takes, and collects what eved sends. One
+ * connection at a time. */
 #ifndef EVE_FUZZ_FAKE_NET_H_
 #define EVE_FUZZ_FAKE_NET_H_
 

@@ -21,8 +21,8 @@ for f in "$top"/src/poller/*.c "$top"/src/poller/win/*.c "$top"/src/net/*.c \
   count=$((count + 1))
   clang --target=x86_64-w64-mingw32 -std=c11 -pedantic -Wgnu -Wvla -Werror -fsyntax-only \
     -DWIN32_LEAN_AND_MEAN -D_WIN32_WINNT=0x0601 \
-    -I"$top/src/poller" -I"$top/src/poller/win" -I"$top/src/net" -I"$top/src/server" \
-    -I"$top/service" -I"$build/src/server/generated" \
+    -I"$top/src/poller" -I"$top/src/poller/win" -I"$top/src/net" -I"$top/src/net/win" \
+    -I"$top/src/server" -I"$top/service" -I"$build/src/server/generated" \
     -I/usr/share/include/llhttp -I"$cjson" "$f" || status=1
 done
 [ "$count" -gt 0 ] || { echo "lint.msvc_portable: no sources found" >&2; exit 1; }

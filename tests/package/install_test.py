@@ -1,29 +1,47 @@
 #!/usr/bin/env python3
 """`cmake --install` lays eved out where Linux packagers expect it.
 
-    install_test.py --build DIR --version X.Y.Z [--unit]
+    install_test.py --build DIR --version X.Y.Z --prefix PREFIX --sysconfdir DIR
 
-Installs the build tree into a fresh temporary prefix and checks the
-layout: bin/eved runs and says its version, etc/eved/eved.json is a config
-eved accepts, the docs are in share/doc/eved, and (with --unit, when the
-source tree has service/eved.service) the systemd unit is in
-lib/systemd/system and starts the installed eved.
+Installs the build tree as a package build does: under the configured
+PREFIX (CMAKE_INSTALL_PREFIX), staged in a fresh temporary DESTDIR, because
+the systemd unit names the installed paths and those are fixed when
+configuring. Checks the layout under DESTDIR: PREFIX/bin/eved runs and says
+its version, SYSCONFDIR/eved/eved.json (CMAKE_INSTALL_FULL_SYSCONFDIR, the
+directory the unit names) is a config eved accepts, the docs are in
+PREFIX/share/doc/eved, the systemd unit is in PREFIX/lib/systemd/system and
+its ExecStart runs that installed eved with that installed config, and
+nothing else is installed.
 """
 import argparse
 import os
+import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
 
 
+def exec_start(unit_text):
+    """The arguments of a unit's ExecStart line ([] if it has none)."""
+    for line in unit_text.splitlines():
+        if line.startswith("ExecStart="):
+            return shlex.split(line[len("ExecStart="):])
+    return []
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", required=True)
     ap.add_argument("--version", required=True)
-    ap.add_argument("--unit", action="store_true")
+    ap.add_argument("--prefix", required=True, help="the configured CMAKE_INSTALL_PREFIX")
+    ap.add_argument("--sysconfdir", required=True, help="CMAKE_INSTALL_FULL_SYSCONFDIR")
     args = ap.parse_args()
-    prefix = tempfile.mkdtemp(prefix="eved-install-")
+    destdir = tempfile.mkdtemp(prefix="eved-install-")
+    # DESTDIR is prepended to the absolute install paths, so it is joined by
+    # hand: os.path.join would drop it before an absolute prefix.
+    root = destdir + args.prefix
+    confdir = os.path.join(destdir + args.sysconfdir, "eved")
     failures = []
 
     def check(cond, what):
@@ -31,43 +49,59 @@ def main():
             failures.append(what)
         return cond
 
+    def same_file(a, b):
+        return os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b)
+
     try:
-        p = subprocess.run(["cmake", "--install", args.build, "--prefix", prefix],
-                           capture_output=True, text=True)
+        env = dict(os.environ, DESTDIR=destdir)
+        p = subprocess.run(["cmake", "--install", args.build], capture_output=True, text=True,
+                           env=env)
         if p.returncode != 0:
             print("FAIL install: cmake --install: %s%s" % (p.stdout, p.stderr))
             return 1
-        eved = os.path.join(prefix, "bin", "eved")
+        eved = os.path.join(root, "bin", "eved")
         if check(os.access(eved, os.X_OK), "bin/eved is not an executable"):
             out = subprocess.run([eved, "--version"], capture_output=True, text=True).stdout
             check(out.strip() == "eved " + args.version, "bin/eved --version says %r" % out)
-        config = os.path.join(prefix, "etc", "eved", "eved.json")
-        if check(os.path.isfile(config), "etc/eved/eved.json missing") and os.access(eved, os.X_OK):
+        config = os.path.join(confdir, "eved.json")
+        if check(os.path.isfile(config), "%s/eved/eved.json missing" % args.sysconfdir) and \
+                os.access(eved, os.X_OK):
             p = subprocess.run([eved, "check-config", config], capture_output=True, text=True)
             check(p.returncode == 0, "the installed config is refused: " + p.stdout + p.stderr)
-        docs = os.path.join(prefix, "share", "doc", "eved")
+        docs = os.path.join(root, "share", "doc", "eved")
         for name in ("README.md",):
             check(os.path.isfile(os.path.join(docs, name)), "share/doc/eved/%s missing" % name)
-        unit = os.path.join(prefix, "lib", "systemd", "system", "eved.service")
-        if args.unit:
-            if check(os.path.isfile(unit), "lib/systemd/system/eved.service missing"):
-                with open(unit) as f:
-                    text = f.read()
-                check("ExecStart=" in text and "eved" in text, "the unit has no ExecStart for eved")
+        unit = os.path.join(root, "lib", "systemd", "system", "eved.service")
+        if check(os.path.isfile(unit), "lib/systemd/system/eved.service missing"):
+            with open(unit) as f:
+                argv = exec_start(f.read())
+            # The paths in the unit are the target machine's: DESTDIR plus
+            # each must be the file this install wrote.
+            if check(len(argv) == 4 and argv[1:3] == ["run", "--config"],
+                     "the unit's ExecStart is not `EVED run --config FILE`: %r" % argv):
+                check(os.path.isabs(argv[0]) and same_file(destdir + argv[0], eved),
+                      "the unit's ExecStart runs %s, not the installed %s" %
+                      (argv[0], os.path.join(args.prefix, "bin", "eved")))
+                check(os.path.isabs(argv[3]) and same_file(destdir + argv[3], config),
+                      "the unit's config is %s, not the installed %s" %
+                      (argv[3], os.path.join(args.sysconfdir, "eved", "eved.json")))
         # Nothing else is installed: no static libraries or headers.
+        expected = [os.path.join(root, "bin", "eved"), confdir + os.sep,
+                    os.path.join(root, "share", "doc", "eved") + os.sep,
+                    os.path.join(root, "lib", "systemd", "system") + os.sep]
         extra = []
-        for root, _, files in os.walk(prefix):
+        for top, _, files in os.walk(destdir):
             for name in files:
-                rel = os.path.relpath(os.path.join(root, name), prefix)
-                if not rel.startswith(("bin/eved", "etc/eved/", "share/doc/eved/", "lib/systemd/system/")):
-                    extra.append(rel)
+                path = os.path.join(top, name)
+                if not path.startswith(tuple(expected)):
+                    extra.append(os.path.relpath(path, destdir))
         check(not extra, "unexpected files installed: %s" % extra)
     finally:
-        shutil.rmtree(prefix, ignore_errors=True)
+        shutil.rmtree(destdir, ignore_errors=True)
     if failures:
         print("FAIL install:\n  " + "\n  ".join(failures))
         return 1
-    print("ok install (%s)" % ("with the systemd unit" if args.unit else "no systemd unit in service/ yet"))
+    print("ok install (under %s, with the systemd unit)" % args.prefix)
     return 0
 
 
