@@ -120,6 +120,7 @@ static void settle_in_flight(eve_poller_t *poller) {
 
 int eve_poller_dispose(eve_poller_t *poller) {
   if (poller == NULL) return EVE_EINVAL;
+  eve__helper_disarm(poller, false);
   eve__helper_stop(&poller->helper);
   /* From here the loop thread takes packets itself: first what the
    * watcher left in its ring, then straight from the port. */

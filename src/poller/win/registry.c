@@ -78,12 +78,14 @@ int eve__pollset_add(eve_poller_t *poller, eve__registration_t reg, size_t *inde
   r->socks[*index] = reg;
   r->pollfds[*index] = (WSAPOLLFD){(SOCKET)reg.handle, eve__to_native_mask(reg.interest), 0};
   r->socks_count++;
+  r->version++;
   return EVE_OK;
 }
 
 void eve__pollset_remove(eve_poller_t *poller, size_t index) {
   eve__registry_t *r = &poller->registry;
   size_t last = --r->socks_count;
+  r->version++;
   if (index == last) return;
   r->socks[index] = r->socks[last];
   r->pollfds[index] = r->pollfds[last];
@@ -99,6 +101,7 @@ void eve__pollset_set_events(eve_poller_t *poller, size_t index, eve_interest_t 
   r->socks[index].interest = interest;
   r->socks[index].connecting = connecting;
   r->pollfds[index].events = eve__to_native_mask(interest);
+  r->version++;
 }
 
 /* Only a socket asked about writability can be waiting for its connect;

@@ -180,7 +180,10 @@ static int wait_on_port(eve_poller_t *poller, eve_native_event_t *events, size_t
   for (;;) {
     size_t n = report_queued(poller, events, max_events);
     eve__rearm(poller);
-    int rc = eve__poll_now(poller, events + n, max_events - n);
+    /* While the helper polls the poll set as it is, anything ready there
+     * is its to report: an inline poll would cost a system call for
+     * nothing. */
+    int rc = eve__helper_watching(poller) ? 0 : eve__poll_now(poller, events + n, max_events - n);
     /* Completions already taken from the queue are reported, not dropped;
      * a lasting error shows again on the next wait. */
     if (rc < 0) return n > 0 ? finish(poller, n) : rc;
@@ -188,26 +191,30 @@ static int wait_on_port(eve_poller_t *poller, eve_native_event_t *events, size_t
     n += eve__report_ready(poller, events + n, max_events - n);
 
     DWORD block = (n > 0 || poller->wakeup_taken) ? 0 : remaining_ms(timeout_ms, deadline);
+    bool polling_needed = poller->registry.socks_count > 0;
     round_result_t result = {0};
     bool looked_first = false;
-    if (block != 0 && poller->registry.socks_count > 0) {
-      /* Arming the helper costs a thread hand-off each way (a dozen server
-       * requests under Wine). In overlapped mode news mostly comes as
-       * packets that are already on the port when a busy loop gets here,
-       * so look there first and block only if it is empty. */
+    if (block != 0 && polling_needed && !eve__helper_watching(poller)) {
+      /* Arming the helper costs a thread hand-off (a dozen server requests
+       * under Wine). In overlapped mode news mostly comes as packets that
+       * are already on the port when a busy loop gets here, so look there
+       * first and arm only if it is empty. */
       rc = take_packets(poller, 0, &result);
       if (rc < 0) return rc;
       looked_first = rc > 0;
       if (looked_first) block = 0;
     }
-    bool armed = false;
-    if (block != 0 && poller->registry.socks_count > 0) {
-      rc = eve__helper_arm(poller);
+    /* The helper stays in WSAPoll across waits while the poll set does not
+     * change (wsapoll.c says why that is safe), so a wait ended by a
+     * completion costs it nothing. */
+    if (block != 0 && polling_needed) {
+      rc = eve__helper_watch(poller);
       if (rc < 0) return rc;
-      armed = true;
+    } else if (!polling_needed) {
+      eve__helper_disarm(poller, false);
     }
     rc = take_packets(poller, block, &result);
-    if (armed) eve__helper_disarm(poller, result.helper_ready);
+    if (result.helper_ready) eve__helper_disarm(poller, true);
     if (rc < 0) return n > 0 ? finish(poller, n) : rc;
     /* WSAENOTSOCK (a socket closed while registered) is the inline poll's
      * to report, as that socket's error; anything else ends the wait. */

@@ -147,6 +147,7 @@ typedef struct eve__registry {
   size_t count;          /* registrations, in both tables, counted once */
   size_t overlapped;     /* pipes, files, events, consoles */
   size_t cursor; /* where the next inline poll starts reporting: fairness */
+  uint64_t version; /* moves on every change to the poll set */
 } eve__registry_t;
 
 void eve__registry_free(eve__registry_t *registry);
@@ -206,7 +207,8 @@ typedef struct eve__helper {
   bool stop;           /* written before start_event is set */
   uint32_t generation; /* written by the loop while the helper is idle */
   int error;           /* the helper's last WSAPoll error, or 0 */
-  bool armed;
+  bool armed;          /* polling, or reported and not yet taken back */
+  uint64_t version;    /* the poll set's version it is polling */
   DWORD timeout_ms;    /* INFINITE, or a recheck interval: connect_check.c */
 } eve__helper_t;
 
@@ -314,10 +316,14 @@ int eve__poll_now(eve_poller_t *poller, eve_native_event_t *events, size_t max);
 int eve__poll_block(eve_poller_t *poller, eve_native_event_t *events, size_t max,
                     DWORD timeout_ms);
 
-/* Hands the pollfd array to the helper thread (started on first use). */
-int eve__helper_arm(eve_poller_t *poller);
+/* Keeps the helper thread (started on first use) polling the current poll
+ * set: arms it, or interrupts and re-arms it if the poll set changed. */
+int eve__helper_watch(eve_poller_t *poller);
+/* Whether the helper is polling the current poll set with nothing to say
+ * yet: then an inline poll of it would find nothing. */
+bool eve__helper_watching(const eve_poller_t *poller);
 /* Returns once the helper is idle again; interrupts it unless it already
- * reported readiness. Afterwards the caller may close any socket. */
+ * reported readiness. */
 void eve__helper_disarm(eve_poller_t *poller, bool helper_reported);
 void eve__helper_stop(eve__helper_t *helper);
 

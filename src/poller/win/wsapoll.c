@@ -14,10 +14,18 @@
  * the loop blocks on the port a helper thread (one per poller, started on
  * first need) blocks in WSAPoll(-1) on a snapshot of the poll set plus its
  * own control socket, and posts an EVE__KEY_POLL_READY packet when a socket
- * is ready. When the loop wakes for anything else it interrupts the helper
- * with a datagram on the control socket, and it never returns while the
- * helper is inside WSAPoll: the caller may close or unregister any socket
- * once wait returns, and the helper must not be looking at it then.
+ * is ready. The helper stays in WSAPoll across waits for as long as the
+ * poll set does not change (registry.c counts changes); the next wait
+ * after a change interrupts it with a datagram on its control socket and
+ * re-arms it. Under Wine 8 each hand-off costs about a dozen wineserver
+ * requests, so a wait ended by a completion must not pay one.
+ *   This lets the caller close a socket the helper is still polling (it
+ *   unregistered it, or closed it registered). That is safe: the helper
+ *   polls its own copy of the array; the kernel resolved each handle when
+ *   the call began, so a new socket given the same handle value is not
+ *   what it watches; closing a socket ends a poll on it (POLLNVAL, or
+ *   WSAENOTSOCK under Wine). And the helper's word is only a hint: the loop
+ *   polls the current poll set inline before it reports anything.
  *
  * Set aside, for both: IOCTL_AFD_POLL (what wepoll and libuv use) is
  * undocumented, and Wine 8 keeps one global list of AFD polls scanned on
@@ -238,7 +246,7 @@ void eve__helper_stop(eve__helper_t *h) {
   memset(h, 0, sizeof *h);
 }
 
-int eve__helper_arm(eve_poller_t *poller) {
+static int helper_arm(eve_poller_t *poller) {
   eve__helper_t *h = &poller->helper;
   eve__registry_t *r = &poller->registry;
   if (h->thread == NULL) {
@@ -258,6 +266,7 @@ int eve__helper_arm(eve_poller_t *poller) {
   h->fds_count = need;
   h->error = 0;
   h->timeout_ms = any_connecting(r) ? EVE__CONNECT_RECHECK_MS : INFINITE;
+  h->version = r->version;
   h->generation++;
   atomic_store(&h->cancel, false);
   h->armed = true;
@@ -277,4 +286,15 @@ void eve__helper_disarm(eve_poller_t *poller, bool helper_reported) {
     if (WaitForSingleObject(h->idle_event, ms) == WAIT_OBJECT_0) break;
   }
   h->armed = false;
+}
+
+int eve__helper_watch(eve_poller_t *poller) {
+  eve__helper_t *h = &poller->helper;
+  if (h->armed && h->version == poller->registry.version) return EVE_OK;
+  eve__helper_disarm(poller, false);
+  return helper_arm(poller);
+}
+
+bool eve__helper_watching(const eve_poller_t *poller) {
+  return poller->helper.armed && poller->helper.version == poller->registry.version;
 }
