@@ -31,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 CONNS = [1, 50, 500, 5000]
@@ -322,32 +323,33 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
                 try:
                     sequential = self.traced_sequential(proc.port, n_requests, trace)
                     loaded = self.traced_wrk(proc.port, trace)
+                    connection = self.traced_connections(proc.port, 50, trace)
                 finally:
                     proc.stop()
         finally:
             self.restart_wineserver(True)
-        return sequential, loaded
+        return sequential, loaded, connection
+
+    @staticmethod
+    def get_stats(s):
+        """One keep-alive GET /stats on socket s, read to the body's end."""
+        s.sendall(b"GET /stats HTTP/1.1\r\nHost: bench\r\n\r\n")
+        buf = b""
+        while b"\r\n\r\n" not in buf:
+            buf += s.recv(65536)
+        head, _, rest = buf.partition(b"\r\n\r\n")
+        length = int(re.search(rb"Content-Length: (\d+)", head, re.I).group(1))
+        while len(rest) < length:
+            rest += s.recv(65536)
 
     def traced_sequential(self, port, n_requests, trace):
         s = socket.create_connection(("127.0.0.1", port))
-        req = b"GET /stats HTTP/1.1\r\nHost: bench\r\n\r\n"
-
-        def one():
-            s.sendall(req)
-            buf = b""
-            while b"\r\n\r\n" not in buf:
-                buf += s.recv(65536)
-            head, _, rest = buf.partition(b"\r\n\r\n")
-            length = int(re.search(rb"Content-Length: (\d+)", head, re.I).group(1))
-            while len(rest) < length:
-                rest += s.recv(65536)
-
         for _ in range(50):
-            one()
+            self.get_stats(s)
         time.sleep(0.5)
         before = os.path.getsize(trace)
         for _ in range(n_requests):
-            one()
+            self.get_stats(s)
             # Without a pause the next request sometimes reaches the server
             # before it is back in its wait, which then costs fewer requests:
             # the count would measure that race. Paused, every wait blocks.
@@ -357,20 +359,42 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
         s.close()
         return self.count_requests(trace, before, after) / n_requests
 
-    def traced_wrk(self, port, trace):
-        wrk(port, 50, 1)  # connect and warm up; counted from the next run
+    def traced_connections(self, port, count, trace):
+        """A new connection's cost: `count` connections one after another,
+        each with one request, closed by the client once it has the answer
+        (the loop ignores "Connection: close")."""
         time.sleep(0.5)
         before = os.path.getsize(trace)
-        result = wrk(port, 50, 3)
+        for _ in range(count):
+            with socket.create_connection(("127.0.0.1", port)) as s:
+                self.get_stats(s)
+            time.sleep(0.002)
         time.sleep(0.5)
+        return self.count_requests(trace, before, os.path.getsize(trace)) / count
+
+    def traced_wrk(self, port, trace):
+        """Under wrk with 50 connections, in the steady state: the window
+        opens a second after wrk started and closes a second before it ends,
+        so connecting and closing (a few requests per connection, which
+        eved and the loop spend differently) are left out. Per response the
+        server sent (each is one send_socket: /stats fits the send buffer),
+        counted in the same window."""
+        runner = threading.Thread(target=wrk, args=(port, 50, 5))
+        runner.start()
+        time.sleep(1)
+        before = os.path.getsize(trace)
+        time.sleep(3)
         after = os.path.getsize(trace)
-        return self.count_requests(trace, before, after) / max(1, result["done"])
+        runner.join()
+        return (self.count_requests(trace, before, after) /
+                max(1, self.count_requests(trace, before, after, b"send_socket")))
 
     @staticmethod
-    def count_requests(trace, begin, end):
-        """Requests in bytes [begin, end) of the trace, from the threads that
-        did socket work there: the fresh wineserver also traces the prefix's
-        own processes (explorer, services), which are not the server's cost."""
+    def count_requests(trace, begin, end, only=None):
+        """Requests in bytes [begin, end) of the trace (or only those named
+        `only`), from the threads that did socket work there: the fresh
+        wineserver also traces the prefix's own processes (explorer,
+        services), which are not the server's cost."""
         with open(trace, "rb") as f:
             f.seek(begin)
             lines = f.read(end - begin).split(b"\n")
@@ -383,7 +407,8 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
         socket_threads = {t for t, name, line in requests
                           if name in (b"recv_socket", b"send_socket", b"accept_socket")
                           or (name == b"ioctl" and b"code=00012024" in line)}
-        return sum(1 for t, _, _ in requests if t in socket_threads)
+        return sum(1 for t, name, _ in requests
+                   if t in socket_threads and (only is None or name == only))
 
     def wine(self):
         modes = self.windows_modes()
@@ -407,20 +432,33 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
                         # wineserver tears down the sockets after the process
                         # ends; the next server must not start into that.
                         time.sleep(1 if c < 500 else 5)
+        # Three traced rounds, the servers alternating, medians: the count
+        # one at a time is exact, but under wrk it moves with how many
+        # requests each wait finds, by about 1%.
+        counts = {}
+        for _ in range(3):
+            for name, start in servers:
+                try:
+                    counts.setdefault(name, []).append(self.wine_server_requests(start, 500))
+                except StartError as e:
+                    log("  %s did not start for the trace: %s" % (name, e))
         per_request = {}
-        for name, start in servers:
-            try:
-                per_request[name] = self.wine_server_requests(start, 500)
-            except StartError as e:
-                log("  %s did not start for the trace: %s" % (name, e))
-                per_request[name] = (float("nan"), float("nan"))
+        for name, _ in servers:
+            runs = counts.get(name) or [(float("nan"),) * 3]
+            per_request[name] = tuple(statistics.median(r[i] for r in runs) for i in range(3))
+            log("  %s: wineserver requests per HTTP request, one at a time %s, wrk c=50 %s; "
+                "per new connection with one request %s" % (
+                    name, ", ".join("%.2f" % r[0] for r in runs),
+                    ", ".join("%.2f" % r[1] for r in runs), ", ".join("%.1f" % r[2] for r in runs)))
         self.wine_results = (results, per_request)
         self.rows.append("\n### Windows build under Wine %s: eved.exe against a minimal WSAPoll "
-                         "loop (medians of %d rounds)\n" % (self.wine_version(), self.args.wine_rounds))
+                         "loop (req/s: medians of %d rounds; wineserver requests: medians of 3 traced "
+                         "rounds)\n" % (self.wine_version(), self.args.wine_rounds))
         self.rows.append("| server | " + " | ".join("c=%d req/s" % c for c in self.conns) +
                          " | vs baseline at c=50 | wineserver requests per HTTP request: "
-                         "one at a time / wrk c=50 |")
-        self.rows.append("|---|" + "---|" * (len(self.conns) + 2))
+                         "one at a time / wrk c=50, steady state | per new connection with one "
+                         "request |")
+        self.rows.append("|---|" + "---|" * (len(self.conns) + 3))
         def rps_of(name, c):
             runs = results.get((name, c))
             return statistics.median(r["rps"] for r in runs) if runs else float("nan")
@@ -433,8 +471,8 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
                 cells.append("%.0f" % rps)
                 self.plot.setdefault(name + " (Wine)", {})[c] = rps
             r50 = rps_of(name, 50)
-            self.rows.append("| %s | %s | %.2fx | %.2f / %.2f |" % (
-                name, " | ".join(cells), r50 / base50, per_request[name][0], per_request[name][1]))
+            self.rows.append("| %s | %s | %.2fx | %.2f / %.2f | %.1f |" % (
+                name, " | ".join(cells), r50 / base50, *per_request[name]))
 
     def start_wine(self, start, name):
         """A Wine server, with one retry: a start can fail while wineserver
@@ -633,19 +671,21 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
                 return med(r["rps"] for r in runs) if runs else 0.0
 
             base = rps50("baseline") or float("nan")
-            names = [n for n in per_request if n != "baseline"]
-            best = max(names, key=rps50)
-            ratio = rps50(best) / base
-            judge("Wine req/s at c=50: best eved.exe mode >= 1.0x the WSAPoll loop",
-                  "%.2fx (%s)" % (ratio, best), ratio >= 1.0)
-            least = min(names, key=lambda n: per_request[n][1])
-            judge("Wine: wineserver requests per HTTP request <= the WSAPoll loop's (wrk c=50)",
-                  "%.2f (%s) vs %.2f" % (per_request[least][1], least, per_request["baseline"][1]),
-                  per_request[least][1] <= per_request["baseline"][1])
-            least = min(names, key=lambda n: per_request[n][0])
-            judge("Wine: the same, one request at a time", "%.2f (%s) vs %.2f" % (
-                per_request[least][0], least, per_request["baseline"][0]),
-                per_request[least][0] <= per_request["baseline"][0])
+            base_seq, base_load, _ = per_request["baseline"]
+            # The target is one mode that does both: as fast as the loop,
+            # and no more wineserver requests per HTTP request.
+            best = None
+            for name in (n for n in per_request if n != "baseline"):
+                ratio = rps50(name) / base
+                seq, load, _ = per_request[name]
+                ok = ratio >= 1.0 and seq <= base_seq and load <= base_load
+                judge("Wine, %s: req/s at c=50 >= 1.0x the WSAPoll loop, and wineserver "
+                      "requests per HTTP request (one at a time / wrk c=50) <= the loop's" % name,
+                      "%.2fx; %.2f / %.2f vs %.2f / %.2f" % (ratio, seq, load, base_seq, base_load),
+                      ok)
+                if ok and best is None:
+                    best = name
+            judge("Wine: a best eved.exe mode meets both", best or "none", best is not None)
         for label, r in self.scale_results.items():
             if label.startswith("nginx"):
                 continue

@@ -55,8 +55,8 @@ static void complete_entry(eve_poller_t *poller, const OVERLAPPED_ENTRY *packet)
   eve__queue_push(&poller->queue, entry);
 }
 
-/* WSAPoll mode: the wake-up flag, not its packet, is what the loop takes;
- * the next post after this posts again. */
+/* WSAPoll mode: a wake-up is the flag alone (no packet, port.c says why);
+ * the next post after this one is taken pokes again. */
 static void take_wakeup(eve_poller_t *poller) {
   if (atomic_exchange(&poller->wakeup_pending, false)) poller->wakeup_taken = true;
 }
@@ -65,12 +65,6 @@ static void take_packet(eve_poller_t *poller, const OVERLAPPED_ENTRY *packet,
                         round_result_t *result) {
   switch ((uint64_t)packet->lpCompletionKey) {
     case EVE__KEY_WAKEUP:
-      /* WSAPoll mode takes its wake-ups from the flag (take_wakeup): this
-       * packet may come after its flag was taken and a newer post set it. */
-      if (poller->mode == EVE_MODE_WSAPOLL) {
-        take_wakeup(poller);
-        return;
-      }
       /* Cleared before the wait returns, so a post after that posts again. */
       atomic_store(&poller->wakeup_pending, false);
       poller->wakeup_taken = true;

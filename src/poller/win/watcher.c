@@ -18,8 +18,9 @@
  *     sends one datagram on the control socket ("poke");
  *   - the loop takes the ring's packets at the start of every wait (memory
  *     only, no system call) and handles them as if it had dequeued them;
- *   - a post from another thread (wake-up, shutdown) pokes the loop itself,
- *     so a wake-up is one datagram away, not a packet plus a datagram.
+ *   - a post from another thread pokes the loop itself: a wake-up is a flag
+ *     and one datagram, with no packet at all (port.c), and a shutdown's
+ *     packet is only for the record.
  * Never blocking with packets waiting is a two-flag handshake: the loop
  * sets in_poll and then looks at the ring; the watcher fills the ring and
  * then looks at in_poll. Sequentially consistent atomics let at most one of
