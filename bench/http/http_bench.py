@@ -671,13 +671,16 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
                 return med(r["rps"] for r in runs) if runs else 0.0
 
             base = rps50("baseline") or float("nan")
-            base_seq, base_load, _ = per_request["baseline"]
+            # To the hundredth, as printed: under load two servers making
+            # the same calls differ in the thousandths (a wait that found
+            # one more or one less ready socket).
+            base_seq, base_load = (round(x, 2) for x in per_request["baseline"][:2])
             # The target is one mode that does both: as fast as the loop,
             # and no more wineserver requests per HTTP request.
             best = None
             for name in (n for n in per_request if n != "baseline"):
                 ratio = rps50(name) / base
-                seq, load, _ = per_request[name]
+                seq, load = (round(x, 2) for x in per_request[name][:2])
                 ok = ratio >= 1.0 and seq <= base_seq and load <= base_load
                 judge("Wine, %s: req/s at c=50 >= 1.0x the WSAPoll loop, and wineserver "
                       "requests per HTTP request (one at a time / wrk c=50) <= the loop's" % name,

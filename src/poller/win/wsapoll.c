@@ -232,7 +232,7 @@ static int helper_start(eve_poller_t *poller) {
 
 void eve__helper_stop(eve__helper_t *h) {
   if (h->thread != NULL) {
-    /* The helper is idle whenever no wait is running, so it is parked in
+    /* Disarmed first (dispose, or a failed start), so it is parked in
      * WaitForSingleObject(start_event) here. */
     h->stop = true;
     SetEvent(h->start_event);
