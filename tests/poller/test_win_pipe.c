@@ -225,6 +225,46 @@ TEST_IMPL(completions_kept_when_events_full) {
   CHECK_OK(eve_poller_dispose(poller));
 }
 
+/* A burst of completions far beyond one batch of packets (64) and beyond
+ * WSAPoll mode's watcher ring (256): every one is reported, once, with its
+ * own byte count. Posted straight to the port, as a driver would. */
+TEST_IMPL(completion_burst_all_reported_once) {
+  enum { BURST = 1000 };
+  eve_poller_t *poller = test_poller(mode);
+  HANDLE port = (HANDLE)eve_poller_handle(poller).raw;
+  static eve_overlapped_entry_t *entries[BURST];
+  static bool seen[BURST];
+  memset(seen, 0, sizeof seen);
+  eve_native_event_t events[64];
+  /* A first wait starts whatever takes packets off the port (WSAPoll
+   * mode's watcher), and the pause lets it take all it can before the
+   * loop takes any: its ring fills up. */
+  CHECK_EQ(eve_poller_wait(poller, events, 64, 0), 0);
+  for (int i = 0; i < BURST; i++) {
+    entries[i] = test_entry(poller, NULL, EVE_IO_READ, 10000 + (uint64_t)i);
+    entries[i]->overlapped.Internal = 0;
+    CHECK(PostQueuedCompletionStatus(port, (DWORD)i, 0, &entries[i]->overlapped));
+  }
+  test_sleep_ms(300);
+  for (int got = 0; got < BURST;) {
+    int n = eve_poller_wait(poller, events, 64, -1);
+    CHECK(n >= 0);
+    for (int k = 0; k < n; k++) {
+      int i = (int)(events[k].data.u64 - 10000);
+      CHECK(i >= 0 && i < BURST);
+      CHECK(events[k].completion == entries[i]);
+      CHECK_EQ(entries[i]->bytes_transferred, i);
+      CHECK(!seen[i]);
+      seen[i] = true;
+      got++;
+    }
+  }
+  CHECK_EQ(eve_poller_wait(poller, events, 64, 0), 0);
+  for (int i = 0; i < BURST; i++)
+    eve_overlapped_pool_release(eve_poller_overlapped_pool(poller), entries[i]);
+  CHECK_OK(eve_poller_dispose(poller));
+}
+
 TEST_IMPL(check_pending_takes_wakeup) {
   eve_poller_t *poller = test_poller(mode);
   for (int i = 0; i < 3; i++) CHECK(eve_poller_post_wakeup(poller));
