@@ -30,6 +30,7 @@
 
 #include "admin.h"
 #include "log.h"
+#include "platform.h"
 
 /* Any key outside the poller's reserved ones: completions are matched by
  * their OVERLAPPED, not by key. */
@@ -452,13 +453,31 @@ static size_t in_flight(const eved_admin_t *a) {
   return n;
 }
 
+static bool any_connected(const eved_admin_t *a) {
+  for (size_t i = 0; i < a->count; i++)
+    if (a->instances[i] != NULL && a->instances[i]->connected) return true;
+  return false;
+}
+
 void eved__admin_close(eved_admin_t *a) {
+  /* DisconnectNamedPipe discards what a client has not read yet, such as
+   * the answer to the `shutdown` that ended the loop. So first let
+   * connected clients finish, as after a fatal answer: their writes
+   * complete, and a client that has read and closed ends its pending read,
+   * which recycles the instance. Bounded like that linger. */
+  eve_native_event_t events[16];
+  int64_t until = eved_monotonic_ms() + LINGER_MAX_MS;
+  while (any_connected(a) && eved_monotonic_ms() < until) {
+    int n = eve_poller_wait(a->server->poller, events, 16, CLOSE_ROUND_MS);
+    a->server->now_ms = eved_monotonic_ms();
+    for (int k = 0; k < n; k++)
+      if (events[k].data.u64 & EVED_ADMIN_FLAG) eved__admin_on_event(a, &events[k]);
+  }
   a->closing = true;
   for (size_t i = 0; i < a->count; i++)
     if (a->instances[i] != NULL) cancel(a, i);
   /* The loop is over: take the cancelled operations' completions here.
    * Other events (the server's sockets are all closed by now) are dropped. */
-  eve_native_event_t events[16];
   for (int round = 0; round < CLOSE_ROUNDS && in_flight(a) > 0; round++) {
     int n = eve_poller_wait(a->server->poller, events, 16, CLOSE_ROUND_MS);
     for (int k = 0; k < n; k++)
