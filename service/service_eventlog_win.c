@@ -66,16 +66,3 @@ DWORD eved__eventlog_unregister(const wchar_t *source) {
   DWORD rc = RegDeleteKeyW(HKEY_LOCAL_MACHINE, path);
   return rc == ERROR_FILE_NOT_FOUND ? ERROR_SUCCESS : rc;
 }
-
-const char *eved__service_state_name(DWORD state) {
-  switch (state) {
-    case SERVICE_STOPPED: return "STOPPED";
-    case SERVICE_START_PENDING: return "START_PENDING";
-    case SERVICE_STOP_PENDING: return "STOP_PENDING";
-    case SERVICE_RUNNING: return "RUNNING";
-    case SERVICE_CONTINUE_PENDING: return "CONTINUE_PENDING";
-    case SERVICE_PAUSE_PENDING: return "PAUSE_PENDING";
-    case SERVICE_PAUSED: return "PAUSED";
-    default: return "UNKNOWN";
-  }
-}

@@ -6,6 +6,7 @@
 #include <windows.h>
 
 #include "log.h"
+#include "service_state_win.h"
 
 /* Exit codes of the service verbs (install, uninstall, start, stop, status). */
 #define EVED_SVC_OK 0
@@ -32,7 +33,5 @@ DWORD eved__eventlog_unregister(const wchar_t *source);
 /* service_scm_win.c: `eved install`'s failure actions, applied by the
  * running service to itself (for MSI installs). */
 DWORD eved__service_set_own_recovery(const wchar_t *name);
-
-const char *eved__service_state_name(DWORD state);
 
 #endif /* EVED_SERVICE_WIN_H_ */

@@ -12,21 +12,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "service_state_win.h"
+
 #define SETTLE_MS 20000
 #define POLL_MS 100
-
-static const char *state_name(DWORD state) {
-  switch (state) {
-    case SERVICE_STOPPED: return "STOPPED";
-    case SERVICE_START_PENDING: return "START_PENDING";
-    case SERVICE_STOP_PENDING: return "STOP_PENDING";
-    case SERVICE_RUNNING: return "RUNNING";
-    case SERVICE_CONTINUE_PENDING: return "CONTINUE_PENDING";
-    case SERVICE_PAUSE_PENDING: return "PAUSE_PENDING";
-    case SERVICE_PAUSED: return "PAUSED";
-    default: return "UNKNOWN";
-  }
-}
 
 static int fail(const char *what) {
   fprintf(stderr, "svcctl: %s failed: error %lu\n", what, (unsigned long)GetLastError());
@@ -64,7 +53,7 @@ int main(int argc, char **argv) {
     Sleep(POLL_MS);
     if (!QueryServiceStatus(s, &st)) return fail("QueryServiceStatus");
   }
-  printf("%s: %s\n", argv[2], state_name(st.dwCurrentState));
+  printf("%s: %s\n", argv[2], eved__service_state_name(st.dwCurrentState));
   CloseServiceHandle(s);
   CloseServiceHandle(scm);
   return st.dwCurrentState == want ? 0 : 1;
