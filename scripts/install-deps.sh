@@ -1,21 +1,46 @@
 #!/bin/sh
-# Installs what building and testing eve needs, from Debian's packages, and
-# nothing that is already there. Run as root (make does). Pass the package
-# groups to install: base (build + Wine tests), test (HTTP test tools, fuzzers, valgrind),
-# bench (load generators and plot), package (the MSI: wixl builds it,
-# msitools reads it back in the tests; the workflow linter comes
-# from npm, with the machine's Node.js).
+# Installs what building and testing eve needs, from Debian's packages.
+# Each need is the command or file the build actually calls, paired with the
+# Debian package that provides it: a package can be installed and still lack
+# the command (wine64 without `wine`, say), so the check is on the command.
+#
+#   install-deps.sh [--check] GROUP...
+#
+# Groups:
+#   run      the native build and `make run`: compiler, CMake, llhttp, cJSON
+#   test     everything `make test` runs: the Windows cross build and Wine,
+#            the linters, fuzzers, valgrind, Prometheus, Chromium, wrk,
+#            systemd-analyze, the MSI tools, npm for the workflow linters
+#   bench    the load generators' peers and the plot (`make bench`)
+#   package  the MSI (wixl)
+# --check only lists what is missing (exit 1 if anything is). Installing
+# needs root (make runs it as the user who typed make).
 set -eu
 
-base="cmake make gcc libc6-dev gcc-mingw-w64-x86-64 wine64 node-llhttp libcjson-dev dpkg-dev python3 curl clang-tidy"
-test="prometheus chromium wrk clang libclang-rt-14-dev valgrind"
-bench="wrk nginx-light gnuplot-nox"
-package="wixl msitools"
+check_only=0
+[ "${1:-}" = "--check" ] && { check_only=1; shift; }
+
+# "need package" pairs; a need with a / is a file, otherwise a command.
+run="cmake:cmake make:make gcc:gcc /usr/include/stdio.h:libc6-dev
+python3:python3 curl:curl
+/usr/share/llhttp/llhttp.c:node-llhttp /usr/share/include/llhttp/llhttp.h:node-llhttp
+/usr/include/cjson/cJSON.h:libcjson-dev"
+test="$run
+x86_64-w64-mingw32-gcc:gcc-mingw-w64-x86-64 x86_64-w64-mingw32-windres:binutils-mingw-w64-x86-64
+wine:wine wineserver:wine wineboot:wine /usr/lib/wine/wine64:wine64
+dpkg-source:dpkg-dev
+clang-tidy:clang-tidy clang:clang
+/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-14-dev
+valgrind:valgrind prometheus:prometheus promtool:prometheus chromium:chromium wrk:wrk
+systemd-analyze:systemd npm:npm node:nodejs
+wixl:wixl msiinfo:msitools"
+bench="$test nginx:nginx-light gnuplot:gnuplot-nox"
+package="$run x86_64-w64-mingw32-gcc:gcc-mingw-w64-x86-64 dpkg-source:dpkg-dev wixl:wixl"
 
 want=""
 for group in "$@"; do
   case "$group" in
-    base) want="$want $base" ;;
+    run) want="$want $run" ;;
     test) want="$want $test" ;;
     bench) want="$want $bench" ;;
     package) want="$want $package" ;;
@@ -23,22 +48,41 @@ for group in "$@"; do
   esac
 done
 
-missing=""
-for pkg in $want; do
-  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
-  case "$status" in
-    *" installed") ;;
-    *) missing="$missing $pkg" ;;
+present() {
+  case "$1" in
+    */*) [ -e "$1" ] ;;
+    *) command -v "$1" >/dev/null 2>&1 ;;
   esac
+}
+
+missing="" packages=""
+for pair in $want; do
+  need=${pair%:*} pkg=${pair##*:}
+  present "$need" && continue
+  case " $missing " in *" $need "*) continue ;; esac
+  missing="$missing $need"
+  case " $packages " in *" $pkg "*) ;; *) packages="$packages $pkg" ;; esac
 done
 [ -n "$missing" ] || exit 0
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "install-deps: missing packages:$missing (run as root to install them)" >&2
+if [ "$check_only" = 1 ] || [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing$missing (from the packages$packages; run as root to install them)" >&2
   exit 1
 fi
-echo "install-deps: installing$missing"
+echo "install-deps: missing$missing; installing$packages"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 # shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $missing
+apt-get install -y -q --no-install-recommends $packages
+
+# The fault this script exists to prevent: a package went in, yet what the
+# build calls is still missing. Say so now, not halfway through the tests.
+still=""
+for pair in $want; do
+  need=${pair%:*}
+  present "$need" || still="$still $need"
+done
+if [ -n "$still" ]; then
+  echo "install-deps: still missing after the install:$still" >&2
+  exit 1
+fi
