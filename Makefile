@@ -58,7 +58,7 @@ run: deps-run build-linux
 clean:
 	rm -rf build/linux build/windows
 
-# ---- hardening (README.md ("Hardening")) ----
+# ---- hardening (docs/hardening.md) ----
 .PHONY: build-asan test-asan build-fuzz fuzz test-fuzz soak soak-linux soak-windows
 
 # The whole native suite (poller, server, fault tests) under ASan + UBSan.
@@ -104,7 +104,7 @@ bench: deps build
 	scripts/wine-prefix.sh
 	python3 bench/http/http_bench.py; status=$$?; scripts/wine-prefix.sh --stop; exit $$status
 
-# ---- packaging (README.md ("Packaging eved")) ----
+# ---- packaging (docs/packaging.md) ----
 .PHONY: deps-package package
 
 deps-package:

@@ -19,6 +19,9 @@ set(EVE_MSI "${CMAKE_BINARY_DIR}/package/eved-${EVE_VERSION}-x64.msi")
 set(EVE_MSI_UPGRADE "${CMAKE_BINARY_DIR}/upgrade/package/eved-${EVE_VERSION_NEXT}-x64.msi")
 set(eve_stage "${CMAKE_BINARY_DIR}/msi-stage")
 set(eve_wxs "${PROJECT_SOURCE_DIR}/service/eved.wxs")
+# eved.wxs names each page of the manual; msi.wine.install checks that the
+# installed docs folder holds every page of docs/.
+file(GLOB eve_docs "${PROJECT_SOURCE_DIR}/docs/*.md")
 
 if(EVE_WIXL)
   add_custom_command(OUTPUT ${EVE_MSI}
@@ -27,9 +30,10 @@ if(EVE_WIXL)
     COMMAND ${CMAKE_COMMAND} -E copy $<TARGET_FILE:eved> ${eve_stage}/eved.exe
     COMMAND ${CMAKE_COMMAND} -E copy ${PROJECT_SOURCE_DIR}/config/eved.json ${eve_stage}/eved.default.json
     COMMAND ${CMAKE_COMMAND} -E copy ${PROJECT_SOURCE_DIR}/README.md ${eve_stage}/README.md
+    COMMAND ${CMAKE_COMMAND} -E copy_directory ${PROJECT_SOURCE_DIR}/docs ${eve_stage}/docs
     COMMAND ${CMAKE_COMMAND} -E chdir ${eve_stage} ${EVE_WIXL} -a x64 -D Version=${EVE_VERSION} -D VersionNext=${EVE_VERSION_NEXT}
             -D ServiceVerb=${EVE_SERVICE_VERB} -o ${EVE_MSI} ${eve_wxs}
-    DEPENDS eved ${eve_wxs} ${PROJECT_SOURCE_DIR}/config/eved.json ${PROJECT_SOURCE_DIR}/README.md
+    DEPENDS eved ${eve_wxs} ${PROJECT_SOURCE_DIR}/config/eved.json ${PROJECT_SOURCE_DIR}/README.md ${eve_docs}
     COMMENT "wixl: eved-${EVE_VERSION}-x64.msi"
     VERBATIM)
   add_custom_target(msi DEPENDS ${EVE_MSI})

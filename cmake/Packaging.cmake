@@ -2,7 +2,7 @@
 # - Linux: `cmake --install` lays out bin/, etc/eved/, the systemd unit and
 #   share/doc/eved/ the way distribution packagers expect (GNUInstallDirs,
 #   so -DCMAKE_INSTALL_SYSCONFDIR=/etc etc. work as they do elsewhere).
-# - Windows: a flat layout (eved.exe, eved.json, README.md) that CPack
+# - Windows: a flat layout (eved.exe, eved.json, README.md, docs\) that CPack
 #   zips, and an MSI built by Debian's wixl from service/eved.wxs (the
 #   `msi` target). CPack's own WiX generator needs the real WiX toolset,
 #   which does not run here; wixl does.
@@ -12,10 +12,14 @@ include(GNUInstallDirs)
 if(WIN32)
   install(TARGETS eved RUNTIME DESTINATION .)
   install(FILES ${PROJECT_SOURCE_DIR}/config/eved.json ${PROJECT_SOURCE_DIR}/README.md DESTINATION .)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION docs FILES_MATCHING PATTERN "*.md")
 else()
   install(TARGETS eved RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
   install(FILES ${PROJECT_SOURCE_DIR}/config/eved.json DESTINATION ${CMAKE_INSTALL_SYSCONFDIR}/eved)
+  # README links to docs/<page>.md: the same relative layout keeps the links whole.
   install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/eved)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/eved/docs
+          FILES_MATCHING PATTERN "*.md")
   # The systemd unit is the template service/eved.service.in with the
   # install paths filled in (ExecStart runs @CMAKE_INSTALL_FULL_BINDIR@/eved
   # with the config in @CMAKE_INSTALL_FULL_SYSCONFDIR@/eved). They are fixed

@@ -39,7 +39,7 @@ int eve_net_listen(const eve_net_address_t *address, int backlog, eve_handle_t *
    * "cannot listen ... address already in use" (the service's recovery
    * actions retry). Wine differs and cannot show this: under Wine 8 the
    * restart binds at once (fault.wine.kill_restart), as the Linux sockets
-   * beneath do not keep that rule. See README.md ("Hardening"). */
+   * beneath do not keep that rule. See docs/hardening.md. */
   if (setsockopt(s, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, (const char *)&one, sizeof one) ==
           SOCKET_ERROR ||
       (address->family == 6 &&

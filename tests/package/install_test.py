@@ -36,6 +36,7 @@ def main():
     ap.add_argument("--version", required=True)
     ap.add_argument("--prefix", required=True, help="the configured CMAKE_INSTALL_PREFIX")
     ap.add_argument("--sysconfdir", required=True, help="CMAKE_INSTALL_FULL_SYSCONFDIR")
+    ap.add_argument("--source", required=True, help="the source tree: every page of its docs/ must be installed")
     args = ap.parse_args()
     destdir = tempfile.mkdtemp(prefix="eved-install-")
     # DESTDIR is prepended to the absolute install paths, so it is joined by
@@ -69,8 +70,9 @@ def main():
             p = subprocess.run([eved, "check-config", config], capture_output=True, text=True)
             check(p.returncode == 0, "the installed config is refused: " + p.stdout + p.stderr)
         docs = os.path.join(root, "share", "doc", "eved")
-        for name in ("README.md",):
-            check(os.path.isfile(os.path.join(docs, name)), "share/doc/eved/%s missing" % name)
+        check(os.path.isfile(os.path.join(docs, "README.md")), "share/doc/eved/README.md missing")
+        for page in sorted(os.listdir(os.path.join(args.source, "docs"))):
+            check(os.path.isfile(os.path.join(docs, "docs", page)), "share/doc/eved/docs/%s missing" % page)
         unit = os.path.join(root, "lib", "systemd", "system", "eved.service")
         if check(os.path.isfile(unit), "lib/systemd/system/eved.service missing"):
             with open(unit) as f:

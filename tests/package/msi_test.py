@@ -21,7 +21,7 @@ build/windows/wineprefix), with a persistent wineserver
 (scripts/wine-prefix.sh): Wine's services.exe lives only as long as its
 wineserver. Each behaviour starts and ends with no eved product installed.
 
-Wine 8 gaps, which these tests cannot see (README.md ("Packaging eved") lists them):
+Wine 8 gaps, which these tests cannot see (docs/packaging.md lists them):
 - services.exe ignores failure actions, so recovery cannot be observed;
 - msiexec runs everything as one user, so the per-machine elevation a real
   Windows install goes through (UAC, SecureCustomProperties) is not tested;
@@ -170,6 +170,10 @@ def t_install(wine, args):
     check(os.path.isfile(wine.config), "no ProgramData\\eved\\eved.json made from the default")
     with open(default, "rb") as a, open(wine.config, "rb") as b:
         check(a.read() == b.read(), "the first config is a copy of eved.default.json")
+    check(os.path.isfile(os.path.join(wine.program_dir, "README.md")), "README.md under Program Files\\eved")
+    for page in sorted(os.listdir(args.docs)):
+        installed = os.path.join(wine.program_dir, "docs", page)
+        check(os.path.isfile(installed), "docs\\%s is not installed (is it named in service/eved.wxs?)" % page)
     status, body = get(port, "/healthz")
     check(status == 200, "/healthz %d" % status)
     status, body = get(port, "/metrics")
@@ -255,6 +259,7 @@ def main():
     ap.add_argument("--version", required=True)
     ap.add_argument("--upgrade-msi", required=True)
     ap.add_argument("--upgrade-version", required=True)
+    ap.add_argument("--docs", required=True, help="the manual's source folder: every page must be installed")
     ap.add_argument("behaviour", choices=sorted(BEHAVIOURS))
     args = ap.parse_args()
     wine = Wine(args.wrapper)

@@ -393,7 +393,7 @@ FAULTS = {
                                                       "max_requests_per_connection": 100000000}),
 }
 # Native only: the admin channel is a Unix socket there (under Wine a
-# named pipe, which Python cannot open; see README.md ("Hardening")).
+# named pipe, which Python cannot open; see docs/hardening.md).
 ADMIN_FAULTS = {"admin_disconnect"}
 STANDALONE = {"kill_restart": f_kill_restart}
 

@@ -368,7 +368,7 @@ def t_dacl(srv, ch):
     """The pipe carries the DACL of admin.sddl: eved reads it back and
     compares it itself, and a client reading it sees the same entries.
     (Every Wine process runs as the same user, so whether the DACL keeps
-    anyone out cannot be seen here; see README.md ("eved as a service").)"""
+    anyone out cannot be seen here; see docs/service.md.)"""
     # GetSecurityInfo renders GRGW as GWGR: the same rights.
     want = "D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GWGR;;;WD)"
     check("DACL checked: " + want in srv.read_log(), "eved checked the DACL:\n" + srv.read_log())

@@ -1,6 +1,6 @@
 /* Overlapped mode: socket readiness from completions, O(ready) per wait.
  *
- * Why this design (measured under Wine 8, see README.md ("The Windows poller")):
+ * Why this design (measured under Wine 8, see docs/poller.md):
  * WSAPoll pays for every registered socket on every wait (10 active + 1,000
  * idle connections ran at 0.27x of the 10 alone), AFD poll is undocumented
  * and Wine 8 scans one global list of AFD polls on every socket event
