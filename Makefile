@@ -53,7 +53,7 @@ test-windows: deps build-windows
 	ctest --preset windows; status=$$?; scripts/wine-prefix.sh --stop; exit $$status
 
 run: deps-run build-linux
-	build/linux/src/server/eved run --config config/eved.json
+	build/linux/src/app/eved run --config config/eved.json
 
 clean:
 	rm -rf build/linux build/windows
@@ -89,11 +89,11 @@ SOAK_MINUTES ?= 10
 soak: soak-linux soak-windows
 
 soak-linux: deps build-linux
-	bench/soak.sh --minutes $(SOAK_MINUTES) build/linux/src/server/eved
+	bench/soak.sh --minutes $(SOAK_MINUTES) build/linux/src/app/eved
 
 soak-windows: deps build-windows
 	scripts/wine-prefix.sh
-	bench/soak.sh --minutes $(SOAK_MINUTES) --wrapper cmake/wine-run.sh build/windows/src/server/eved.exe; \
+	bench/soak.sh --minutes $(SOAK_MINUTES) --wrapper cmake/wine-run.sh build/windows/src/app/eved.exe; \
 	status=$$?; scripts/wine-prefix.sh --stop; exit $$status
 
 # Benchmarks (not tests): eved against nginx natively, eved.exe's modes

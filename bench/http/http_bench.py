@@ -192,8 +192,8 @@ class Bench:
         windows = args.windows_build or os.path.join(self.root, "build/windows")
         self.linux_build = linux
         self.windows_build = windows
-        self.eved = os.path.join(linux, "src/server/eved")
-        self.eved_exe = os.path.join(windows, "src/server/eved.exe")
+        self.eved = os.path.join(linux, "src/app/eved")
+        self.eved_exe = os.path.join(windows, "src/app/eved.exe")
         self.baseline_exe = os.path.join(windows, "bench/http/wsapoll_loop.exe")
         self.wine_run = os.path.join(self.root, "cmake/wine-run.sh")
         self.rows = []

@@ -1,5 +1,5 @@
-/* libFuzzer target: the admin channel's line protocol (admin_session.c and
- * admin_commands.c), whatever transport carries it. The first two input
+/* libFuzzer target: the admin channel's line protocol (src/admin/session.c and
+ * commands.c), whatever transport carries it. The first two input
  * bytes shape the run (how the bytes arrive, how fast the client reads);
  * the rest is what the client sends. Every answer must be one JSON object
  * on one line, and a line over EVED_ADMIN_LINE_MAX must end the session. */

@@ -13,7 +13,8 @@ command -v clang >/dev/null || { echo "lint.msvc_portable: clang not found" >&2;
 status=0
 count=0
 for f in "$top"/src/poller/*.c "$top"/src/poller/win/*.c "$top"/src/net/*.c \
-         "$top"/src/server/*.c "$top"/service/*.c; do
+         "$top"/src/base/*.c "$top"/src/stats/*.c "$top"/src/http/*.c \
+         "$top"/src/admin/*.c "$top"/src/app/*.c "$top"/service/*.c; do
   case "$f" in
     *posix*|*epoll*|*_unix*) continue ;;  # the Linux side of a pair
   esac
@@ -22,7 +23,8 @@ for f in "$top"/src/poller/*.c "$top"/src/poller/win/*.c "$top"/src/net/*.c \
   clang --target=x86_64-w64-mingw32 -std=c11 -pedantic -Wgnu -Wvla -Werror -fsyntax-only \
     -DWIN32_LEAN_AND_MEAN -D_WIN32_WINNT=0x0601 \
     -I"$top/src/poller" -I"$top/src/poller/win" -I"$top/src/net" -I"$top/src/net/win" \
-    -I"$top/src/server" -I"$top/service" -I"$build/src/server/generated" \
+    -I"$top/src/base" -I"$top/src/stats" -I"$top/src/http" -I"$top/src/admin" \
+    -I"$top/src/app" -I"$top/service" -I"$build/src/base/generated" \
     -I/usr/share/include/llhttp -I"$cjson" "$f" || status=1
 done
 [ "$count" -gt 0 ] || { echo "lint.msvc_portable: no sources found" >&2; exit 1; }

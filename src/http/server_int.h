@@ -1,5 +1,7 @@
 /* What the server's files share: the server and connection structures.
- * One event-loop thread owns all of it; nothing here is locked. */
+ * One event-loop thread owns all of it; nothing here is locked. It lives
+ * in http/, the lowest folder that needs it: the admin channel (admin/)
+ * and the loop (app/server.c) read it from here. */
 #ifndef EVED_SERVER_INT_H_
 #define EVED_SERVER_INT_H_
 
@@ -9,10 +11,10 @@
 
 #include "config.h"
 #include "eve_net.h"
-#include "server.h"
 #include "eve_poller.h"
 #include "llhttp.h"
 #include "limit_log.h"
+#include "observer.h"
 #include "stats.h"
 #include "timefmt.h"
 
@@ -180,23 +182,14 @@ bool eved__route(eved_conn_t *conn, llhttp_method_t method, bool keep_alive);
 bool eved__respond_error(eved_conn_t *conn, eved_status_t status);
 eved_snapshot_t eved__snapshot(eved_server_t *server);
 
-/* server.c: what the admin commands and the control requests do. */
+/* server_state.c: what the admin commands and the control requests do. */
 /* Re-reads the config file; on error the running config stays and
  * `error` says why. Settings that need a restart keep their old value. */
 int eved__server_reload(eved_server_t *server, char *error, size_t size);
 void eved__server_set_paused(eved_server_t *server, bool paused);
 void eved__server_reset_stats(eved_server_t *server);
-
-/* admin_*.c: the admin channel's transport (a Unix-domain socket, or a
- * named pipe on Windows), one file per OS, picked by CMake. */
-int eved__admin_open(eved_server_t *server, eved_admin_t **out);
-/* An event whose user data has EVED_ADMIN_FLAG. */
-void eved__admin_on_event(eved_admin_t *admin, const eve_native_event_t *native);
-/* Idle timeouts; called on the server's tick while clients are connected. */
-void eved__admin_sweep(eved_admin_t *admin);
-bool eved__admin_has_clients(const eved_admin_t *admin);
-/* Disconnects everyone; waits for any I/O in flight before freeing. */
-void eved__admin_close(eved_admin_t *admin);
+/* Tells the observer, if any, of a state (a no-op for the console run). */
+void eved__server_report(eved_server_t *server, eved_run_state_t state, uint32_t wait_hint_ms);
 
 /* limit_log.c: counts a bound hit and logs it, at most once per interval
  * per kind (the format describes this hit). */

@@ -1,8 +1,8 @@
-/* The admin channel's line protocol, whatever carries it: one command per
- * line in, one JSON object per line out. A session holds one client's
- * input (at most one line of EVED_ADMIN_LINE_MAX bytes) and the answers
- * not yet sent; the transports (admin_unix.c, admin_pipe_win.c) move bytes
- * between it and their handle. */
+/* The admin channel: what the loop calls (the transport), and the line
+ * protocol, whatever carries it: one command per line in, one JSON object
+ * per line out. A session holds one client's input (at most one line of
+ * EVED_ADMIN_LINE_MAX bytes) and the answers not yet sent; the transports
+ * (unix_posix.c, pipe_win.c) move bytes between it and their handle. */
 #ifndef EVED_ADMIN_H_
 #define EVED_ADMIN_H_
 
@@ -18,6 +18,17 @@
 /* Commands stop running while this much output waits to be sent, so a
  * client that pipelines commands and never reads cannot grow memory. */
 #define EVED_ADMIN_OUTPUT_SOFT_MAX (256 * 1024)
+
+/* The transport (a Unix-domain socket, or a named pipe on Windows), one
+ * file per OS, picked by CMake. */
+int eved__admin_open(eved_server_t *server, eved_admin_t **out);
+/* An event whose user data has EVED_ADMIN_FLAG. */
+void eved__admin_on_event(eved_admin_t *admin, const eve_native_event_t *native);
+/* Idle timeouts; called on the server's tick while clients are connected. */
+void eved__admin_sweep(eved_admin_t *admin);
+bool eved__admin_has_clients(const eved_admin_t *admin);
+/* Disconnects everyone; waits for any I/O in flight before freeing. */
+void eved__admin_close(eved_admin_t *admin);
 
 typedef struct eved_admin_session {
   char in[EVED_ADMIN_LINE_MAX];
@@ -48,7 +59,7 @@ bool eved__admin_session_wants_input(const eved_admin_session_t *session);
 const char *eved__admin_session_output(const eved_admin_session_t *session, size_t *len);
 void eved__admin_session_sent(eved_admin_session_t *session, size_t n);
 
-/* admin_commands.c: runs one command line (without its newline) and
+/* commands.c: runs one command line (without its newline) and
  * returns the answer, one JSON object and a newline (heap, caller frees);
  * NULL if out of memory. */
 char *eved__admin_execute(eved_server_t *server, const char *line, size_t len, size_t *out_len);

@@ -1,4 +1,4 @@
-/* `eved admin`: the admin channel's client. admin_client.c is the command
+/* `eved admin`: the admin channel's client. client.c is the command
  * (arguments, one request, the answer printed); the link, one file per
  * OS, is the connection (a named pipe on Windows, a Unix socket
  * elsewhere). */

@@ -10,10 +10,10 @@
  * With nothing timed to do (no connection, no admin client, no drain) the
  * loop waits with no timeout: only I/O or a posted control request wakes
  * it. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin.h"
 #include "control.h"
 #include "log.h"
 #include "platform.h"
@@ -162,10 +162,6 @@ static void dispatch(eved_server_t *s, const eve_native_event_t *native) {
   eved__conn_on_event(s->slots[slot], ev.ready);
 }
 
-static void report(eved_server_t *s, eved_run_state_t state, uint32_t wait_hint_ms) {
-  if (s->observer.on_state != NULL) s->observer.on_state(s->observer.ctx, state, wait_hint_ms);
-}
-
 /* Returns when the next connection timeout falls due. */
 static int64_t sweep(eved_server_t *s) {
   if (s->admin != NULL) eved__admin_sweep(s->admin);
@@ -190,7 +186,7 @@ static void begin_drain(eved_server_t *s) {
   close_listeners(s);
   eved_log(EVED_LOG_INFO, "stopping: draining %llu connections (at most %u ms)",
            (unsigned long long)s->counters.connections_active, s->config.drain_timeout_ms);
-  report(s, EVED_STATE_STOPPING, s->config.drain_timeout_ms + STOP_HINT_SLACK_MS);
+  eved__server_report(s, EVED_STATE_STOPPING, s->config.drain_timeout_ms + STOP_HINT_SLACK_MS);
   sweep(s);
 }
 
@@ -245,77 +241,6 @@ static void destroy(eved_server_t *s) {
   free(s->slots);
   free(s->generations);
   free(s->free_slots);
-}
-
-void eved__server_set_paused(eved_server_t *s, bool paused) {
-  if (s->paused == paused) return;
-  s->paused = paused;
-  eved_log(EVED_LOG_INFO, paused ? "paused: /healthz answers 503" : "resumed: /healthz answers 200");
-  if (!s->draining) report(s, paused ? EVED_STATE_PAUSED : EVED_STATE_RUNNING, 0);
-}
-
-void eved__server_reset_stats(eved_server_t *s) {
-  /* connections_active is a gauge of what is open, not a count. */
-  uint64_t active = s->counters.connections_active;
-  memset(&s->counters, 0, sizeof s->counters);
-  s->counters.connections_active = active;
-  eved_log(EVED_LOG_INFO, "statistics reset");
-}
-
-/* What a running server can take from a new config; the rest (listen,
- * max_connections, poller, admin) is kept and named in the log. */
-static void keep_restart_settings(const eved_config_t *old, eved_config_t *next) {
-  bool changed = next->listen_count != old->listen_count ||
-                 memcmp(next->listen, old->listen, sizeof next->listen) != 0 ||
-                 next->max_connections != old->max_connections ||
-                 next->poller_mode != old->poller_mode ||
-                 next->poller_capacity != old->poller_capacity ||
-                 next->admin_enabled != old->admin_enabled ||
-                 strcmp(next->admin_pipe, old->admin_pipe) != 0 ||
-                 strcmp(next->admin_sddl, old->admin_sddl) != 0 ||
-                 strcmp(next->admin_socket, old->admin_socket) != 0 ||
-                 next->admin_max_clients != old->admin_max_clients;
-  if (changed)
-    eved_log(EVED_LOG_WARN,
-             "reload: listen, max_connections, poller and admin changes take effect at the next "
-             "start");
-  memcpy(next->listen, old->listen, sizeof next->listen);
-  next->listen_count = old->listen_count;
-  next->max_connections = old->max_connections;
-  next->poller_mode = old->poller_mode;
-  next->poller_capacity = old->poller_capacity;
-  next->admin_enabled = old->admin_enabled;
-  memcpy(next->admin_pipe, old->admin_pipe, sizeof next->admin_pipe);
-  memcpy(next->admin_sddl, old->admin_sddl, sizeof next->admin_sddl);
-  memcpy(next->admin_socket, old->admin_socket, sizeof next->admin_socket);
-  next->admin_max_clients = old->admin_max_clients;
-}
-
-int eved__server_reload(eved_server_t *s, char *error, size_t size) {
-  if (s->config_path == NULL) {
-    snprintf(error, size, "no config file to reload (started without --config)");
-    eved_log(EVED_LOG_WARN, "reload refused: %s", error);
-    return EVE_EINVAL;
-  }
-  eved_config_t next;
-  char why[EVED_ERROR_MAX];
-  eved_config_defaults(&next);
-  if (eved_config_load(s->config_path, &next, why, sizeof why) != EVE_OK) {
-    snprintf(error, size, "%s: %s", s->config_path, why);
-    eved_log(EVED_LOG_ERROR, "reload rejected, the running config stays: %s", error);
-    return EVE_EINVAL;
-  }
-  keep_restart_settings(&s->config, &next);
-  if (strcmp(next.log_file, s->config.log_file) != 0 &&
-      eved_log_open(next.log_level, next.log_file) != 0) {
-    snprintf(error, size, "log.file: cannot open \"%s\" for appending", next.log_file);
-    eved_log(EVED_LOG_ERROR, "reload rejected, the running config stays: %s", error);
-    return EVE_EINVAL;
-  }
-  eved_log_set_level(next.log_level);
-  s->config = next;
-  eved_log(EVED_LOG_INFO, "reloaded %s", s->config_path);
-  return EVE_OK;
 }
 
 /* Takes the requests recorded since the last wait. True when the loop
@@ -390,7 +315,8 @@ static int loop(eved_server_t *s) {
     for (int i = 0; i < n; i++) dispatch(s, &events[i]);
     if (!idle && s->now_ms >= next_sweep) {
       next_sweep = sweep(s);
-      if (s->draining) report(s, EVED_STATE_STOPPING, s->config.drain_timeout_ms + STOP_HINT_SLACK_MS);
+      if (s->draining)
+        eved__server_report(s, EVED_STATE_STOPPING, s->config.drain_timeout_ms + STOP_HINT_SLACK_MS);
     }
   }
 }
@@ -406,13 +332,13 @@ int eved_server_run(const eved_run_options_t *options) {
   if (rc == EVE_OK) {
     eved_control_attach(s->poller);
     rc = eved_signals_install();
-    report(s, EVED_STATE_STARTING, START_HINT_MS);
+    eved__server_report(s, EVED_STATE_STARTING, START_HINT_MS);
   }
   /* The admin channel first: once "listening" is logged, it is there too. */
   if (rc == EVE_OK && s->config.admin_enabled) {
     rc = eved__admin_open(s, &s->admin);
     if (rc != EVE_OK) status = EVED_EXIT_ADMIN;
-    report(s, EVED_STATE_STARTING, START_HINT_MS);
+    eved__server_report(s, EVED_STATE_STARTING, START_HINT_MS);
   }
   if (rc == EVE_OK) {
     rc = open_listeners(s);
@@ -423,7 +349,7 @@ int eved_server_run(const eved_run_options_t *options) {
              eve_poller_backend_name(s->poller),
              eve_poller_mode_name(eve_poller_mode(s->poller)),
              (unsigned long long)eved_process_id());
-    report(s, EVED_STATE_RUNNING, 0);
+    eved__server_report(s, EVED_STATE_RUNNING, 0);
     status = loop(s);
     eved_log(EVED_LOG_INFO, "stopped: %llu requests on %llu connections",
              (unsigned long long)s->counters.requests_total,

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "observer.h"
 
 /* Exit statuses, also the service-specific exit codes the SCM records. */
 #define EVED_EXIT_OK 0
@@ -15,20 +16,6 @@
 #define EVED_EXIT_CONFIG 3 /* the config file is missing or invalid */
 #define EVED_EXIT_LISTEN 4 /* a listen address could not be bound */
 #define EVED_EXIT_ADMIN 5  /* the admin channel could not be opened (or is taken) */
-
-typedef enum eved_run_state {
-  EVED_STATE_STARTING, /* a step of the start done; reported as progress */
-  EVED_STATE_RUNNING,  /* listening: every request served */
-  EVED_STATE_PAUSED,   /* /healthz answers 503, everything else served */
-  EVED_STATE_STOPPING  /* draining; reported again on every tick as progress */
-} eved_run_state_t;
-
-typedef struct eved_observer {
-  /* Called on the loop thread. wait_hint_ms: how long the state may last
-   * before the next report (the SCM's dwWaitHint). */
-  void (*on_state)(void *ctx, eved_run_state_t state, uint32_t wait_hint_ms);
-  void *ctx;
-} eved_observer_t;
 
 typedef struct eved_run_options {
   const eved_config_t *config;

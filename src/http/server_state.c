@@ -1,0 +1,85 @@
+/* The running server's state changes asked for from outside HTTP: pause
+ * and resume (the SCM, the admin `drain`), a counters reset, a config
+ * reload. They live beside the server structure, so the admin channel and
+ * the loop (app/server.c) both reach them and admin/ never depends on
+ * app/. */
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "server_int.h"
+
+void eved__server_report(eved_server_t *s, eved_run_state_t state, uint32_t wait_hint_ms) {
+  if (s->observer.on_state != NULL) s->observer.on_state(s->observer.ctx, state, wait_hint_ms);
+}
+
+void eved__server_set_paused(eved_server_t *s, bool paused) {
+  if (s->paused == paused) return;
+  s->paused = paused;
+  eved_log(EVED_LOG_INFO, paused ? "paused: /healthz answers 503" : "resumed: /healthz answers 200");
+  if (!s->draining) eved__server_report(s, paused ? EVED_STATE_PAUSED : EVED_STATE_RUNNING, 0);
+}
+
+void eved__server_reset_stats(eved_server_t *s) {
+  /* connections_active is a gauge of what is open, not a count. */
+  uint64_t active = s->counters.connections_active;
+  memset(&s->counters, 0, sizeof s->counters);
+  s->counters.connections_active = active;
+  eved_log(EVED_LOG_INFO, "statistics reset");
+}
+
+/* What a running server can take from a new config; the rest (listen,
+ * max_connections, poller, admin) is kept and named in the log. */
+static void keep_restart_settings(const eved_config_t *old, eved_config_t *next) {
+  bool changed = next->listen_count != old->listen_count ||
+                 memcmp(next->listen, old->listen, sizeof next->listen) != 0 ||
+                 next->max_connections != old->max_connections ||
+                 next->poller_mode != old->poller_mode ||
+                 next->poller_capacity != old->poller_capacity ||
+                 next->admin_enabled != old->admin_enabled ||
+                 strcmp(next->admin_pipe, old->admin_pipe) != 0 ||
+                 strcmp(next->admin_sddl, old->admin_sddl) != 0 ||
+                 strcmp(next->admin_socket, old->admin_socket) != 0 ||
+                 next->admin_max_clients != old->admin_max_clients;
+  if (changed)
+    eved_log(EVED_LOG_WARN,
+             "reload: listen, max_connections, poller and admin changes take effect at the next "
+             "start");
+  memcpy(next->listen, old->listen, sizeof next->listen);
+  next->listen_count = old->listen_count;
+  next->max_connections = old->max_connections;
+  next->poller_mode = old->poller_mode;
+  next->poller_capacity = old->poller_capacity;
+  next->admin_enabled = old->admin_enabled;
+  memcpy(next->admin_pipe, old->admin_pipe, sizeof next->admin_pipe);
+  memcpy(next->admin_sddl, old->admin_sddl, sizeof next->admin_sddl);
+  memcpy(next->admin_socket, old->admin_socket, sizeof next->admin_socket);
+  next->admin_max_clients = old->admin_max_clients;
+}
+
+int eved__server_reload(eved_server_t *s, char *error, size_t size) {
+  if (s->config_path == NULL) {
+    snprintf(error, size, "no config file to reload (started without --config)");
+    eved_log(EVED_LOG_WARN, "reload refused: %s", error);
+    return EVE_EINVAL;
+  }
+  eved_config_t next;
+  char why[EVED_ERROR_MAX];
+  eved_config_defaults(&next);
+  if (eved_config_load(s->config_path, &next, why, sizeof why) != EVE_OK) {
+    snprintf(error, size, "%s: %s", s->config_path, why);
+    eved_log(EVED_LOG_ERROR, "reload rejected, the running config stays: %s", error);
+    return EVE_EINVAL;
+  }
+  keep_restart_settings(&s->config, &next);
+  if (strcmp(next.log_file, s->config.log_file) != 0 &&
+      eved_log_open(next.log_level, next.log_file) != 0) {
+    snprintf(error, size, "log.file: cannot open \"%s\" for appending", next.log_file);
+    eved_log(EVED_LOG_ERROR, "reload rejected, the running config stays: %s", error);
+    return EVE_EINVAL;
+  }
+  eved_log_set_level(next.log_level);
+  s->config = next;
+  eved_log(EVED_LOG_INFO, "reloaded %s", s->config_path);
+  return EVE_OK;
+}
