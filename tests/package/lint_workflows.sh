@@ -13,6 +13,13 @@ if [ ! -f "$tools/.installed" ] || [ "$(cat "$tools/.installed")" != "$pins" ]; 
   command -v npm >/dev/null || { echo "lint.workflows: npm not found (Node.js)" >&2; exit 1; }
   rm -rf "$tools"
   mkdir -p "$tools"
+  # Node.js trusts only the CA list built into it, not the machine's store
+  # that curl and apt use; a machine whose registry traffic passes a TLS
+  # proxy trusted in /etc/ssl/certs then fails with SELF_SIGNED_CERT_IN_CHAIN.
+  # NODE_EXTRA_CA_CERTS adds the machine's store to Node's own list.
+  if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+    export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+  fi
   # shellcheck disable=SC2086
   npm install --prefix "$tools" --no-audit --no-fund --no-save --loglevel=error $pins >&2
   echo "$pins" > "$tools/.installed"
