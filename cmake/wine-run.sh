@@ -6,5 +6,5 @@
 here=$(cd "$(dirname "$0")/.." && pwd)
 export WINEPREFIX="${EVE_WINEPREFIX:-$here/build/windows/wineprefix}"
 export WINEDEBUG="${WINEDEBUG:--all}"
-export WINEDLLOVERRIDES="${WINEDLLOVERRIDES:-mscoree,mshtml=}"
+export WINEDLLOVERRIDES="${WINEDLLOVERRIDES:-mscoree,mshtml=;winemenubuilder.exe=d}"
 exec wine "$@"

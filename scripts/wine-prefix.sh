@@ -7,8 +7,10 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 export WINEPREFIX="${EVE_WINEPREFIX:-$top/build/windows/wineprefix}"
 export WINEDEBUG=-all
-# Gecko and Mono installers would ask for downloads this machine cannot make.
-export WINEDLLOVERRIDES="mscoree,mshtml="
+# Gecko and Mono installers would ask for downloads this machine cannot make;
+# winemenubuilder would write menu entries and file types into the user's
+# ~/.local/share, outside the build tree.
+export WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d"
 
 if [ "${1:-}" = "--stop" ]; then
   if [ -d "$WINEPREFIX" ]; then

@@ -21,7 +21,8 @@ if [ ! -f "$tools/.installed" ] || [ "$(cat "$tools/.installed")" != "$pins" ]; 
     export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
   fi
   # shellcheck disable=SC2086
-  npm install --prefix "$tools" --no-audit --no-fund --no-save --loglevel=error $pins >&2
+  npm install --prefix "$tools" --cache "$tools/npm-cache" --no-update-notifier \
+    --no-audit --no-fund --no-save --loglevel=error $pins >&2
   echo "$pins" > "$tools/.installed"
 fi
 

@@ -486,7 +486,10 @@ def chromium_requests_total(url, profile):
            "--no-first-run", "--disable-background-networking", "--disable-component-update",
            "--disable-sync", "--user-data-dir=" + profile, "--virtual-time-budget=3000",
            "--dump-dom", url]
-    p = subprocess.run(cmd, capture_output=True, timeout=90)
+    # Chromium's crash reporter keeps its settings under $HOME/.config
+    # whatever the profile: a home of its own keeps the user's untouched.
+    env = dict(os.environ, HOME=profile, XDG_CONFIG_HOME=profile)
+    p = subprocess.run(cmd, capture_output=True, timeout=90, env=env)
     dom = p.stdout.decode("utf-8", "replace")
     m = re.search(r'id="requests-total">(\d+)<', dom)
     check(m, "no request figure in the rendered page:\n" + dom[:2000] + p.stderr.decode()[-2000:])
