@@ -4,7 +4,8 @@
     eved_test.py --eved PATH [--wrapper PROG] BEHAVIOUR
 
 PATH is eved (native) or eved.exe; --wrapper runs it (cmake/wine-run.sh for
-the Windows build). Every behaviour starts its own eved on a port the OS
+the Windows build); --poller-mode sets the config's poller mode (wsapoll,
+for the Windows build's second mode). Every behaviour starts its own eved on a port the OS
 picks (--listen 127.0.0.1:0; the port is read from eved's "listening on"
 log line), so runs in parallel never clash. Standard library only.
 Behaviours wait for events with generous deadlines but never assert on
@@ -22,6 +23,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import conformance
 
 START_DEADLINE = 120  # a fresh Wine prefix takes a while on first use
 EVENT_DEADLINE = 20
@@ -42,6 +45,8 @@ class Server:
         self.dir = tempfile.mkdtemp(prefix="eved-test-")
         self.log_path = os.path.join(self.dir, "eved.log")
         cfg = {"listen": [listen], "log": {"level": "info"}}
+        if args.poller_mode:
+            cfg["poller"] = {"mode": args.poller_mode}
         cfg.update(config or {})
         self.config_path = os.path.join(self.dir, "eved.json")
         with open(self.config_path, "w") as f:
@@ -481,6 +486,12 @@ def t_drain(srv):
     check(code == 0, "clean exit after the drain (%d)" % code)
 
 
+def t_rfc9112_conformance(srv):
+    doc = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "http.md")
+    failures = conformance.run(srv.port, doc)
+    check(not failures, "rows failed: " + ", ".join(failures))
+
+
 def chromium_requests_total(url, profile):
     cmd = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
            "--no-first-run", "--disable-background-networking", "--disable-component-update",
@@ -629,6 +640,7 @@ BEHAVIOURS = {
     "output_cap": (t_output_cap, {"max_output_bytes": 65536, "write_timeout_ms": 1000,
                                    "max_requests_per_connection": 100000000}),
     "drain": (t_drain, {"drain_timeout_ms": 30000}),
+    "rfc9112_conformance": (t_rfc9112_conformance, conformance.CONFIG),
     "dashboard_chromium": (t_dashboard_chromium, {}),
     "wrk": (t_wrk, {}),
 }
@@ -638,6 +650,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--eved", required=True)
     ap.add_argument("--wrapper")
+    ap.add_argument("--poller-mode", help='the config\'s "poller": {"mode": ...} (e.g. wsapoll)')
     ap.add_argument("behaviour", choices=sorted(list(BEHAVIOURS) + list(CLI_BEHAVIOURS)))
     args = ap.parse_args()
     if args.behaviour in CLI_BEHAVIOURS:
