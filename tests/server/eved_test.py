@@ -59,6 +59,8 @@ class Server:
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self.log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         self.port = self._wait_port()
+        if args.poller_mode:
+            self._wait_mode(args.poller_mode)
 
     def _wait_port(self):
         deadline = time.monotonic() + START_DEADLINE
@@ -70,6 +72,17 @@ class Server:
                 raise Failure("eved exited at start (%s):\n%s" % (self.proc.returncode, self.read_log()))
             time.sleep(0.05)
         raise Failure("eved did not start:\n" + self.read_log())
+
+    def _wait_mode(self, mode):
+        """The run is in the asked mode, or the test means nothing."""
+        deadline = time.monotonic() + START_DEADLINE
+        while time.monotonic() < deadline:
+            m = re.search(r"running \(poller \S+, mode (\w+),", self.read_log())
+            if m:
+                check(m.group(1) == mode, "eved runs in mode %s, not %s" % (m.group(1), mode))
+                return
+            time.sleep(0.05)
+        raise Failure("eved did not say its mode:\n" + self.read_log())
 
     def read_log(self):
         with open(self.log_path, "rb") as f:
