@@ -45,8 +45,10 @@ class Server:
         self.dir = tempfile.mkdtemp(prefix="eved-test-")
         self.log_path = os.path.join(self.dir, "eved.log")
         cfg = {"listen": [listen], "log": {"level": "info"}}
-        if args.poller_mode:
-            cfg["poller"] = {"mode": args.poller_mode}
+        # Drivers that share this class (fault_test.py...) have no --poller-mode.
+        self.poller_mode = getattr(args, "poller_mode", None)
+        if self.poller_mode:
+            cfg["poller"] = {"mode": self.poller_mode}
         cfg.update(config or {})
         self.config_path = os.path.join(self.dir, "eved.json")
         with open(self.config_path, "w") as f:
@@ -59,8 +61,8 @@ class Server:
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self.log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         self.port = self._wait_port()
-        if args.poller_mode:
-            self._wait_mode(args.poller_mode)
+        if self.poller_mode:
+            self._wait_mode(self.poller_mode)
 
     def _wait_port(self):
         deadline = time.monotonic() + START_DEADLINE
