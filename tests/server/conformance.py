@@ -1,5 +1,6 @@
-"""The conformance table of docs/http.md, run against one eved: one row per
-rule, each on its own connection, one line of output per row.
+"""The conformance table of docs/http.md: one row per rule, each on its own
+connection, one line of output per row. The rows run against one eved,
+but for the two that need other bounds (LIMIT_ROWS), which share a second.
 
 Every answer is parsed strictly (parse_response): the status line exactly
 `HTTP/1.1 NNN Reason`, field lines `name: value`, a Date in IMF-fixdate,
@@ -308,22 +309,56 @@ ROWS = [
 ]
 
 
+class HeldRow(Row):
+    """A row run while another connection holds eved's only slot
+    (LIMITS_CONFIG). The holder is accepted for sure once it is answered;
+    until eved has seen an earlier connection's close, it is refused."""
+
+    def run(self, port):
+        deadline = time.monotonic() + DEADLINE
+        while True:
+            holder = Conn(port)
+            holder.send(PROBE)
+            if holder.answer(False).status == 200:
+                break
+            holder.close()
+            need(time.monotonic() < deadline, "no free slot for the holding connection")
+            time.sleep(0.05)
+        try:
+            return Row.run(self, port)
+        finally:
+            holder.close()
+
+
+# Rows that need bounds of their own, against a second eved: one
+# connection at most, two requests per connection.
+LIMITS_CONFIG = {"max_connections": 1, "max_requests_per_connection": 2}
+LIMIT_ROWS = [
+    Row("9.3-max-requests", get() + get() + get(), ["200", "200 close"]),
+    HeldRow("9110-15.6.4-503-max-connections", b"", ["503 close"],
+            check=body_is(b"too many connections\n")),
+]
+
+
 def documented_rows(doc):
     """The row ids of docs/http.md's table (first column, in backquotes)."""
     with open(doc, encoding="utf-8") as f:
         return [m.group(1) for m in re.finditer(r"^\| `([^`]+)` \|", f.read(), re.M)]
 
 
-def run(port, doc):
-    """Runs every row; returns the failures (the row lines are printed)."""
+def run(port, limits_port, doc):
+    """Runs every row, ROWS against the eved on `port` and LIMIT_ROWS
+    against the one on `limits_port` (LIMITS_CONFIG); returns the failures
+    (the row lines are printed)."""
     failures = []
-    for row in ROWS:
-        try:
-            print("ok   %-36s %s" % (row.id, row.run(port)), flush=True)
-        except (RowFailure, OSError) as e:
-            print("FAIL %-36s %s: %s" % (row.id, type(e).__name__, e), flush=True)
-            failures.append(row.id)
-    ids = [r.id for r in ROWS]
+    for rows, on in ((ROWS, port), (LIMIT_ROWS, limits_port)):
+        for row in rows:
+            try:
+                print("ok   %-36s %s" % (row.id, row.run(on)), flush=True)
+            except (RowFailure, OSError) as e:
+                print("FAIL %-36s %s: %s" % (row.id, type(e).__name__, e), flush=True)
+                failures.append(row.id)
+    ids = [r.id for r in ROWS + LIMIT_ROWS]
     documented = documented_rows(doc) if os.path.exists(doc) else []
     if len(set(ids)) != len(ids):
         failures.append("row ids repeat")

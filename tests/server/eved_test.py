@@ -503,7 +503,12 @@ def t_drain(srv):
 
 def t_rfc9112_conformance(srv):
     doc = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "http.md")
-    failures = conformance.run(srv.port, doc)
+    limits = Server(srv.args, conformance.LIMITS_CONFIG)
+    try:
+        failures = conformance.run(srv.port, limits.port, doc)
+        limits.stop()
+    finally:
+        limits.close()
     check(not failures, "rows failed: " + ", ".join(failures))
 
 
