@@ -318,9 +318,12 @@ class HeldRow(Row):
         deadline = time.monotonic() + DEADLINE
         while True:
             holder = Conn(port)
-            holder.send(PROBE)
-            if holder.answer(False).status == 200:
-                break
+            try:
+                holder.send(PROBE)
+                if holder.answer(False).status == 200:
+                    break
+            except (RowFailure, OSError):
+                pass  # refused, and reset before the 503 was read
             holder.close()
             need(time.monotonic() < deadline, "no free slot for the holding connection")
             time.sleep(0.05)
