@@ -10,6 +10,10 @@ endif()
 add_library(llhttp STATIC
   "${EVE_LLHTTP_DIR}/llhttp.c" "${EVE_LLHTTP_DIR}/api.c" "${EVE_LLHTTP_DIR}/http.c")
 target_include_directories(llhttp PUBLIC "${EVE_LLHTTP_INCLUDE_DIR}")
+# Strict: a bare CR in a field, or whitespace between a field name and its
+# colon, is an error rather than something llhttp guesses around (RFC 9112
+# 2.2, 5.1; CVE-2023-30589). PUBLIC, so llhttp.h reads the same everywhere.
+target_compile_definitions(llhttp PUBLIC LLHTTP_STRICT_MODE=1)
 set_target_properties(llhttp PROPERTIES C_EXTENSIONS ON)
 
 if(WIN32)

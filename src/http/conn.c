@@ -31,8 +31,7 @@ eved_conn_t *eved__conn_create(eved_server_t *server, eve_handle_t sock, uint32_
   c->sock = sock;
   c->slot = slot;
   c->reject = -1;
-  llhttp_init(&c->parser, HTTP_REQUEST, &server->settings);
-  c->parser.data = c;
+  eved__http_init(c);
   c->request_start_ms = server->now_ms;
   c->accepted_ms = server->now_ms;
   c->idle_since_ms = server->now_ms;

@@ -1,9 +1,12 @@
 /* HTTP/1.1 requests through llhttp: the callbacks gather what the router
- * needs (target, Host) and enforce the request-level bounds; a completed
- * message is answered at once, in order. Parsing pauses (HPE_PAUSED) when
- * a connection must stop taking requests: it is closing, or its queued
- * output reached the cap; unparsed input is then kept, bounded by one
- * read, until the output drains. */
+ * needs (target, method) and enforce the request rules llhttp leaves to
+ * the server; a completed message is answered at once, in order. The
+ * bytes reach llhttp through the head meter (head_meter.c), which counts
+ * each head as received and refuses the line forms llhttp would take.
+ * Parsing pauses (HPE_PAUSED) when a connection must stop taking requests:
+ * it is closing, or its queued output reached the cap; unparsed input is
+ * then kept, bounded by one read, until the output drains. The rules and
+ * the tests that prove them: docs/http.md. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,19 +17,6 @@ static eved_conn_t *conn_of(llhttp_t *p) { return (eved_conn_t *)p->data; }
 static int reject(eved_conn_t *c, eved_status_t status) {
   c->reject = (int)status;
   return -1;
-}
-
-/* The head is measured as it streams by: request line and header lines,
- * with their separators, so a client cannot make eved hold or parse more. */
-static int add_head(eved_conn_t *c, size_t n) {
-  c->head_bytes += n;
-  if (c->head_bytes > c->server->config.max_header_bytes) {
-    eved__limit_hit(c->server, EVED_LIMIT_MAX_HEADER_BYTES,
-                    "connection %u: 431, request head over %u bytes",
-                    c->slot, c->server->config.max_header_bytes);
-    return reject(c, EVED_STATUS_431);
-  }
-  return 0;
 }
 
 static bool ascii_iequal(const char *a, size_t a_len, const char *b) {
@@ -41,43 +31,34 @@ static bool ascii_iequal(const char *a, size_t a_len, const char *b) {
 
 static int on_message_begin(llhttp_t *p) {
   eved_conn_t *c = conn_of(p);
-  c->target_len = 0;
-  c->target_overflow = false;
-  c->target_query = false;
+  eved_target_begin(&c->target);
   c->field_len = 0;
+  c->field_bytes = 0;
   c->field_is_host = false;
-  c->has_host = false;
-  c->head_bytes = 0;
+  c->host_count = 0;
+  c->head_request = false;
   c->reject = -1;
   c->in_message = true;
   c->request_start_ms = c->server->now_ms;
   return 0;
 }
 
-static int on_method(llhttp_t *p, const char *at, size_t len) {
-  (void)at;
-  return add_head(conn_of(p), len + 1); /* and the space */
+/* RFC 9110 9.3.2: known as soon as the method is, so that every answer to
+ * a HEAD, errors included, ends with its head. */
+static int on_method_complete(llhttp_t *p) {
+  conn_of(p)->head_request = p->method == HTTP_HEAD;
+  return 0;
 }
 
 static int on_url(llhttp_t *p, const char *at, size_t len) {
-  eved_conn_t *c = conn_of(p);
-  if (!c->target_query) {
-    const char *query = memchr(at, '?', len);
-    size_t path_len = query != NULL ? (size_t)(query - at) : len;
-    c->target_query = query != NULL;
-    if (c->target_len + path_len > sizeof c->target) {
-      c->target_overflow = true;
-    } else if (!c->target_overflow) {
-      memcpy(c->target + c->target_len, at, path_len);
-      c->target_len += path_len;
-    }
-  }
-  return add_head(c, len + 1);
+  eved_target_feed(&conn_of(p)->target, at, len);
+  return 0;
 }
 
-static int on_version(llhttp_t *p, const char *at, size_t len) {
-  (void)at;
-  return add_head(conn_of(p), len + 7); /* "HTTP/" and CRLF */
+/* llhttp takes HTTP/0.9 and HTTP/2.0 on a request line. RFC 9110 15.6.6:
+ * 505 for a major version eved does not serve (1 is the only one). */
+static int on_version_complete(llhttp_t *p) {
+  return p->http_major == 1 ? 0 : reject(conn_of(p), EVED_STATUS_505);
 }
 
 static int on_header_field(llhttp_t *p, const char *at, size_t len) {
@@ -86,32 +67,42 @@ static int on_header_field(llhttp_t *p, const char *at, size_t len) {
   size_t take = len < room ? len : room;
   memcpy(c->field + c->field_len, at, take);
   c->field_len += take;
-  return add_head(c, len);
+  c->field_bytes += len;
+  return 0;
 }
 
 static int on_header_field_complete(llhttp_t *p) {
   eved_conn_t *c = conn_of(p);
-  c->field_is_host = ascii_iequal(c->field, c->field_len, "host");
+  /* RFC 9112 5.1: field-name is a token, at least one character. */
+  if (c->field_bytes == 0) return reject(c, EVED_STATUS_400);
+  c->field_is_host = c->field_bytes == c->field_len && ascii_iequal(c->field, c->field_len, "host");
   c->field_len = 0;
-  return add_head(c, 2); /* ": " */
+  c->field_bytes = 0;
+  if (!c->field_is_host) return 0;
+  /* RFC 9112 3.2: more than one Host field line is a 400, even identical. */
+  if (++c->host_count > 1) return reject(c, EVED_STATUS_400);
+  eved_host_check_begin(&c->host);
+  return 0;
 }
 
 static int on_header_value(llhttp_t *p, const char *at, size_t len) {
-  (void)at;
-  return add_head(conn_of(p), len);
+  eved_conn_t *c = conn_of(p);
+  if (c->field_is_host) eved_host_check_feed(&c->host, at, len);
+  return 0;
 }
 
 static int on_header_value_complete(llhttp_t *p) {
   eved_conn_t *c = conn_of(p);
-  if (c->field_is_host) c->has_host = true;
-  return add_head(c, 2); /* CRLF */
+  /* RFC 9112 3.2: a Host field with an invalid value is a 400. */
+  if (c->field_is_host && !eved_host_check_valid(&c->host)) return reject(c, EVED_STATUS_400);
+  c->field_is_host = false;
+  return 0;
 }
 
 static int on_headers_complete(llhttp_t *p) {
   eved_conn_t *c = conn_of(p);
-  if (add_head(c, 2) != 0) return -1;
   /* RFC 9112 3.2: a 1.1 request without Host is a 400. */
-  if (p->http_major == 1 && p->http_minor >= 1 && !c->has_host) return reject(c, EVED_STATUS_400);
+  if (p->http_minor >= 1 && c->host_count == 0) return reject(c, EVED_STATUS_400);
   /* Both framings at once is how requests are smuggled past proxies
    * (RFC 9112 6.3): refuse, and close. */
   bool has_length = (p->flags & F_CONTENT_LENGTH) != 0;
@@ -126,6 +117,11 @@ static int on_headers_complete(llhttp_t *p) {
     llhttp_method_t m = (llhttp_method_t)p->method;
     return reject(c, (m == HTTP_GET || m == HTTP_HEAD) ? EVED_STATUS_413 : EVED_STATUS_405);
   }
+  /* RFC 9110 7.8: a server may ignore Upgrade and answer in HTTP/1.1; eved
+   * does, and the connection goes on. CONNECT (RFC 9110 9.3.6) is a method
+   * eved does not serve: answered 405, and the connection goes on. Without
+   * this llhttp would stop at the end of the message (HPE_PAUSED_UPGRADE). */
+  p->upgrade = 0;
   return 0;
 }
 
@@ -141,11 +137,9 @@ static int on_message_complete(llhttp_t *p) {
                     c->requests);
     keep_alive = false;
   }
-  if (!eved__route(c, (llhttp_method_t)p->method, keep_alive)) {
-    c->closing = true;
-    return HPE_PAUSED;
-  }
-  if (!keep_alive) {
+  bool queued = eved__route(c, (llhttp_method_t)p->method, keep_alive);
+  c->head_request = false;
+  if (!queued || !keep_alive) {
     c->closing = true;
     return HPE_PAUSED;
   }
@@ -162,9 +156,9 @@ static int on_message_complete(llhttp_t *p) {
 void eved__http_settings(llhttp_settings_t *s) {
   llhttp_settings_init(s);
   s->on_message_begin = on_message_begin;
-  s->on_method = on_method;
+  s->on_method_complete = on_method_complete;
   s->on_url = on_url;
-  s->on_version = on_version;
+  s->on_version_complete = on_version_complete;
   s->on_header_field = on_header_field;
   s->on_header_field_complete = on_header_field_complete;
   s->on_header_value = on_header_value;
@@ -173,27 +167,72 @@ void eved__http_settings(llhttp_settings_t *s) {
   s->on_message_complete = on_message_complete;
 }
 
-void eved__http_feed(eved_conn_t *c, const char *data, size_t len) {
-  llhttp_errno_t err = llhttp_execute(&c->parser, data, len);
-  if (err == HPE_OK || c->closing) return;
-  if (err == HPE_PAUSED) {
-    /* Paused for the output cap: keep the rest for when it drains. */
-    const char *pos = llhttp_get_error_pos(&c->parser);
-    size_t rest = pos ? (size_t)(data + len - pos) : 0;
-    if (rest > 0 && rest <= len) {
-      c->pending = malloc(rest);
-      if (c->pending == NULL) {
-        c->closing = true;
-        return;
-      }
-      memcpy(c->pending, pos, rest);
-      c->pending_len = rest;
-    }
+void eved__http_init(eved_conn_t *c) {
+  llhttp_init(&c->parser, HTTP_REQUEST, &c->server->settings);
+  c->parser.data = c;
+  /* llhttp is compiled strict (cmake/Dependencies.cmake); every leniency
+   * is off as well, whatever llhttp's defaults become. */
+  llhttp_set_lenient_headers(&c->parser, 0);
+  llhttp_set_lenient_chunked_length(&c->parser, 0);
+  llhttp_set_lenient_keep_alive(&c->parser, 0);
+  llhttp_set_lenient_transfer_encoding(&c->parser, 0);
+}
+
+/* Answers a request eved will not read to its end, and stops reading. */
+static void refuse(eved_conn_t *c, eved_status_t status) {
+  c->closing = true;
+  eved__respond_error(c, status);
+}
+
+/* Keeps the input after a pause for when the output drains. */
+static void keep_pending(eved_conn_t *c, const char *from, const char *end) {
+  size_t rest = (size_t)(end - from);
+  if (rest == 0) return;
+  c->pending = malloc(rest);
+  if (c->pending == NULL) {
+    c->closing = true;
     return;
   }
-  /* Upgrade, CONNECT, or a parse error: answer (unless upgrading) and close. */
-  c->closing = true;
-  if (err == HPE_PAUSED_UPGRADE) return;
-  eved_status_t status = c->reject >= 0 ? (eved_status_t)c->reject : EVED_STATUS_400;
-  eved__respond_error(c, status);
+  memcpy(c->pending, from, rest);
+  c->pending_len = rest;
+}
+
+void eved__http_feed(eved_conn_t *c, const char *data, size_t len) {
+  const char *end = data + len;
+  while (data < end && !c->closing) {
+    eved_head_verdict_t verdict = EVED_HEAD_MORE;
+    size_t n = eved_head_scan(&c->meter, data, (size_t)(end - data),
+                              c->server->config.max_header_bytes, &verdict);
+    /* llhttp sees the bytes the meter let through, so an error it finds
+     * in them comes first. */
+    llhttp_errno_t err = n > 0 ? llhttp_execute(&c->parser, data, n) : HPE_OK;
+    if (c->closing) return;
+    if (err == HPE_PAUSED) {
+      /* Paused at a message's end for the output cap: a head ends there,
+       * so the meter starts afresh on what is kept. */
+      const char *pos = llhttp_get_error_pos(&c->parser);
+      if (pos == NULL || pos < data || pos > data + n) pos = data + n;
+      c->meter = (eved_head_meter_t){0};
+      keep_pending(c, pos, end);
+      return;
+    }
+    if (err != HPE_OK) {
+      refuse(c, c->reject >= 0 ? (eved_status_t)c->reject : EVED_STATUS_400);
+      return;
+    }
+    if (verdict == EVED_HEAD_INVALID) {
+      refuse(c, EVED_STATUS_400);
+      return;
+    }
+    if (verdict == EVED_HEAD_TOO_BIG || verdict == EVED_HEAD_LINE_TOO_BIG) {
+      bool line = verdict == EVED_HEAD_LINE_TOO_BIG;
+      eved__limit_hit(c->server, EVED_LIMIT_MAX_HEADER_BYTES,
+                      "connection %u: %s, request %s over %u bytes", c->slot,
+                      line ? "414" : "431", line ? "line" : "head",
+                      c->server->config.max_header_bytes);
+      refuse(c, line ? EVED_STATUS_414 : EVED_STATUS_431);
+      return;
+    }
+    data += n;
+  }
 }

@@ -60,14 +60,27 @@ static bool render(eved_server_t *server, eved_path_t path, eved_response_t *r) 
 
 bool eved__route(eved_conn_t *conn, llhttp_method_t method, bool keep_alive) {
   eved_server_t *server = conn->server;
-  eved_path_t path =
-      conn->target_overflow ? EVED_PATH_OTHER : eved_path_lookup(conn->target, conn->target_len);
+  size_t target_len = 0;
+  const char *target = eved_target_path(&conn->target, &target_len);
+  eved_path_t path = target != NULL ? eved_path_lookup(target, target_len) : EVED_PATH_OTHER;
+  bool asterisk = conn->target.form == EVED_TARGET_ASTERISK;
   eved_response_t r = {.status = EVED_STATUS_200,
                        .content_type = text_plain,
                        .head_only = method == HTTP_HEAD,
                        .keep_alive = keep_alive};
   server->counters.by_path[path]++;
-  if (path == EVED_PATH_OTHER) {
+  if (method == HTTP_CONNECT || (asterisk && method == HTTP_OPTIONS)) {
+    /* RFC 9110 9.3.6: eved is no proxy, so CONNECT is a method it does
+     * not serve, whatever the target; OPTIONS * (9.3.7) asks what the
+     * server supports, and the Allow field says it. */
+    r.status = EVED_STATUS_405;
+    r.allow = true;
+    r.body = "method not allowed\n";
+  } else if (asterisk) {
+    /* RFC 9112 3.2.4: the asterisk-form is only for OPTIONS. */
+    r.status = EVED_STATUS_400;
+    r.body = "bad request\n";
+  } else if (path == EVED_PATH_OTHER) {
     r.status = EVED_STATUS_404;
     r.body = "not found\n";
   } else if (method != HTTP_GET && method != HTTP_HEAD) {
@@ -103,12 +116,15 @@ bool eved__respond_error(eved_conn_t *conn, eved_status_t status) {
       [EVED_STATUS_405] = "method not allowed\n",
       [EVED_STATUS_408] = "request timeout\n",
       [EVED_STATUS_413] = "request bodies are not accepted\n",
+      [EVED_STATUS_414] = "request line too long\n",
       [EVED_STATUS_431] = "request header fields too large\n",
+      [EVED_STATUS_505] = "HTTP/1.1 only\n",
   };
   eved_response_t r = {.status = status,
                        .content_type = text_plain,
                        .body = bodies[status] ? bodies[status] : "error\n",
                        .allow = status == EVED_STATUS_405,
+                       .head_only = conn->head_request,
                        .keep_alive = false};
   r.body_len = strlen(r.body);
   count(conn->server, status);

@@ -12,20 +12,18 @@
 #include "config.h"
 #include "eve_net.h"
 #include "eve_poller.h"
-#include "llhttp.h"
+#include "head_meter.h"
+#include "host_check.h"
 #include "limit_log.h"
+#include "llhttp.h"
 #include "observer.h"
 #include "stats.h"
+#include "target.h"
 #include "timefmt.h"
 
 /* Bytes taken from a socket per recv. A paused connection keeps at most
  * this much unparsed input. */
 #define EVED_READ_CHUNK 16384
-/* Only a target's path is kept, and only this much of it: every path eved
- * serves is shorter, so a longer one is "unknown path" whatever follows.
- * Kept small because every connection carries it, idle ones too (the
- * whole head is still bounded by max_header_bytes). */
-#define EVED_TARGET_MAX 16
 /* Header names longer than this are none of the ones eved looks at
  * ("Host" is the only one). */
 #define EVED_FIELD_MAX 8
@@ -59,15 +57,15 @@ typedef struct eved_conn {
   llhttp_t parser;
 
   /* The request being parsed. */
-  char target[EVED_TARGET_MAX];
-  size_t target_len;
-  bool target_overflow;
-  bool target_query; /* the path ended at a '?': the rest is not kept */
+  eved_target_t target;
   char field[EVED_FIELD_MAX];
-  size_t field_len;
+  size_t field_len;   /* kept of the field name, at most EVED_FIELD_MAX */
+  size_t field_bytes; /* of the field name, all of it */
   bool field_is_host;
-  bool has_host;
-  size_t head_bytes;
+  unsigned host_count;
+  eved_host_check_t host;
+  bool head_request; /* the method is HEAD: every answer is head-only */
+  eved_head_meter_t meter;
   bool in_message;
   int reject; /* an eved_status_t a callback chose, or -1 */
 
@@ -162,6 +160,8 @@ uint64_t eved__conn_user_data(const eved_conn_t *conn);
 
 /* http.c: the llhttp callbacks. */
 void eved__http_settings(llhttp_settings_t *settings);
+/* Sets up a connection's parser: strict, every leniency off. */
+void eved__http_init(eved_conn_t *conn);
 /* Feeds input to the parser; answers what completes. */
 void eved__http_feed(eved_conn_t *conn, const char *data, size_t len);
 

@@ -18,9 +18,11 @@
   X(405, "Method Not Allowed") \
   X(408, "Request Timeout")  \
   X(413, "Content Too Large") \
+  X(414, "URI Too Long") \
   X(431, "Request Header Fields Too Large") \
   X(500, "Internal Server Error") \
-  X(503, "Service Unavailable")
+  X(503, "Service Unavailable") \
+  X(505, "HTTP Version Not Supported")
 
 typedef enum eved_status {
 #define EVED_STATUS_ENUM(code, text) EVED_STATUS_##code,
@@ -53,7 +55,7 @@ typedef enum eved_limit {
   EVED_LIMIT_IDLE_TIMEOUT,     /* a keep-alive connection closed for idleness */
   EVED_LIMIT_WRITE_TIMEOUT,    /* a client dropped for not reading its responses */
   EVED_LIMIT_MAX_REQUESTS,     /* a connection closed after its last allowed request */
-  EVED_LIMIT_MAX_HEADER_BYTES, /* 431 */
+  EVED_LIMIT_MAX_HEADER_BYTES, /* 431, or 414 for the request line */
   EVED_LIMIT_OUTPUT_CAP,       /* reading paused: queued output reached the cap */
   EVED_LIMIT_REQUEST_BODY,     /* a request with a body, refused */
   EVED_LIMIT_DRAIN_TIMEOUT,    /* a connection cut when the drain ran out of time */

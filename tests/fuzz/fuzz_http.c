@@ -4,8 +4,9 @@
  * poller would deliver. The first three input bytes shape the run (how
  * the input arrives, how fast the client reads, which bounds are small,
  * how the client leaves); the rest is what the client sends. Beyond the
- * sanitizers' checks, what eved sent must be whole HTTP/1.1 responses and
- * the counters must agree with each other. */
+ * sanitizers' checks, what eved sent must be whole HTTP/1.1 responses,
+ * none after one that says Connection: close, and the counters must agree
+ * with each other. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,11 +87,22 @@ static bool at_response(const uint8_t *p, size_t left) {
   return left == 0 || (left >= 9 && memcmp(p, "HTTP/1.1 ", 9) == 0);
 }
 
+static bool says_close(const uint8_t *head, size_t len) {
+  static const char key[] = "\r\nConnection: close\r\n";
+  for (size_t i = 0; i + sizeof key - 1 <= len; i++) {
+    if (memcmp(head + i, key, sizeof key - 1) == 0) return true;
+  }
+  return false;
+}
+
 static void check_output(void) {
   const uint8_t *p = fake_net.output;
   size_t left = fake_net.output_len;
   bool whole = fake_net.output_total == fake_net.output_len;
+  bool closed = false;
   while (left > 0) {
+    /* An answer that says close is the last one (docs/http.md). */
+    CHECK(!closed);
     if (left < 9) {
       CHECK(!whole || fake_net.aborted);
       return;
@@ -108,6 +120,7 @@ static void check_output(void) {
       return;
     }
     size_t head = (size_t)(end - p);
+    closed = says_close(p, head);
     size_t body = header_length((const char *)p, head);
     if (head + body <= left && at_response(p + head + body, left - head - body)) {
       head += body;

@@ -20,8 +20,13 @@ for target in "$@"; do
   [ -x "$fuzzer" ] || { echo "fuzz: $fuzzer is not built" >&2; exit 2; }
   mkdir -p "$build/corpus/$target" "$build/crashes/$target"
   echo "fuzz: $target for $seconds s"
+  # A dictionary beside the seeds (tests/fuzz/<target>.dict) steers the
+  # mutations towards the tokens that matter.
+  dict=
+  [ -f "$here/$target.dict" ] && dict="-dict=$here/$target.dict"
   # -timeout: one input taking 10 s is a hang, and a failure.
-  if ! "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  # shellcheck disable=SC2086 # $dict is one word or none
+  if ! "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 $dict \
       -print_final_stats=1 -artifact_prefix="$build/crashes/$target/" \
       "$build/corpus/$target" "$here/$target" 2>"$build/crashes/$target.log"; then
     tail -n 60 "$build/crashes/$target.log"

@@ -4,7 +4,8 @@
     eved_test.py --eved PATH [--wrapper PROG] BEHAVIOUR
 
 PATH is eved (native) or eved.exe; --wrapper runs it (cmake/wine-run.sh for
-the Windows build). Every behaviour starts its own eved on a port the OS
+the Windows build); --poller-mode sets the config's poller mode (wsapoll,
+for the Windows build's second mode). Every behaviour starts its own eved on a port the OS
 picks (--listen 127.0.0.1:0; the port is read from eved's "listening on"
 log line), so runs in parallel never clash. Standard library only.
 Behaviours wait for events with generous deadlines but never assert on
@@ -22,6 +23,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import conformance
 
 START_DEADLINE = 120  # a fresh Wine prefix takes a while on first use
 EVENT_DEADLINE = 20
@@ -42,6 +45,10 @@ class Server:
         self.dir = tempfile.mkdtemp(prefix="eved-test-")
         self.log_path = os.path.join(self.dir, "eved.log")
         cfg = {"listen": [listen], "log": {"level": "info"}}
+        # Drivers that share this class (fault_test.py...) have no --poller-mode.
+        self.poller_mode = getattr(args, "poller_mode", None)
+        if self.poller_mode:
+            cfg["poller"] = {"mode": self.poller_mode}
         cfg.update(config or {})
         self.config_path = os.path.join(self.dir, "eved.json")
         with open(self.config_path, "w") as f:
@@ -54,6 +61,8 @@ class Server:
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self.log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         self.port = self._wait_port()
+        if self.poller_mode:
+            self._wait_mode(self.poller_mode)
 
     def _wait_port(self):
         deadline = time.monotonic() + START_DEADLINE
@@ -65,6 +74,17 @@ class Server:
                 raise Failure("eved exited at start (%s):\n%s" % (self.proc.returncode, self.read_log()))
             time.sleep(0.05)
         raise Failure("eved did not start:\n" + self.read_log())
+
+    def _wait_mode(self, mode):
+        """The run is in the asked mode, or the test means nothing."""
+        deadline = time.monotonic() + START_DEADLINE
+        while time.monotonic() < deadline:
+            m = re.search(r"running \(poller \S+, mode (\w+),", self.read_log())
+            if m:
+                check(m.group(1) == mode, "eved runs in mode %s, not %s" % (m.group(1), mode))
+                return
+            time.sleep(0.05)
+        raise Failure("eved did not say its mode:\n" + self.read_log())
 
     def read_log(self):
         with open(self.log_path, "rb") as f:
@@ -481,6 +501,17 @@ def t_drain(srv):
     check(code == 0, "clean exit after the drain (%d)" % code)
 
 
+def t_rfc9112_conformance(srv):
+    doc = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "http.md")
+    limits = Server(srv.args, conformance.LIMITS_CONFIG)
+    try:
+        failures = conformance.run(srv.port, limits.port, doc)
+        limits.stop()
+    finally:
+        limits.close()
+    check(not failures, "rows failed: " + ", ".join(failures))
+
+
 def chromium_requests_total(url, profile):
     cmd = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
            "--no-first-run", "--disable-background-networking", "--disable-component-update",
@@ -632,6 +663,7 @@ BEHAVIOURS = {
     "output_cap": (t_output_cap, {"max_output_bytes": 65536, "write_timeout_ms": 1000,
                                    "max_requests_per_connection": 100000000}),
     "drain": (t_drain, {"drain_timeout_ms": 30000}),
+    "rfc9112_conformance": (t_rfc9112_conformance, conformance.CONFIG),
     "dashboard_chromium": (t_dashboard_chromium, {}),
     "wrk": (t_wrk, {}),
 }
@@ -641,6 +673,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--eved", required=True)
     ap.add_argument("--wrapper")
+    ap.add_argument("--poller-mode", help='the config\'s "poller": {"mode": ...} (e.g. wsapoll)')
     ap.add_argument("behaviour", choices=sorted(list(BEHAVIOURS) + list(CLI_BEHAVIOURS)))
     args = ap.parse_args()
     if args.behaviour in CLI_BEHAVIOURS:
