@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "poller_int.h"
+#include "test_hooks.h"
 
 _Static_assert(EPOLLIN == EVE_EV_IN && EPOLLPRI == EVE_EV_PRI &&
                    EPOLLOUT == EVE_EV_OUT && EPOLLERR == EVE_EV_ERR &&
@@ -268,6 +269,7 @@ bool eve_poller_post_shutdown(eve_poller_t *poller) {
  * wait; it is never lost. */
 static bool take_wakeup(eve_poller_t *poller) {
   atomic_store(&poller->wake_pending, 0);
+  EVE__TEST_HOOK(inside_take_wakeup, poller);
   uint64_t value;
   return read(poller->wakefd, &value, sizeof value) == (ssize_t)sizeof value;
 }
@@ -302,6 +304,7 @@ int eve_poller_wait(eve_poller_t *poller, eve_native_event_t *events,
   if (poller == NULL || events == NULL || max_events == 0 || timeout_ms < -1)
     return EVE_EINVAL;
   if (atomic_load(&poller->shutting_down)) return EVE_ESHUTDOWN;
+  EVE__TEST_HOOK(wait_entered, poller);
   bool woken = poller->wake_taken;
   poller->wake_taken = false;
   int max = max_events < EPOLL_BATCH ? (int)max_events : EPOLL_BATCH;

@@ -249,6 +249,21 @@ void test_sleep_ms(unsigned ms) {
 #endif
 }
 
+uint64_t test_now_us(void) {
+#ifdef _WIN32
+  static LARGE_INTEGER frequency;
+  if (frequency.QuadPart == 0) QueryPerformanceFrequency(&frequency);
+  LARGE_INTEGER now;
+  QueryPerformanceCounter(&now);
+  return (uint64_t)(now.QuadPart / frequency.QuadPart) * 1000000u +
+         (uint64_t)(now.QuadPart % frequency.QuadPart) * 1000000u / (uint64_t)frequency.QuadPart;
+#else
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+#endif
+}
+
 struct test_thread {
   void (*fn)(void *arg);
   void *arg;

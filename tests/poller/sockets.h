@@ -71,6 +71,9 @@ void test_set_linger_zero(test_socket_t s);
 long test_open_handle_count(void);
 
 void test_sleep_ms(unsigned ms);
+/* A precise monotonic clock (CLOCK_MONOTONIC, QueryPerformanceCounter), in
+ * microseconds: what a test measures a wait's length with. */
+uint64_t test_now_us(void);
 
 /* A thread running fn(arg); join waits for it and frees it. */
 typedef struct test_thread test_thread_t;

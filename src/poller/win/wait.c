@@ -26,6 +26,7 @@
 #include <limits.h>
 #include <winternl.h>
 
+#include "test_hooks.h"
 #include "win.h"
 
 /* Packets taken per GetQueuedCompletionStatusEx. Wine makes one server
@@ -58,7 +59,10 @@ static void complete_entry(eve_poller_t *poller, const OVERLAPPED_ENTRY *packet)
 /* WSAPoll mode: a wake-up is the flag alone (no packet, port.c says why);
  * the next post after this one is taken pokes again. */
 static void take_wakeup(eve_poller_t *poller) {
-  if (atomic_exchange(&poller->wakeup_pending, false)) poller->wakeup_taken = true;
+  if (atomic_exchange(&poller->wakeup_pending, false)) {
+    EVE__TEST_HOOK(inside_take_wakeup, poller);
+    poller->wakeup_taken = true;
+  }
 }
 
 static void take_packet(eve_poller_t *poller, const OVERLAPPED_ENTRY *packet,
@@ -66,6 +70,7 @@ static void take_packet(eve_poller_t *poller, const OVERLAPPED_ENTRY *packet,
   switch ((uint64_t)packet->lpCompletionKey) {
     case EVE__KEY_WAKEUP:
       /* Cleared before the wait returns, so a post after that posts again. */
+      EVE__TEST_HOOK(inside_take_wakeup, poller);
       atomic_store(&poller->wakeup_pending, false);
       poller->wakeup_taken = true;
       return;
@@ -268,6 +273,7 @@ int eve_poller_wait(eve_poller_t *poller, eve_native_event_t *events, size_t max
   if (poller == NULL || events == NULL || max_events == 0 || timeout_ms < -1)
     return EVE_EINVAL;
   if (atomic_load(&poller->shutting_down)) return EVE_ESHUTDOWN;
+  EVE__TEST_HOOK(wait_entered, poller);
   ULONGLONG deadline = timeout_ms > 0 ? GetTickCount64() + (ULONGLONG)timeout_ms : 0;
   if (max_events > INT_MAX) max_events = INT_MAX;
   if (poller->mode == EVE_MODE_WSAPOLL)
