@@ -264,14 +264,19 @@ bool eve_poller_post_shutdown(eve_poller_t *poller) {
   return write(poller->wakefd, &one, sizeof one) == (ssize_t)sizeof one || errno == EAGAIN;
 }
 
-/* Drains the eventfd. The pending flag is cleared first, so a post racing
- * with the drain either lands in this drain or writes again for the next
- * wait; it is never lost. */
+/* Drains the eventfd, then clears the pending flag: in that order. A post
+ * racing with the two steps either finds the flag still set (it is
+ * coalesced into the wake-up this wait is about to report, which is what
+ * it asked for) or finds it clear and writes again for the next wait.
+ * Clearing first would let a post write between the steps, have its count
+ * drained here, and leave the flag set with nothing in the eventfd: every
+ * later post coalesced away and wait(-1) asleep for good. */
 static bool take_wakeup(eve_poller_t *poller) {
-  atomic_store(&poller->wake_pending, 0);
-  EVE__TEST_HOOK(inside_take_wakeup, poller);
   uint64_t value;
-  return read(poller->wakefd, &value, sizeof value) == (ssize_t)sizeof value;
+  bool taken = read(poller->wakefd, &value, sizeof value) == (ssize_t)sizeof value;
+  EVE__TEST_HOOK(inside_take_wakeup, poller);
+  atomic_store(&poller->wake_pending, 0);
+  return taken;
 }
 
 void eve_poller_check_pending_iocp_events(eve_poller_t *poller) {

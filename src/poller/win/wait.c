@@ -69,7 +69,10 @@ static void take_packet(eve_poller_t *poller, const OVERLAPPED_ENTRY *packet,
                         round_result_t *result) {
   switch ((uint64_t)packet->lpCompletionKey) {
     case EVE__KEY_WAKEUP:
-      /* Cleared before the wait returns, so a post after that posts again. */
+      /* Cleared after the packet left the port and before the wait
+       * returns: a post in between is coalesced into this wake-up (the
+       * waiter is returning anyway), a post after it posts again. The
+       * reverse order would lose a packet (epoll.c's take_wakeup). */
       EVE__TEST_HOOK(inside_take_wakeup, poller);
       atomic_store(&poller->wakeup_pending, false);
       poller->wakeup_taken = true;
