@@ -330,7 +330,10 @@ int eve_poller_wait(eve_poller_t *poller, eve_native_event_t *events,
     events[count].completion = NULL;
     count++;
   }
-  if (atomic_load(&poller->shutting_down)) return EVE_ESHUTDOWN;
+  /* The wait that sees the shutdown still returns what it found (the
+   * header's rule, the same on every backend); the next one returns
+   * EVE_ESHUTDOWN from its first check. */
+  if (count == 0 && atomic_load(&poller->shutting_down)) return EVE_ESHUTDOWN;
   if (woken) eve__count(&poller->counters.wakeups);
   return count;
 }

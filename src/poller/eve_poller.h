@@ -187,7 +187,10 @@ int eve_poller_unregister(eve_poller_t *poller, eve_handle_t handle);
 bool eve_poller_post_wakeup(eve_poller_t *poller);
 
 /* Ends the current and every later eve_poller_wait() with EVE_ESHUTDOWN.
- * Safe from any thread. */
+ * Safe from any thread. One rule on every backend: a wait that has already
+ * found events when it sees the shutdown returns those events (so no
+ * completion taken off the port is lost), and every wait after it returns
+ * EVE_ESHUTDOWN without looking. */
 bool eve_poller_post_shutdown(eve_poller_t *poller);
 
 /* Waits for events. timeout_ms: -1 infinite, 0 never blocks, >0 ms.
