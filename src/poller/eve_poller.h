@@ -108,8 +108,12 @@ typedef union eve_native_data {
  * event `completion` is NULL and data.u64 is the registration's user data.
  * For a completion, `completion` is the eve_overlapped_entry_t that
  * completed, data.u64 is that entry's user_data, and events is EVE_EV_IN
- * (read-like operations) or EVE_EV_OUT (writes), with EVE_EV_ERR added when
- * the operation failed. */
+ * (READ, ACCEPT, NONE) or EVE_EV_OUT (WRITE, CONNECT: a finished connect is
+ * "writable", as epoll says it), with EVE_EV_ERR added when the operation
+ * failed. entry->status is then the eve error; EVE_EMSGSIZE is not a
+ * failure (no EVE_EV_ERR): a message larger than the buffer filled it,
+ * bytes_transferred bytes arrived, and on a message-mode pipe the rest
+ * waits for the next read. */
 typedef struct eve_native_event {
   uint32_t events;
   eve_native_data_t data;

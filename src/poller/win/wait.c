@@ -38,9 +38,15 @@ typedef struct round_result {
   bool helper_ready; /* the helper's packet for the current arming */
 } round_result_t;
 
+/* A finished write or connect is "writable", as epoll reports a connected
+ * socket; a read or an accept (a pipe server's client arrived) is
+ * "readable", as epoll reports a listener. A partial message
+ * (EVE_EMSGSIZE) filled the buffer: data, not a failure. */
 static uint32_t completion_mask(const eve_overlapped_entry_t *entry) {
-  uint32_t mask = entry->operation == EVE_IO_WRITE ? EVE_EV_OUT : EVE_EV_IN;
-  return entry->status < 0 ? mask | EVE_EV_ERR : mask;
+  bool out = entry->operation == EVE_IO_WRITE || entry->operation == EVE_IO_CONNECT;
+  uint32_t mask = out ? EVE_EV_OUT : EVE_EV_IN;
+  bool failed = entry->status < 0 && entry->status != EVE_EMSGSIZE;
+  return failed ? mask | EVE_EV_ERR : mask;
 }
 
 static void complete_entry(eve_poller_t *poller, const OVERLAPPED_ENTRY *packet) {
