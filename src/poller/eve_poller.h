@@ -149,6 +149,7 @@ typedef struct eve_poller_stats {
   uint64_t wakeups;        /* wake-up packets consumed by wait */
   uint64_t wakeups_posted; /* wake-up packets actually posted (after coalescing) */
   uint64_t capacity_hits;  /* registrations or pool entries refused at the ceiling */
+  uint64_t releases_refused; /* pool releases of an entry whose I/O was in flight */
   size_t registrations;
   size_t capacity;
   size_t overlapped_active;

@@ -165,6 +165,39 @@ long test_recv(test_socket_t s, void *buf, size_t len) {
 #endif
 }
 
+long test_recv_wait(test_socket_t s, void *buf, size_t len) {
+  long n = -1;
+  for (int i = 0; i < TEST_RETRY_LIMIT; i++) {
+    n = test_recv(s, buf, len);
+    if (n >= 0 || !would_block()) return n;
+    test_sleep_ms(1);
+  }
+  return n;
+}
+
+test_socket_t test_udp_open(uint16_t *port) {
+  test_socket_t s = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+  CHECK(s != TEST_INVALID_SOCKET);
+  set_nonblocking(s);
+  *port = bind_any_port(s);
+  return s;
+}
+
+void test_udp_connect(test_socket_t s, uint16_t port) {
+  struct sockaddr_in addr = loopback(port);
+  CHECK_EQ(connect(s, (struct sockaddr *)&addr, sizeof addr), 0);
+}
+
+void test_udp_send_to(test_socket_t s, uint16_t port, const void *buf, size_t len) {
+  struct sockaddr_in addr = loopback(port);
+#ifdef _WIN32
+  CHECK_EQ(sendto(s, (const char *)buf, (int)len, 0, (struct sockaddr *)&addr, sizeof addr),
+           (long)len);
+#else
+  CHECK_EQ(sendto(s, buf, len, 0, (struct sockaddr *)&addr, sizeof addr), (long)len);
+#endif
+}
+
 void test_send_all(test_socket_t s, const void *buf, size_t len) {
   CHECK_EQ(test_send(s, buf, len), (long)len);
 }

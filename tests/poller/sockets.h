@@ -55,6 +55,16 @@ uint16_t test_refused_port(test_socket_t *holder);
 /* Bytes moved, 0 at end of stream, -1 on error or would-block. */
 long test_send(test_socket_t s, const void *buf, size_t len);
 long test_recv(test_socket_t s, void *buf, size_t len);
+/* recv, retried (1 ms apart, bounded) while it would block: for datagrams
+ * that are on their way. Returns what recv last returned. */
+long test_recv_wait(test_socket_t s, void *buf, size_t len);
+
+/* A non-blocking UDP socket bound to 127.0.0.1 at a port the OS picked. */
+test_socket_t test_udp_open(uint16_t *port);
+/* Connects a UDP socket to 127.0.0.1:port (sets its only peer). */
+void test_udp_connect(test_socket_t s, uint16_t port);
+/* Sends one datagram to 127.0.0.1:port from an unconnected socket. */
+void test_udp_send_to(test_socket_t s, uint16_t port, const void *buf, size_t len);
 /* Sends all of a short message; CHECKs it went out. */
 void test_send_all(test_socket_t s, const void *buf, size_t len);
 /* Reads whatever has arrived until the socket would block; returns the

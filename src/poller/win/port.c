@@ -163,6 +163,7 @@ void eve_poller_stats(const eve_poller_t *poller, eve_poller_stats_t *out) {
   out->wakeups = eve__read(&poller->counters.wakeups);
   out->wakeups_posted = eve__read(&poller->counters.wakeups_posted);
   out->capacity_hits = eve__read(&poller->counters.capacity_hits);
+  out->releases_refused = 0;
   out->registrations = atomic_load_explicit(&poller->registrations, memory_order_relaxed);
   out->capacity = poller->capacity;
   out->overlapped_active = eve_overlapped_pool_active_count(&poller->pool);

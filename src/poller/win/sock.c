@@ -50,6 +50,7 @@
 #include <string.h>
 #include <winternl.h>
 
+#include "test_hooks.h"
 #include "win.h"
 
 static eve__sock_t *sock_of(eve__watch_t *watch) {
@@ -75,6 +76,11 @@ static bool has_peer(SOCKET socket) {
   return getpeername(socket, (struct sockaddr *)&peer, &len) == 0;
 }
 
+bool eve__skip_on_success_safe(const WSAPROTOCOL_INFOW *info, bool mode_set) {
+  (void)info;
+  return mode_set;
+}
+
 /* Associates the socket with the port (once in its life: a socket that was
  * registered here before already is, which Windows answers with
  * ERROR_INVALID_PARAMETER) and asks for no packets on inline success. */
@@ -84,11 +90,16 @@ static int make_connected(eve_poller_t *poller, eve__sock_t *sock) {
     DWORD error = GetLastError();
     if (error != ERROR_INVALID_PARAMETER) return eve_error_from_os((long)error);
   }
+  WSAPROTOCOL_INFOW info;
+  int len = (int)sizeof info;
+  bool have_info =
+      getsockopt(sock->socket, SOL_SOCKET, SO_PROTOCOL_INFOW, (char *)&info, &len) == 0;
+  if (have_info && EVE__TEST_FLAG(non_ifs_provider)) info.dwServiceFlags1 &= ~XP1_IFS_HANDLES;
   /* Fails only where a non-IFS layered provider sits on the socket; then
    * every completion, inline or not, comes as a packet, which works too. */
-  sock->skip_on_success = SetFileCompletionNotificationModes(
-                              handle, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS |
-                                          FILE_SKIP_SET_EVENT_ON_HANDLE) != 0;
+  bool set = SetFileCompletionNotificationModes(
+                 handle, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | FILE_SKIP_SET_EVENT_ON_HANDLE) != 0;
+  sock->skip_on_success = eve__skip_on_success_safe(have_info ? &info : NULL, set);
   sock->connected = true;
   return EVE_OK;
 }

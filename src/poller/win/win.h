@@ -281,6 +281,10 @@ bool eve__socket_may_be_connecting(SOCKET socket);
 #define EVE__CONNECT_RECHECK_MS 500u
 
 /* ---- sock.c -------------------------------------------------------------- */
+/* Whether an inline completion on a socket can be trusted to post no
+ * packet: the socket's protocol record (NULL if unknown), and whether
+ * SetFileCompletionNotificationModes succeeded. */
+bool eve__skip_on_success_safe(const WSAPROTOCOL_INFOW *info, bool mode_set);
 int eve__sock_register(eve_poller_t *poller, eve__registration_t *reg);
 int eve__sock_modify(eve_poller_t *poller, eve__sock_t *sock);
 void eve__sock_unregister(eve_poller_t *poller, eve__sock_t *sock);
