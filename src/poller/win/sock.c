@@ -20,6 +20,14 @@
  *
  * What a zero-byte receive cannot tell, WSAPoll still watches, in the
  * registry's poll set (served inline and by the helper thread, wsapoll.c):
+ *   - sockets a receive cannot watch without touching their data, for
+ *     good: datagram sockets, where it would consume a datagram, and
+ *     sockets made without WSA_FLAG_OVERLAPPED, where it would block
+ *     (sock_kind.c says how each is told);
+ *   - connected sockets whose interest has no READ (NONE, or WRITE alone):
+ *     no receive is pending on them, yet a reset or a hang-up must still
+ *     be reported, whatever the interest; WSAPoll reports POLLERR and
+ *     POLLHUP for an entry whose events are 0;
  *   - listeners: a receive on a listener fails on Windows (WSAENOTCONN;
  *     Wine 8 lets it pend), and AcceptEx would accept the connection itself,
  *     where a readiness API leaves accept() to the caller. Listeners are
@@ -107,7 +115,8 @@ static int make_connected(eve_poller_t *poller, eve__sock_t *sock) {
 /* Puts the sock in the poll set, or takes it out, as its state and
  * interest need: see the top comment. */
 static int sync_pollset(eve_poller_t *poller, eve__sock_t *sock) {
-  bool want = !sock->connected || (sock->interest & EVE_INTEREST_WRITE);
+  bool want = !sock->connected || (sock->interest & EVE_INTEREST_WRITE) ||
+              !(sock->interest & EVE_INTEREST_READ);
   if (!want) {
     if (sock->poll_index != SIZE_MAX) eve__pollset_remove(poller, sock->poll_index);
     sock->poll_index = SIZE_MAX;
@@ -120,7 +129,9 @@ static int sync_pollset(eve_poller_t *poller, eve__sock_t *sock) {
     int rc = eve__pollset_add(poller, reg, &sock->poll_index);
     if (rc < 0) return rc;
   }
-  bool connecting = !sock->connected && !sock->listening && (mask & EVE_INTEREST_WRITE);
+  /* A poll-only socket may have been connected from birth: ask. */
+  bool connecting = !sock->connected && !sock->listening && (mask & EVE_INTEREST_WRITE) &&
+                    (!sock->poll_only || eve__socket_may_be_connecting(sock->socket));
   eve__pollset_set_events(poller, sock->poll_index, mask, connecting);
   return EVE_OK;
 }
@@ -138,8 +149,10 @@ int eve__sock_register(eve_poller_t *poller, eve__registration_t *reg) {
   int len = (int)sizeof listening;
   sock->listening = getsockopt(sock->socket, SOL_SOCKET, SO_ACCEPTCONN, (char *)&listening,
                                &len) == 0 && listening;
+  sock->poll_only = !sock->listening && !eve__sock_receive_safe(sock->socket);
   int rc = EVE_OK;
-  if (!sock->listening && has_peer(sock->socket)) rc = make_connected(poller, sock);
+  if (!sock->listening && !sock->poll_only && has_peer(sock->socket))
+    rc = make_connected(poller, sock);
   if (rc == EVE_OK) rc = sync_pollset(poller, sock);
   if (rc < 0) {
     free(sock);
@@ -236,7 +249,7 @@ void eve__sock_completed(eve_poller_t *poller, OVERLAPPED *overlapped) {
 static void sock_rearm(eve_poller_t *poller, eve__sock_t *sock) {
   /* Reported while not connected: if it has a peer now, receives take over
    * its reads and the poll set lets go of it (unless it waits to write). */
-  if (!sock->connected && !sock->listening && has_peer(sock->socket)) {
+  if (!sock->connected && !sock->listening && !sock->poll_only && has_peer(sock->socket)) {
     if (make_connected(poller, sock) < 0 || sync_pollset(poller, sock) < 0) {
       news(poller, sock, EVE_EV_ERR);
       return;

@@ -11,6 +11,7 @@
  *   watcher.c          WSAPoll mode: the thread that hears the port for it
  *   connect_check.c    WSAPoll's silent failed connects (pre-2004 Windows)
  *   sock.c             overlapped mode: sockets watched by zero-byte receives
+ *   sock_kind.c        which sockets a zero-byte receive may watch
  *   waitable.c         EVENT and CONSOLE handles, through thread-pool waits
  *   completion_queue.c completions taken off the port, not yet reported
  *   overlapped_pool.c  OVERLAPPED entries that never move
@@ -95,6 +96,7 @@ typedef struct eve__sock {
   uint32_t ready;       /* EVE_EV_* gathered since the last report */
   size_t poll_index;    /* in the registry's poll set, or SIZE_MAX */
   bool listening;       /* never connected: WSAPoll watches it for good */
+  bool poll_only;       /* a receive cannot watch it (sock_kind.c): WSAPoll does */
   bool connected;       /* associated with the port; reads come by receive */
   bool skip_on_success; /* inline completions post no packet */
   bool recv_pending;
@@ -281,6 +283,9 @@ bool eve__socket_may_be_connecting(SOCKET socket);
 #define EVE__CONNECT_RECHECK_MS 500u
 
 /* ---- sock.c -------------------------------------------------------------- */
+/* Whether a zero-byte overlapped receive can watch the socket without
+ * touching its data: an overlapped byte stream (sock_kind.c). */
+bool eve__sock_receive_safe(SOCKET socket);
 /* Whether an inline completion on a socket can be trusted to post no
  * packet: the socket's protocol record (NULL if unknown), and whether
  * SetFileCompletionNotificationModes succeeded. */
