@@ -58,7 +58,6 @@
 #include <string.h>
 #include <winternl.h>
 
-#include "test_hooks.h"
 #include "win.h"
 
 static eve__sock_t *sock_of(eve__watch_t *watch) {
@@ -84,11 +83,6 @@ static bool has_peer(SOCKET socket) {
   return getpeername(socket, (struct sockaddr *)&peer, &len) == 0;
 }
 
-bool eve__skip_on_success_safe(const WSAPROTOCOL_INFOW *info, bool mode_set) {
-  (void)info;
-  return mode_set;
-}
-
 /* Associates the socket with the port (once in its life: a socket that was
  * registered here before already is, which Windows answers with
  * ERROR_INVALID_PARAMETER) and asks for no packets on inline success. */
@@ -98,16 +92,10 @@ static int make_connected(eve_poller_t *poller, eve__sock_t *sock) {
     DWORD error = GetLastError();
     if (error != ERROR_INVALID_PARAMETER) return eve_error_from_os((long)error);
   }
-  WSAPROTOCOL_INFOW info;
-  int len = (int)sizeof info;
-  bool have_info =
-      getsockopt(sock->socket, SOL_SOCKET, SO_PROTOCOL_INFOW, (char *)&info, &len) == 0;
-  if (have_info && EVE__TEST_FLAG(non_ifs_provider)) info.dwServiceFlags1 &= ~XP1_IFS_HANDLES;
-  /* Fails only where a non-IFS layered provider sits on the socket; then
-   * every completion, inline or not, comes as a packet, which works too. */
-  bool set = SetFileCompletionNotificationModes(
-                 handle, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | FILE_SKIP_SET_EVENT_ON_HANDLE) != 0;
-  sock->skip_on_success = eve__skip_on_success_safe(have_info ? &info : NULL, set);
+  /* Not where a non-IFS layered provider sits on the socket (sock_kind.c):
+   * then every completion, inline or not, comes as a packet, and the sock
+   * is kept until it does. */
+  sock->skip_on_success = eve__sock_skip_on_success(sock->socket);
   sock->connected = true;
   return EVE_OK;
 }

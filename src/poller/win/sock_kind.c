@@ -1,4 +1,5 @@
-/* Which sockets overlapped mode may watch with a zero-byte receive.
+/* Which sockets overlapped mode may watch with a zero-byte receive, and on
+ * which an inline completion may be trusted to skip the port.
  * Watching must never touch the data, for any socket a caller can create;
  * a socket that fails the test here is watched by WSAPoll instead (sock.c
  * keeps it in the poll set for good).
@@ -23,6 +24,7 @@
  * trusted either. */
 #include <winternl.h>
 
+#include "test_hooks.h"
 #include "win.h"
 
 static bool is_stream(SOCKET socket) {
@@ -43,4 +45,31 @@ static bool is_overlapped(SOCKET socket) {
 
 bool eve__sock_receive_safe(SOCKET socket) {
   return is_stream(socket) && is_overlapped(socket);
+}
+
+/* FILE_SKIP_COMPLETION_PORT_ON_SUCCESS "is only compatible with Layered
+ * Service Providers (LSP) that return Installable File Systems (IFS)
+ * handles ... If the XP1_IFS_HANDLES (0x20000) bit is cleared then the
+ * specified LSP is not an IFS LSP" (SetFileCompletionNotificationModes,
+ * learn.microsoft.com/windows/win32/api/winbase/nf-winbase-setfilecompletionnotificationmodes).
+ * On such a socket the call may succeed and completions still be queued;
+ * trusting it would take an inline completion for "no packet coming" and
+ * free a sock its packet still points at. libuv asks the same question
+ * before it sets the mode. Wine has no layered providers. */
+bool eve__skip_on_success_safe(const WSAPROTOCOL_INFOW *info, bool mode_set) {
+  return info != NULL && (info->dwServiceFlags1 & XP1_IFS_HANDLES) != 0 && mode_set;
+}
+
+bool eve__sock_skip_on_success(SOCKET socket) {
+  WSAPROTOCOL_INFOW info;
+  int len = (int)sizeof info;
+  bool have_info = getsockopt(socket, SOL_SOCKET, SO_PROTOCOL_INFOW, (char *)&info, &len) == 0;
+  if (have_info && EVE__TEST_FLAG(non_ifs_provider)) info.dwServiceFlags1 &= ~XP1_IFS_HANDLES;
+  const WSAPROTOCOL_INFOW *known = have_info ? &info : NULL;
+  /* Asked first, so the mode is never set where it cannot be trusted. */
+  if (!eve__skip_on_success_safe(known, true)) return false;
+  bool set = SetFileCompletionNotificationModes(
+                 (HANDLE)socket,
+                 FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | FILE_SKIP_SET_EVENT_ON_HANDLE) != 0;
+  return eve__skip_on_success_safe(known, set);
 }

@@ -11,7 +11,8 @@
  *   watcher.c          WSAPoll mode: the thread that hears the port for it
  *   connect_check.c    WSAPoll's silent failed connects (pre-2004 Windows)
  *   sock.c             overlapped mode: sockets watched by zero-byte receives
- *   sock_kind.c        which sockets a zero-byte receive may watch
+ *   sock_kind.c        which sockets a zero-byte receive may watch, and
+ *                      which may skip the port on inline success
  *   waitable.c         EVENT and CONSOLE handles, through thread-pool waits
  *   completion_queue.c completions taken off the port, not yet reported
  *   overlapped_pool.c  OVERLAPPED entries that never move
@@ -287,9 +288,12 @@ bool eve__socket_may_be_connecting(SOCKET socket);
  * touching its data: an overlapped byte stream (sock_kind.c). */
 bool eve__sock_receive_safe(SOCKET socket);
 /* Whether an inline completion on a socket can be trusted to post no
- * packet: the socket's protocol record (NULL if unknown), and whether
- * SetFileCompletionNotificationModes succeeded. */
+ * packet: the socket's protocol record (NULL if unknown) says an IFS
+ * provider, and SetFileCompletionNotificationModes succeeded. */
 bool eve__skip_on_success_safe(const WSAPROTOCOL_INFOW *info, bool mode_set);
+/* Sets FILE_SKIP_COMPLETION_PORT_ON_SUCCESS where it can be trusted;
+ * returns whether it did. */
+bool eve__sock_skip_on_success(SOCKET socket);
 int eve__sock_register(eve_poller_t *poller, eve__registration_t *reg);
 int eve__sock_modify(eve_poller_t *poller, eve__sock_t *sock);
 void eve__sock_unregister(eve_poller_t *poller, eve__sock_t *sock);
