@@ -130,6 +130,10 @@ int eve_poller_dispose(eve_poller_t *poller) {
   int rc = EVE_OK;
   if (!CloseHandle(poller->port)) rc = eve_error_from_os((long)GetLastError());
   eve__registry_free(&poller->registry);
+  /* Socks and waitables left for the kernel stay allocated; the sets that
+   * knew them go with the poller, as their packets can no longer come. */
+  eve__handle_map_free(&poller->watches);
+  eve__handle_map_free(&poller->associated);
   eve__queue_free(&poller->queue);
   winsock_release();
   free(poller);

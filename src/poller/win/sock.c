@@ -60,6 +60,10 @@
 
 #include "win.h"
 
+/* A receive's packet carries &sock->overlapped, which watch_set.c checks
+ * as the sock's own address. */
+_Static_assert(offsetof(eve__sock_t, overlapped) == 0, "a sock starts with its OVERLAPPED");
+
 static eve__sock_t *sock_of(eve__watch_t *watch) {
   return (eve__sock_t *)((char *)watch - offsetof(eve__sock_t, watch));
 }
@@ -83,14 +87,33 @@ static bool has_peer(SOCKET socket) {
   return getpeername(socket, (struct sockaddr *)&peer, &len) == 0;
 }
 
-/* Associates the socket with the port (once in its life: a socket that was
- * registered here before already is, which Windows answers with
- * ERROR_INVALID_PARAMETER) and asks for no packets on inline success. */
+static void sock_free(eve_poller_t *poller, eve__sock_t *sock) {
+  eve__watch_disown(poller, sock);
+  free(sock);
+}
+
+/* Associates the socket with the port and asks for no packets on inline
+ * success. A handle is associated once in its life; Windows answers a
+ * second association with ERROR_INVALID_PARAMETER and cannot say with which
+ * port or key the first was made. It is ours only if this poller made it
+ * during this registration (the `associated` record); otherwise the caller
+ * associated it with a key of its own, or another poller did, or this one
+ * in an earlier registration (the handle may even be a new socket that
+ * reuses the value): its receives would complete elsewhere, under another
+ * key. Such a socket is watched by WSAPoll for good. */
 static int make_connected(eve_poller_t *poller, eve__sock_t *sock) {
   HANDLE handle = (HANDLE)sock->socket;
+  size_t ignored;
   if (CreateIoCompletionPort(handle, poller->port, (ULONG_PTR)EVE__KEY_SOCK, 0) == NULL) {
     DWORD error = GetLastError();
     if (error != ERROR_INVALID_PARAMETER) return eve_error_from_os((long)error);
+    if (!eve__handle_map_get(&poller->associated, (uintptr_t)sock->socket, &ignored)) {
+      sock->poll_only = true;
+      return EVE_OK;
+    }
+  } else {
+    int rc = eve__handle_map_put(&poller->associated, (uintptr_t)sock->socket, 0);
+    if (rc < 0) return rc;
   }
   /* Not where a non-IFS layered provider sits on the socket (sock_kind.c):
    * then every completion, inline or not, comes as a packet, and the sock
@@ -133,6 +156,10 @@ int eve__sock_register(eve_poller_t *poller, eve__registration_t *reg) {
   sock->poll_index = SIZE_MAX;
   sock->watch.kind = EVE__WATCH_SOCK;
   eve__list_init(&sock->watch.link);
+  if (eve__watch_own(poller, sock, EVE__WATCH_SOCK) < 0) {
+    free(sock);
+    return EVE_ENOMEM;
+  }
   BOOL listening = FALSE;
   int len = (int)sizeof listening;
   sock->listening = getsockopt(sock->socket, SOL_SOCKET, SO_ACCEPTCONN, (char *)&listening,
@@ -143,7 +170,8 @@ int eve__sock_register(eve_poller_t *poller, eve__registration_t *reg) {
     rc = make_connected(poller, sock);
   if (rc == EVE_OK) rc = sync_pollset(poller, sock);
   if (rc < 0) {
-    free(sock);
+    eve__handle_map_remove(&poller->associated, (uintptr_t)sock->socket);
+    sock_free(poller, sock);
     return rc;
   }
   reg->state = sock;
@@ -165,8 +193,11 @@ void eve__sock_unregister(eve_poller_t *poller, eve__sock_t *sock) {
   eve__watch_move(poller, &sock->watch, EVE__ON_NONE);
   if (sock->poll_index != SIZE_MAX) eve__pollset_remove(poller, sock->poll_index);
   sock->poll_index = SIZE_MAX;
+  /* The association outlives the registration, but the record goes: the
+   * caller may close the socket now, and a new one may get its value. */
+  if (sock->connected) eve__handle_map_remove(&poller->associated, (uintptr_t)sock->socket);
   if (!sock->recv_pending) {
-    free(sock);
+    sock_free(poller, sock);
     return;
   }
   /* Its packet still comes (cancelled, or completed before the cancel):
@@ -218,15 +249,14 @@ static void start_receive(eve_poller_t *poller, eve__sock_t *sock) {
   news(poller, sock, failure_mask(eve_error_from_os(error)));
 }
 
-void eve__sock_completed(eve_poller_t *poller, OVERLAPPED *overlapped) {
-  eve__sock_t *sock = (eve__sock_t *)((char *)overlapped - offsetof(eve__sock_t, overlapped));
+void eve__sock_completed(eve_poller_t *poller, eve__sock_t *sock) {
   sock->recv_pending = false;
   if (sock->deleted) {
-    free(sock);
+    sock_free(poller, sock);
     poller->zombies--;
     return;
   }
-  NTSTATUS status = (NTSTATUS)overlapped->Internal;
+  NTSTATUS status = (NTSTATUS)sock->overlapped.Internal;
   if (status == 0) {
     news(poller, sock, EVE_EV_IN);
     return;

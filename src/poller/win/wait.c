@@ -90,14 +90,17 @@ static void take_packet(eve_poller_t *poller, const OVERLAPPED_ENTRY *packet,
       return;
     case EVE__KEY_SOCK:
       /* The caller's own overlapped operation on a socket we associated
-       * carries our key; its OVERLAPPED is a pool entry, not a sock. */
+       * carries our key; its OVERLAPPED is a pool entry, not a sock.
+       * Anything else is used only if it is one of our socks (watch_set.c):
+       * the key alone proves nothing. */
       if (eve_overlapped_pool_find_by_overlapped(&poller->pool, packet->lpOverlapped) != NULL)
         complete_entry(poller, packet);
-      else
-        eve__sock_completed(poller, packet->lpOverlapped);
+      else if (eve__watch_is_own(poller, packet->lpOverlapped, EVE__WATCH_SOCK))
+        eve__sock_completed(poller, (eve__sock_t *)(void *)packet->lpOverlapped);
       return;
     case EVE__KEY_WAITABLE:
-      eve__waitable_fired(poller, packet->lpOverlapped);
+      if (eve__watch_is_own(poller, packet->lpOverlapped, EVE__WATCH_WAITABLE))
+        eve__waitable_fired(poller, (eve__waitable_t *)(void *)packet->lpOverlapped);
       return;
     case EVE__KEY_POLL_READY:
       /* A packet from an earlier arming is stale: the helper was already

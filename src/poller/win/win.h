@@ -14,6 +14,7 @@
  *   sock_kind.c        which sockets a zero-byte receive may watch, and
  *                      which may skip the port on inline success
  *   waitable.c         EVENT and CONSOLE handles, through thread-pool waits
+ *   watch_set.c        which socks and waitables a packet may point at
  *   completion_queue.c completions taken off the port, not yet reported
  *   overlapped_pool.c  OVERLAPPED entries that never move
  *   classify.c         what kind of object a HANDLE is */
@@ -267,7 +268,19 @@ struct eve_poller {
    * must re-arm first (reported last time, or modified). */
   eve__link_t ready_list, rearm_list;
   size_t zombies; /* unregistered socks and waitables awaiting a packet */
+  /* Every sock and waitable allocated and not yet freed, by address: a
+   * packet's pointer is checked here before it is used (watch_set.c). */
+  eve__handle_map_t watches;
+  /* Sockets this poller associated with its port, while registered: a
+   * socket already associated that is not here is someone else's (sock.c). */
+  eve__handle_map_t associated;
 };
+
+/* ---- watch_set.c --------------------------------------------------------- */
+/* EVE_ENOMEM when the set cannot grow. */
+int eve__watch_own(eve_poller_t *poller, const void *object, eve__watch_kind_t kind);
+void eve__watch_disown(eve_poller_t *poller, const void *object);
+bool eve__watch_is_own(const eve_poller_t *poller, const void *object, eve__watch_kind_t kind);
 
 /* ---- connect_check.c ----------------------------------------------------- */
 /* The decision, pure: the revents to report for a poll-set socket, given
@@ -299,8 +312,9 @@ int eve__sock_modify(eve_poller_t *poller, eve__sock_t *sock);
 void eve__sock_unregister(eve_poller_t *poller, eve__sock_t *sock);
 /* What WSAPoll said about a sock in the poll set. */
 void eve__sock_polled(eve_poller_t *poller, eve__sock_t *sock, int16_t revents);
-/* A packet with EVE__KEY_SOCK. */
-void eve__sock_completed(eve_poller_t *poller, OVERLAPPED *overlapped);
+/* A packet with EVE__KEY_SOCK whose OVERLAPPED is this poller's sock
+ * (the caller checked, eve__watch_is_own). */
+void eve__sock_completed(eve_poller_t *poller, eve__sock_t *sock);
 /* Re-arms what was reported or modified; fills the ready list. */
 void eve__rearm(eve_poller_t *poller);
 /* Moves up to max events off the ready list. */
@@ -313,7 +327,8 @@ void eve__socks_cancel_all(eve_poller_t *poller);
 int eve__waitable_register(eve_poller_t *poller, eve__registration_t *reg);
 void eve__waitable_modify(eve_poller_t *poller, eve__waitable_t *waitable);
 void eve__waitable_unregister(eve_poller_t *poller, eve__waitable_t *waitable);
-void eve__waitable_fired(eve_poller_t *poller, OVERLAPPED *overlapped);
+/* A packet with EVE__KEY_WAITABLE for this poller's waitable (checked). */
+void eve__waitable_fired(eve_poller_t *poller, eve__waitable_t *waitable);
 void eve__waitable_rearm(eve_poller_t *poller, eve__waitable_t *waitable);
 /* After a report: CONSOLE re-arms (level-triggered), EVENT waits for modify. */
 void eve__waitable_reported(eve_poller_t *poller, eve__waitable_t *waitable);
