@@ -234,6 +234,11 @@ typedef struct eve_overlapped_pool eve_overlapped_pool_t;
 
 /* NULL when the pool is at the poller's capacity (counted in capacity_hits). */
 eve_overlapped_entry_t *eve_overlapped_pool_acquire(eve_overlapped_pool_t *pool);
+/* Returns an entry to the pool. Ignored for anything that is not one of
+ * this pool's in-use entries (a double release). Refused while its
+ * operation is in flight (the OVERLAPPED's status is still STATUS_PENDING:
+ * the kernel owns it), counted in releases_refused: release it after wait()
+ * has reported its completion; CancelIoEx hurries that. */
 void eve_overlapped_pool_release(eve_overlapped_pool_t *pool,
                                  eve_overlapped_entry_t *entry);
 /* NULL if the OVERLAPPED is not one of this pool's in-use entries. */

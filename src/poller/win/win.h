@@ -170,11 +170,12 @@ struct eve_overlapped_pool {
   size_t free_count;
   size_t allocated, capacity;
   _Atomic size_t active;
-  _Atomic uint64_t *capacity_hits; /* the poller's counter */
+  _Atomic uint64_t *capacity_hits;    /* the poller's counters */
+  _Atomic uint64_t *releases_refused;
 };
 
 int eve__pool_init(eve_overlapped_pool_t *pool, size_t capacity,
-                   _Atomic uint64_t *capacity_hits);
+                   eve__counters_t *counters);
 void eve__pool_free(eve_overlapped_pool_t *pool);
 /* Frees the pool's memory unless an in-use entry still has I/O in flight;
  * returns how many entries had to be left allocated for the kernel. */
