@@ -17,6 +17,13 @@
  * watcher (watcher.c), so a round takes them from its ring and then makes
  * one WSAPoll over the sockets, blocking unless something was found.
  *
+ * Fairness: completions and readiness take turns at the front of the
+ * caller's events array, one wait each (readiness_first flips on every
+ * wait), so with a small max_events neither source starves the other; a
+ * wait that puts readiness first reports the completions after it, in
+ * whatever room is left. Within each source the order is FIFO (the queue,
+ * the ready list) or rotates (WSAPoll mode's cursor, wsapoll.c).
+ *
  * In both, a round that found nothing to report and was ended only by a
  * stale packet, a stray datagram, or the helper's "ready" (the sockets are
  * then read inline by the next round) goes round again: the caller never
@@ -189,7 +196,7 @@ static int finish(eve_poller_t *poller, size_t n) {
 static int wait_on_port(eve_poller_t *poller, eve_native_event_t *events, size_t max_events,
                         int timeout_ms, ULONGLONG deadline) {
   for (;;) {
-    size_t n = report_queued(poller, events, max_events);
+    size_t n = poller->readiness_first ? 0 : report_queued(poller, events, max_events);
     eve__rearm(poller);
     /* While the helper polls the poll set as it is, anything ready there
      * is its to report: an inline poll would cost a system call for
@@ -201,7 +208,8 @@ static int wait_on_port(eve_poller_t *poller, eve_native_event_t *events, size_t
     n += (size_t)rc;
     n += eve__report_ready(poller, events + n, max_events - n);
 
-    DWORD block = (n > 0 || poller->wakeup_taken) ? 0 : remaining_ms(timeout_ms, deadline);
+    bool found = n > 0 || poller->queue.count > 0 || poller->wakeup_taken;
+    DWORD block = found ? 0 : remaining_ms(timeout_ms, deadline);
     bool polling_needed = poller->registry.socks_count > 0;
     round_result_t result = {0};
     bool looked_first = false;
@@ -257,11 +265,12 @@ static int wait_in_poll(eve_poller_t *poller, eve_native_event_t *events, size_t
     rc = take_packets(poller, 0, &result);
     if (rc < 0) return rc;
     take_wakeup(poller);
-    size_t n = report_queued(poller, events, max_events);
+    bool readiness_first = poller->readiness_first;
+    size_t n = readiness_first ? 0 : report_queued(poller, events, max_events);
     eve__rearm(poller);
     n += eve__report_ready(poller, events + n, max_events - n);
     bool stop = result.shutdown || atomic_load(&poller->shutting_down);
-    bool found = n > 0 || poller->wakeup_taken || stop;
+    bool found = n > 0 || poller->queue.count > 0 || poller->wakeup_taken || stop;
     if (!(found && just_polled) && n < max_events) {
       DWORD block = found ? 0 : remaining_ms(timeout_ms, deadline);
       rc = eve__poll_block(poller, events + n, max_events - n, block);
@@ -274,6 +283,7 @@ static int wait_in_poll(eve_poller_t *poller, eve_native_event_t *events, size_t
         continue;
       }
     }
+    if (readiness_first) n += report_queued(poller, events + n, max_events - n);
     if (n > 0) return finish(poller, n);
     if (stop) return EVE_ESHUTDOWN;
     return finish(poller, 0);
@@ -286,6 +296,7 @@ int eve_poller_wait(eve_poller_t *poller, eve_native_event_t *events, size_t max
     return EVE_EINVAL;
   if (atomic_load(&poller->shutting_down)) return EVE_ESHUTDOWN;
   EVE__TEST_HOOK(wait_entered, poller);
+  poller->readiness_first = !poller->readiness_first;
   ULONGLONG deadline = timeout_ms > 0 ? GetTickCount64() + (ULONGLONG)timeout_ms : 0;
   if (max_events > INT_MAX) max_events = INT_MAX;
   if (poller->mode == EVE_MODE_WSAPOLL)

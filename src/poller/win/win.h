@@ -259,6 +259,7 @@ struct eve_poller {
   _Atomic bool wakeup_pending; /* a wake-up packet is on the port */
   _Atomic bool shutting_down;  /* sticky: every wait returns EVE_ESHUTDOWN */
   bool wakeup_taken;           /* a wake-up left the port, not yet reported */
+  bool readiness_first;        /* this wait reports readiness before completions */
   _Atomic size_t registrations; /* mirror for stats readers on other threads */
   eve__registry_t registry;
   eve__helper_t helper;   /* overlapped mode */
