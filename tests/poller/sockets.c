@@ -2,9 +2,11 @@
  * runs on Winsock or on POSIX sockets. */
 #include "sockets.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "poller_int.h"
 #include "test.h"
 
 #ifdef _WIN32
@@ -15,6 +17,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -343,4 +346,53 @@ void test_thread_join(test_thread_t *thread) {
   CHECK_EQ(pthread_join(thread->id, NULL), 0);
 #endif
   free(thread);
+}
+
+struct test_stray {
+  eve_poller_t *poller;
+  _Atomic bool stop;
+  test_thread_t *thread;
+#ifndef _WIN32
+  pthread_t target;
+#endif
+};
+
+#ifndef _WIN32
+static void stray_signal(int signo) { (void)signo; }
+#endif
+
+static void stray_main(void *arg) {
+  test_stray_t *stray = arg;
+  while (!atomic_load(&stray->stop)) {
+#ifdef _WIN32
+    PostQueuedCompletionStatus((HANDLE)eve_poller_handle(stray->poller).raw, 0,
+                               (ULONG_PTR)EVE__KEY_TIMER, NULL);
+    Sleep(1);
+#else
+    pthread_kill(stray->target, SIGUSR1);
+    struct timespec ts = {0, 200000L};
+    nanosleep(&ts, NULL);
+#endif
+  }
+}
+
+test_stray_t *test_stray_start(eve_poller_t *poller) {
+  test_stray_t *stray = calloc(1, sizeof *stray);
+  CHECK(stray != NULL);
+  stray->poller = poller;
+#ifndef _WIN32
+  struct sigaction action;
+  memset(&action, 0, sizeof action);
+  action.sa_handler = stray_signal; /* no SA_RESTART: epoll_wait sees EINTR */
+  CHECK_EQ(sigaction(SIGUSR1, &action, NULL), 0);
+  stray->target = pthread_self();
+#endif
+  stray->thread = test_thread_start(stray_main, stray);
+  return stray;
+}
+
+void test_stray_stop(test_stray_t *stray) {
+  atomic_store(&stray->stop, true);
+  test_thread_join(stray->thread);
+  free(stray);
 }

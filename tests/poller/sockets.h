@@ -90,4 +90,13 @@ typedef struct test_thread test_thread_t;
 test_thread_t *test_thread_start(void (*fn)(void *arg), void *arg);
 void test_thread_join(test_thread_t *thread);
 
+/* Disturbs the calling thread's waits on `poller` about every millisecond
+ * without giving them anything to report: on Windows, packets under the
+ * reserved timer key, which a wait takes and ignores (as it does a stale
+ * helper packet); on Linux, signals without SA_RESTART, which interrupt
+ * epoll_wait with EINTR. */
+typedef struct test_stray test_stray_t;
+test_stray_t *test_stray_start(eve_poller_t *poller);
+void test_stray_stop(test_stray_t *stray);
+
 #endif /* EVE_TEST_SOCKETS_H_ */

@@ -42,7 +42,6 @@ TEST_WINDOWS(socket_moved_to_another_poller)
 TEST_WINDOWS(foreign_packet_not_trusted)
 TEST_WINDOWS(skip_on_success_only_for_ifs_providers)
 TEST_WINDOWS(completions_do_not_starve_readiness)
-TEST_WINDOWS(timeout_never_ends_early)
 TEST_WINDOWS(socket_without_overlapped_flag_watched)
 TEST_WINDOWS(pool_refuses_release_in_flight)
 #endif
