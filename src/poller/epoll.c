@@ -284,24 +284,29 @@ void eve_poller_check_pending_iocp_events(eve_poller_t *poller) {
   if (poller != NULL && take_wakeup(poller)) poller->wake_taken = true;
 }
 
-static int64_t now_ms(void) {
+static int64_t now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Calls epoll_wait, resuming after signals with what is left of the timeout. */
+/* Whole milliseconds until the deadline, rounded up: rounded down, a wait
+ * resumed after a signal near its end returned before its timeout. */
+static int ms_until(int64_t deadline_ns) {
+  int64_t left = deadline_ns - now_ns();
+  return left > 0 ? (int)((left + 999999) / 1000000) : 0;
+}
+
+/* Calls epoll_wait, resuming after signals with what is left of the
+ * timeout. epoll_wait itself rounds its timeout up, never down. */
 static int epoll_wait_for(eve_poller_t *poller, int max, int timeout_ms) {
-  int64_t deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+  int64_t deadline = timeout_ms > 0 ? now_ns() + (int64_t)timeout_ms * 1000000 : 0;
   for (;;) {
     eve__count(&poller->counters.waits);
     int n = epoll_wait(poller->epfd, poller->batch, max, timeout_ms);
     if (n >= 0) return n;
     if (errno != EINTR) return last_error();
-    if (timeout_ms > 0) {
-      int64_t left = deadline - now_ms();
-      timeout_ms = left > 0 ? (int)left : 0;
-    }
+    if (timeout_ms > 0) timeout_ms = ms_until(deadline);
   }
 }
 

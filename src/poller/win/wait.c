@@ -178,10 +178,11 @@ static size_t report_queued(eve_poller_t *poller, eve_native_event_t *events, si
   return n;
 }
 
-static DWORD remaining_ms(int timeout_ms, ULONGLONG deadline) {
+/* What is left of the timeout (clock.c: precise, rounded up, so a wait
+ * never ends before its deadline). */
+static DWORD remaining_ms(int timeout_ms, uint64_t deadline_us) {
   if (timeout_ms < 0) return INFINITE;
-  ULONGLONG now = GetTickCount64();
-  return now >= deadline ? 0 : (DWORD)(deadline - now);
+  return timeout_ms == 0 ? 0 : eve__ms_until(deadline_us);
 }
 
 /* Every return of events or of a wake-up consumes the wake-up taken. */
@@ -194,7 +195,7 @@ static int finish(eve_poller_t *poller, size_t n) {
 }
 
 static int wait_on_port(eve_poller_t *poller, eve_native_event_t *events, size_t max_events,
-                        int timeout_ms, ULONGLONG deadline) {
+                        int timeout_ms, uint64_t deadline) {
   for (;;) {
     size_t n = poller->readiness_first ? 0 : report_queued(poller, events, max_events);
     eve__rearm(poller);
@@ -254,7 +255,7 @@ static int wait_on_port(eve_poller_t *poller, eve_native_event_t *events, size_t
 }
 
 static int wait_in_poll(eve_poller_t *poller, eve_native_event_t *events, size_t max_events,
-                        int timeout_ms, ULONGLONG deadline) {
+                        int timeout_ms, uint64_t deadline) {
   int rc = eve__watcher_start(&poller->watcher, poller->port);
   if (rc < 0) return rc;
   /* The sockets were polled just now and had nothing: news found next
@@ -297,7 +298,7 @@ int eve_poller_wait(eve_poller_t *poller, eve_native_event_t *events, size_t max
   if (atomic_load(&poller->shutting_down)) return EVE_ESHUTDOWN;
   EVE__TEST_HOOK(wait_entered, poller);
   poller->readiness_first = !poller->readiness_first;
-  ULONGLONG deadline = timeout_ms > 0 ? GetTickCount64() + (ULONGLONG)timeout_ms : 0;
+  uint64_t deadline = timeout_ms > 0 ? eve__now_us() + (uint64_t)timeout_ms * 1000u : 0;
   if (max_events > INT_MAX) max_events = INT_MAX;
   if (poller->mode == EVE_MODE_WSAPOLL)
     return wait_in_poll(poller, events, max_events, timeout_ms, deadline);

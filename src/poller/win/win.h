@@ -17,7 +17,8 @@
  *   watch_set.c        which socks and waitables a packet may point at
  *   completion_queue.c completions taken off the port, not yet reported
  *   overlapped_pool.c  OVERLAPPED entries that never move
- *   classify.c         what kind of object a HANDLE is */
+ *   classify.c         what kind of object a HANDLE is
+ *   clock.c            the precise clock wait deadlines are kept with */
 #ifndef EVE_POLLER_WIN_H_
 #define EVE_POLLER_WIN_H_
 
@@ -356,6 +357,12 @@ bool eve__helper_watching(const eve_poller_t *poller);
  * reported readiness. */
 void eve__helper_disarm(eve_poller_t *poller, bool helper_reported);
 void eve__helper_stop(eve__helper_t *helper);
+
+/* ---- clock.c ------------------------------------------------------------- */
+/* Microseconds of a precise monotonic clock (QueryPerformanceCounter). */
+uint64_t eve__now_us(void);
+/* Whole milliseconds until the deadline, rounded up; 0 once it is past. */
+DWORD eve__ms_until(uint64_t deadline_us);
 
 /* wait.c: takes the packets already on the port, without blocking. */
 int eve__port_drain(eve_poller_t *poller);
