@@ -40,7 +40,9 @@ struct eve_poller {
   bool wake_taken;           /* check_pending drained a wake-up for the next wait */
   registration_t *table;     /* indexed by descriptor */
   size_t table_size;
-  size_t registrations;
+  /* Written by the loop thread only, read by eve_poller_stats() from any
+   * thread: atomic, so such a read is not a data race. */
+  _Atomic size_t registrations;
   size_t capacity;
   eve__counters_t counters;
   struct epoll_event batch[EPOLL_BATCH];
@@ -107,7 +109,7 @@ eve_handle_t eve_poller_handle(const eve_poller_t *poller) {
 }
 
 size_t eve_poller_registration_count(const eve_poller_t *poller) {
-  return poller ? poller->registrations : 0;
+  return poller ? atomic_load_explicit(&poller->registrations, memory_order_relaxed) : 0;
 }
 
 size_t eve_poller_overlapped_count(const eve_poller_t *poller) {
@@ -132,7 +134,7 @@ void eve_poller_stats(const eve_poller_t *poller, eve_poller_stats_t *out) {
   out->wakeups_posted = eve__read(&poller->counters.wakeups_posted);
   out->capacity_hits = eve__read(&poller->counters.capacity_hits);
   out->releases_refused = 0;
-  out->registrations = poller->registrations;
+  out->registrations = atomic_load_explicit(&poller->registrations, memory_order_relaxed);
   out->capacity = poller->capacity;
   out->overlapped_active = 0;
 }
@@ -197,7 +199,7 @@ int eve_poller_register(eve_poller_t *poller, eve_handle_t handle,
   int fd = handle_fd(handle);
   if (fd < 0 || fd == poller->wakefd || fd == poller->epfd) return EVE_EBADF;
   if (find(poller, fd) != NULL) return reregister_closed(poller, fd, interest, user_data);
-  if (poller->registrations >= poller->capacity) {
+  if (atomic_load_explicit(&poller->registrations, memory_order_relaxed) >= poller->capacity) {
     eve__count(&poller->counters.capacity_hits);
     return EVE_ELIMIT;
   }
@@ -206,7 +208,7 @@ int eve_poller_register(eve_poller_t *poller, eve_handle_t handle,
   struct epoll_event ev = {.events = interest_mask(interest), .data.u64 = (uint64_t)fd};
   if (epoll_ctl(poller->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) return ctl_error();
   poller->table[fd] = (registration_t){user_data, interest, true};
-  poller->registrations++;
+  atomic_fetch_add_explicit(&poller->registrations, 1, memory_order_relaxed);
   return EVE_OK;
 }
 
@@ -239,7 +241,7 @@ int eve_poller_unregister(eve_poller_t *poller, eve_handle_t handle) {
       errno != ENOENT)
     rc = ctl_error();
   reg->active = false;
-  poller->registrations--;
+  atomic_fetch_sub_explicit(&poller->registrations, 1, memory_order_relaxed);
   return rc;
 }
 
