@@ -17,9 +17,10 @@ typedef struct eve__test_hooks {
   void (*inside_take_wakeup)(eve_poller_t *poller);
   /* A wait is past its first shutdown check and about to look for events. */
   void (*wait_entered)(eve_poller_t *poller);
-  /* Windows: sockets are treated as if a non-IFS layered provider sat on
-   * them (a completion is queued even when the operation completes inline,
-   * whatever SetFileCompletionNotificationModes said). */
+  /* Windows: a socket's protocol record reads as a non-IFS layered
+   * provider's (XP1_IFS_HANDLES cleared), which Wine never has: on such a
+   * socket Windows may queue a completion even for an operation that
+   * completed inline, whatever SetFileCompletionNotificationModes said. */
   bool non_ifs_provider;
 } eve__test_hooks_t;
 

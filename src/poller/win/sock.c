@@ -26,8 +26,13 @@
  *     (sock_kind.c says how each is told);
  *   - connected sockets whose interest has no READ (NONE, or WRITE alone):
  *     no receive is pending on them, yet a reset or a hang-up must still
- *     be reported, whatever the interest; WSAPoll reports POLLERR and
- *     POLLHUP for an entry whose events are 0;
+ *     be reported, whatever the interest. For NONE the entry's events are
+ *     0, as WSAPoll mode has always sent them: WSAPoll still reports
+ *     POLLERR and POLLHUP, which are output-only. Seen under Wine 8 (the
+ *     reset_reported_with_interest_none test, both modes); Microsoft's
+ *     WSAPOLLFD page (learn.microsoft.com/windows/win32/api/winsock2/
+ *     ns-winsock2-wsapollfd) describes events as one or more flags and
+ *     says nothing of 0, so on Windows that test is the check;
  *   - listeners: a receive on a listener fails on Windows (WSAENOTCONN;
  *     Wine 8 lets it pend), and AcceptEx would accept the connection itself,
  *     where a readiness API leaves accept() to the caller. Listeners are
