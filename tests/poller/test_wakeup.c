@@ -59,6 +59,9 @@ TEST_IMPL(check_pending_never_blocks) {
   eve_native_event_t events[4];
   eve_poller_check_pending_iocp_events(poller);
   CHECK_EQ(test_stats(poller).wakeups, 0);
+  /* Nothing was pending, so nothing was set aside for the next wait. */
+  CHECK_EQ(eve_poller_wait(poller, events, 4, 0), 0);
+  CHECK_EQ(test_stats(poller).wakeups, 0);
   /* What it moved aside is still the next wait's to report. */
   CHECK(eve_poller_post_wakeup(poller));
   eve_poller_check_pending_iocp_events(poller);
