@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "poller_int.h"
+#include "test_hooks.h"
 
 _Static_assert(EPOLLIN == EVE_EV_IN && EPOLLPRI == EVE_EV_PRI &&
                    EPOLLOUT == EVE_EV_OUT && EPOLLERR == EVE_EV_ERR &&
@@ -39,7 +40,9 @@ struct eve_poller {
   bool wake_taken;           /* check_pending drained a wake-up for the next wait */
   registration_t *table;     /* indexed by descriptor */
   size_t table_size;
-  size_t registrations;
+  /* Written by the loop thread only, read by eve_poller_stats() from any
+   * thread: atomic, so such a read is not a data race. */
+  _Atomic size_t registrations;
   size_t capacity;
   eve__counters_t counters;
   struct epoll_event batch[EPOLL_BATCH];
@@ -106,7 +109,7 @@ eve_handle_t eve_poller_handle(const eve_poller_t *poller) {
 }
 
 size_t eve_poller_registration_count(const eve_poller_t *poller) {
-  return poller ? poller->registrations : 0;
+  return poller ? atomic_load_explicit(&poller->registrations, memory_order_relaxed) : 0;
 }
 
 size_t eve_poller_overlapped_count(const eve_poller_t *poller) {
@@ -130,7 +133,8 @@ void eve_poller_stats(const eve_poller_t *poller, eve_poller_stats_t *out) {
   out->wakeups = eve__read(&poller->counters.wakeups);
   out->wakeups_posted = eve__read(&poller->counters.wakeups_posted);
   out->capacity_hits = eve__read(&poller->counters.capacity_hits);
-  out->registrations = poller->registrations;
+  out->releases_refused = 0;
+  out->registrations = atomic_load_explicit(&poller->registrations, memory_order_relaxed);
   out->capacity = poller->capacity;
   out->overlapped_active = 0;
 }
@@ -195,7 +199,7 @@ int eve_poller_register(eve_poller_t *poller, eve_handle_t handle,
   int fd = handle_fd(handle);
   if (fd < 0 || fd == poller->wakefd || fd == poller->epfd) return EVE_EBADF;
   if (find(poller, fd) != NULL) return reregister_closed(poller, fd, interest, user_data);
-  if (poller->registrations >= poller->capacity) {
+  if (atomic_load_explicit(&poller->registrations, memory_order_relaxed) >= poller->capacity) {
     eve__count(&poller->counters.capacity_hits);
     return EVE_ELIMIT;
   }
@@ -204,7 +208,7 @@ int eve_poller_register(eve_poller_t *poller, eve_handle_t handle,
   struct epoll_event ev = {.events = interest_mask(interest), .data.u64 = (uint64_t)fd};
   if (epoll_ctl(poller->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) return ctl_error();
   poller->table[fd] = (registration_t){user_data, interest, true};
-  poller->registrations++;
+  atomic_fetch_add_explicit(&poller->registrations, 1, memory_order_relaxed);
   return EVE_OK;
 }
 
@@ -237,7 +241,7 @@ int eve_poller_unregister(eve_poller_t *poller, eve_handle_t handle) {
       errno != ENOENT)
     rc = ctl_error();
   reg->active = false;
-  poller->registrations--;
+  atomic_fetch_sub_explicit(&poller->registrations, 1, memory_order_relaxed);
   return rc;
 }
 
@@ -263,37 +267,48 @@ bool eve_poller_post_shutdown(eve_poller_t *poller) {
   return write(poller->wakefd, &one, sizeof one) == (ssize_t)sizeof one || errno == EAGAIN;
 }
 
-/* Drains the eventfd. The pending flag is cleared first, so a post racing
- * with the drain either lands in this drain or writes again for the next
- * wait; it is never lost. */
+/* Drains the eventfd, then clears the pending flag: in that order. A post
+ * racing with the two steps either finds the flag still set (it is
+ * coalesced into the wake-up this wait is about to report, which is what
+ * it asked for) or finds it clear and writes again for the next wait.
+ * Clearing first would let a post write between the steps, have its count
+ * drained here, and leave the flag set with nothing in the eventfd: every
+ * later post coalesced away and wait(-1) asleep for good. */
 static bool take_wakeup(eve_poller_t *poller) {
-  atomic_store(&poller->wake_pending, 0);
   uint64_t value;
-  return read(poller->wakefd, &value, sizeof value) == (ssize_t)sizeof value;
+  bool taken = read(poller->wakefd, &value, sizeof value) == (ssize_t)sizeof value;
+  EVE__TEST_HOOK(inside_take_wakeup, poller);
+  atomic_store(&poller->wake_pending, 0);
+  return taken;
 }
 
 void eve_poller_check_pending_iocp_events(eve_poller_t *poller) {
   if (poller != NULL && take_wakeup(poller)) poller->wake_taken = true;
 }
 
-static int64_t now_ms(void) {
+static int64_t now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Calls epoll_wait, resuming after signals with what is left of the timeout. */
+/* Whole milliseconds until the deadline, rounded up: rounded down, a wait
+ * resumed after a signal near its end returned before its timeout. */
+static int ms_until(int64_t deadline_ns) {
+  int64_t left = deadline_ns - now_ns();
+  return left > 0 ? (int)((left + 999999) / 1000000) : 0;
+}
+
+/* Calls epoll_wait, resuming after signals with what is left of the
+ * timeout. epoll_wait itself rounds its timeout up, never down. */
 static int epoll_wait_for(eve_poller_t *poller, int max, int timeout_ms) {
-  int64_t deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+  int64_t deadline = timeout_ms > 0 ? now_ns() + (int64_t)timeout_ms * 1000000 : 0;
   for (;;) {
     eve__count(&poller->counters.waits);
     int n = epoll_wait(poller->epfd, poller->batch, max, timeout_ms);
     if (n >= 0) return n;
     if (errno != EINTR) return last_error();
-    if (timeout_ms > 0) {
-      int64_t left = deadline - now_ms();
-      timeout_ms = left > 0 ? (int)left : 0;
-    }
+    if (timeout_ms > 0) timeout_ms = ms_until(deadline);
   }
 }
 
@@ -302,6 +317,7 @@ int eve_poller_wait(eve_poller_t *poller, eve_native_event_t *events,
   if (poller == NULL || events == NULL || max_events == 0 || timeout_ms < -1)
     return EVE_EINVAL;
   if (atomic_load(&poller->shutting_down)) return EVE_ESHUTDOWN;
+  EVE__TEST_HOOK(wait_entered, poller);
   bool woken = poller->wake_taken;
   poller->wake_taken = false;
   int max = max_events < EPOLL_BATCH ? (int)max_events : EPOLL_BATCH;
@@ -322,7 +338,10 @@ int eve_poller_wait(eve_poller_t *poller, eve_native_event_t *events,
     events[count].completion = NULL;
     count++;
   }
-  if (atomic_load(&poller->shutting_down)) return EVE_ESHUTDOWN;
+  /* The wait that sees the shutdown still returns what it found (the
+   * header's rule, the same on every backend); the next one returns
+   * EVE_ESHUTDOWN from its first check. */
+  if (count == 0 && atomic_load(&poller->shutting_down)) return EVE_ESHUTDOWN;
   if (woken) eve__count(&poller->counters.wakeups);
   return count;
 }

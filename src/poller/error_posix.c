@@ -62,6 +62,8 @@ int eve_error_from_os(long os_error) {
       return EVE_EHOSTUNREACH;
     case EOPNOTSUPP:
       return EVE_ENOTSUP;
+    case EMSGSIZE:
+      return EVE_EMSGSIZE;
     default:
       return EVE_EUNKNOWN;
   }

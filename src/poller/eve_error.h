@@ -36,7 +36,8 @@ extern "C" {
   X(ENETUNREACH, -25, "network unreachable")                       \
   X(EHOSTUNREACH, -26, "host unreachable")                         \
   X(EOF_, -27, "end of file")                                      \
-  X(EUNKNOWN, -28, "unknown system error")
+  X(EUNKNOWN, -28, "unknown system error")                          \
+  X(EMSGSIZE, -29, "message larger than the buffer")
 
 enum eve_error {
   EVE_OK = 0,

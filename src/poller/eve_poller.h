@@ -1,14 +1,35 @@
-/* eve Layer 0 poller: the public API.
+/* eve Layer 0 poller: the public API and its contract.
+ * docs/poller-contract.md says the same at more length, with the mapping
+ * from the spec (eve.backend.windows.iocp) to these names.
  *
- * One poller per event-loop thread. Every function here is called from that
- * thread, except eve_poller_post_wakeup() and eve_poller_post_shutdown(),
- * which any thread may call, and eve_poller_stats(), which reads counters
- * that other threads may sample.
+ * Threads. One poller per event-loop thread (the loop thread). Every
+ * function here is called from that thread, except:
+ *   - eve_poller_post_wakeup() and eve_poller_post_shutdown(): any thread;
+ *   - eve_poller_stats(): any thread (its counters are atomics).
+ * eve_poller_dispose() must not run while any other thread is inside any
+ * call on the same poller, posts included: the poller's memory goes.
  *
  * Semantics are level-triggered on every backend: a handle that is still
- * readable is reported again by the next wait. Errors are negative codes
- * from eve_error.h; nothing in this library aborts on a recoverable error.
- */
+ * readable is reported again by the next wait (EVENT handles are the one
+ * exception, see eve_poller_register). Error and hang-up are reported
+ * whatever the interest, NONE included. Watching never consumes, reorders
+ * or alters the data of a socket.
+ *
+ * Handle lifetime. The caller owns every handle; the poller never closes
+ * one. Unregister a handle before closing it. If it is closed while
+ * registered, the registration is stale: the poller touches no memory that
+ * is not its own, but until the caller unregisters it (which succeeds),
+ *   - epoll: its events stop (the kernel drops a closed descriptor; one
+ *     that was dup()ed stays in the set and keeps reporting); registering
+ *     a new descriptor with the same number replaces the stale entry;
+ *   - Windows: it is reported as EVE_READY_ERROR (WSAPoll's POLLNVAL, or a
+ *     cancelled receive), register() of a handle that reuses the value
+ *     fails with EVE_EEXIST, and in overlapped mode a re-arm may issue a
+ *     zero-byte receive on whatever object now has that value.
+ *
+ * Errors are negative codes from eve_error.h, translated once from the OS;
+ * nothing in this library aborts on a recoverable error. Every function
+ * that takes a poller returns EVE_EINVAL (or false, NULL, 0) for NULL. */
 #ifndef EVE_POLLER_H_
 #define EVE_POLLER_H_
 
@@ -108,8 +129,12 @@ typedef union eve_native_data {
  * event `completion` is NULL and data.u64 is the registration's user data.
  * For a completion, `completion` is the eve_overlapped_entry_t that
  * completed, data.u64 is that entry's user_data, and events is EVE_EV_IN
- * (read-like operations) or EVE_EV_OUT (writes), with EVE_EV_ERR added when
- * the operation failed. */
+ * (READ, ACCEPT, NONE) or EVE_EV_OUT (WRITE, CONNECT: a finished connect is
+ * "writable", as epoll says it), with EVE_EV_ERR added when the operation
+ * failed. entry->status is then the eve error; EVE_EMSGSIZE is not a
+ * failure (no EVE_EV_ERR): a message larger than the buffer filled it,
+ * bytes_transferred bytes arrived, and on a message-mode pipe the rest
+ * waits for the next read. */
 typedef struct eve_native_event {
   uint32_t events;
   eve_native_data_t data;
@@ -145,6 +170,7 @@ typedef struct eve_poller_stats {
   uint64_t wakeups;        /* wake-up packets consumed by wait */
   uint64_t wakeups_posted; /* wake-up packets actually posted (after coalescing) */
   uint64_t capacity_hits;  /* registrations or pool entries refused at the ceiling */
+  uint64_t releases_refused; /* pool releases of an entry whose I/O was in flight */
   size_t registrations;
   size_t capacity;
   size_t overlapped_active;
@@ -153,11 +179,19 @@ typedef struct eve_poller_stats {
 typedef struct eve_poller eve_poller_t;
 
 /* Creates a poller. On Windows the first create calls WSAStartup and the
- * last dispose WSACleanup (reference-counted). */
+ * last dispose WSACleanup (reference-counted).
+ * Errors: EVE_EINVAL (out is NULL); EVE_ENOTSUP (a mode this OS does not
+ * have: EPOLL on Windows, WSAPOLL or OVERLAPPED on Linux); EVE_ENOMEM;
+ * EVE_EMFILE and other OS errors from creating the epoll set, eventfd,
+ * completion port, or from WSAStartup. */
 int eve_poller_create(eve_poller_t **out, const eve_poller_options_t *options);
 
 /* Releases everything the poller owns, including outstanding registrations.
- * Registered handles themselves stay the caller's. */
+ * Registered handles themselves stay the caller's. Windows: operations in
+ * flight on pool entries are cancelled and waited for (bounded); entries
+ * are invalid afterwards, completed or not.
+ * Errors: EVE_EINVAL (NULL); an OS error from closing the epoll fd or the
+ * port (everything is freed all the same). */
 int eve_poller_dispose(eve_poller_t *poller);
 
 bool eve_poller_is_valid(const eve_poller_t *poller);
@@ -173,8 +207,47 @@ const char *eve_poller_mode_name(eve_poller_mode_t mode);        /* "epoll", "ws
 int eve_poller_mode_parse(const char *name, eve_poller_mode_t *out);
 void eve_poller_stats(const eve_poller_t *poller, eve_poller_stats_t *out);
 
-/* Registration. A handle is registered once (EVE_EEXIST otherwise);
- * modify and unregister need a registered handle (EVE_ENOENT). */
+/* Registration. A handle is registered once; user_data comes back with
+ * every event for it.
+ *
+ * What can be registered, and how it is watched:
+ *   - Linux (epoll): any descriptor epoll accepts (sockets, pipes, ttys,
+ *     eventfds...); regular files and directories are refused.
+ *   - Windows, both modes: sockets of every kind (TCP listening, connecting
+ *     or connected; UDP connected or not; made with or without
+ *     WSA_FLAG_OVERLAPPED); PIPE and FILE handles, which are associated
+ *     with the port and report the completions of operations started with
+ *     pool entries (interest is not used); EVENT handles, reported
+ *     READABLE once per arming: once signalled, not again until
+ *     eve_poller_modify() re-arms it (an event is not consumed by being
+ *     reported, so re-arming by itself would report a manual-reset event on
+ *     every wait); CONSOLE input, level-triggered like a socket.
+ *   - WSAPoll mode watches every socket with WSAPoll.
+ *   - Overlapped mode (the default) watches a connected, overlapped TCP
+ *     socket whose interest has READ with a zero-byte WSARecv on the port;
+ *     such a socket is associated with this poller's port for its life
+ *     (Windows cannot undo it), with FILE_SKIP_COMPLETION_PORT_ON_SUCCESS
+ *     when its provider is IFS: the caller's own overlapped operations on
+ *     it complete on this port (with pool entries, they are reported as
+ *     completions) and may complete inline without a packet. Every other
+ *     socket is watched by WSAPoll (a helper thread while the loop blocks):
+ *     listeners, sockets not yet connected, WRITE interest, interest
+ *     without READ, datagram sockets, sockets made without
+ *     WSA_FLAG_OVERLAPPED, and sockets already associated with a port by
+ *     someone else (the caller, another poller, or this one in an earlier
+ *     registration). The caller does not choose; the result is the same.
+ *
+ * register errors: EVE_EINVAL (NULL poller); EVE_EBADF (invalid handle, the
+ * poller's own handle, or on Windows a handle of no watchable type);
+ * EVE_EEXIST (already registered); EVE_ELIMIT (the capacity, counted in
+ * capacity_hits); EVE_ENOMEM; EVE_ENOTSUP (epoll: a regular file or
+ * directory); OS errors from epoll_ctl, CreateIoCompletionPort or
+ * RegisterWaitForSingleObject.
+ * modify errors: EVE_EINVAL; EVE_EBADF (invalid handle); EVE_ENOENT (not
+ * registered); EVE_ENOMEM or EVE_ELIMIT (Windows: the socket must join the
+ * poll set and it cannot grow); OS errors from epoll_ctl.
+ * unregister errors: EVE_EINVAL; EVE_EBADF; EVE_ENOENT; an OS error from
+ * epoll_ctl (the registration is removed all the same). */
 int eve_poller_register(eve_poller_t *poller, eve_handle_t handle,
                         eve_interest_t interest, uint64_t user_data);
 int eve_poller_modify(eve_poller_t *poller, eve_handle_t handle,
@@ -187,12 +260,27 @@ int eve_poller_unregister(eve_poller_t *poller, eve_handle_t handle);
 bool eve_poller_post_wakeup(eve_poller_t *poller);
 
 /* Ends the current and every later eve_poller_wait() with EVE_ESHUTDOWN.
- * Safe from any thread. */
+ * Safe from any thread. One rule on every backend: a wait that has already
+ * found events when it sees the shutdown returns those events (so no
+ * completion taken off the port is lost), and every wait after it returns
+ * EVE_ESHUTDOWN without looking. */
 bool eve_poller_post_shutdown(eve_poller_t *poller);
 
 /* Waits for events. timeout_ms: -1 infinite, 0 never blocks, >0 ms.
  * Returns the number of events stored (0 on timeout or wake-up),
- * EVE_ESHUTDOWN once a shutdown was posted, or another negative error. */
+ * EVE_ESHUTDOWN once a shutdown was posted, or another negative error.
+ * A wait never returns before its timeout unless something happened
+ * (events, a wake-up, a shutdown): the deadline is kept on a precise
+ * monotonic clock (CLOCK_MONOTONIC; QueryPerformanceCounter). It may
+ * return later, by up to the system timer's resolution (Windows:
+ * typically 15.6 ms unless raised). Signals (EINTR) are resumed, not
+ * returned. With a small max_events no source starves another: what did
+ * not fit is reported by the next waits, and on Windows completions and
+ * readiness take turns at the front.
+ * Errors: EVE_EINVAL (NULL poller or events, max_events 0, timeout_ms
+ * below -1); EVE_ESHUTDOWN; EVE_ENOMEM (Windows: the completion queue
+ * cannot grow); OS errors from epoll_wait, WSAPoll or
+ * GetQueuedCompletionStatusEx. */
 int eve_poller_wait(eve_poller_t *poller, eve_native_event_t *events,
                     size_t max_events, int timeout_ms);
 
@@ -226,6 +314,11 @@ typedef struct eve_overlapped_pool eve_overlapped_pool_t;
 
 /* NULL when the pool is at the poller's capacity (counted in capacity_hits). */
 eve_overlapped_entry_t *eve_overlapped_pool_acquire(eve_overlapped_pool_t *pool);
+/* Returns an entry to the pool. Ignored for anything that is not one of
+ * this pool's in-use entries (a double release). Refused while its
+ * operation is in flight (the OVERLAPPED's status is still STATUS_PENDING:
+ * the kernel owns it), counted in releases_refused: release it after wait()
+ * has reported its completion; CancelIoEx hurries that. */
 void eve_overlapped_pool_release(eve_overlapped_pool_t *pool,
                                  eve_overlapped_entry_t *entry);
 /* NULL if the OVERLAPPED is not one of this pool's in-use entries. */
@@ -238,7 +331,10 @@ eve_overlapped_pool_t *eve_poller_overlapped_pool(eve_poller_t *poller);
 
 /* Associates a handle opened for overlapped I/O with the poller's port.
  * Operations started with pool entries then complete through wait().
- * The reserved internal keys are refused with EVE_EINVAL. */
+ * Errors: EVE_EINVAL (NULL poller, a reserved internal key, or the handle
+ * is already associated with a port: ERROR_INVALID_PARAMETER); EVE_EBADF
+ * (NULL or INVALID_HANDLE_VALUE); other OS errors. A socket associated
+ * here and then registered is watched by WSAPoll in overlapped mode. */
 int eve_poller_associate_handle(eve_poller_t *poller, HANDLE handle,
                                 uint64_t completion_key);
 

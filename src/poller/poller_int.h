@@ -43,6 +43,7 @@ typedef struct eve__counters {
   _Atomic uint64_t wakeups;
   _Atomic uint64_t wakeups_posted;
   _Atomic uint64_t capacity_hits;
+  _Atomic uint64_t releases_refused; /* Windows: the pool's */
 } eve__counters_t;
 
 static inline void eve__count(_Atomic uint64_t *counter) {

@@ -2,9 +2,11 @@
  * runs on Winsock or on POSIX sockets. */
 #include "sockets.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "poller_int.h"
 #include "test.h"
 
 #ifdef _WIN32
@@ -15,6 +17,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -165,6 +168,39 @@ long test_recv(test_socket_t s, void *buf, size_t len) {
 #endif
 }
 
+long test_recv_wait(test_socket_t s, void *buf, size_t len) {
+  long n = -1;
+  for (int i = 0; i < TEST_RETRY_LIMIT; i++) {
+    n = test_recv(s, buf, len);
+    if (n >= 0 || !would_block()) return n;
+    test_sleep_ms(1);
+  }
+  return n;
+}
+
+test_socket_t test_udp_open(uint16_t *port) {
+  test_socket_t s = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+  CHECK(s != TEST_INVALID_SOCKET);
+  set_nonblocking(s);
+  *port = bind_any_port(s);
+  return s;
+}
+
+void test_udp_connect(test_socket_t s, uint16_t port) {
+  struct sockaddr_in addr = loopback(port);
+  CHECK_EQ(connect(s, (struct sockaddr *)&addr, sizeof addr), 0);
+}
+
+void test_udp_send_to(test_socket_t s, uint16_t port, const void *buf, size_t len) {
+  struct sockaddr_in addr = loopback(port);
+#ifdef _WIN32
+  CHECK_EQ(sendto(s, (const char *)buf, (int)len, 0, (struct sockaddr *)&addr, sizeof addr),
+           (long)len);
+#else
+  CHECK_EQ(sendto(s, buf, len, 0, (struct sockaddr *)&addr, sizeof addr), (long)len);
+#endif
+}
+
 void test_send_all(test_socket_t s, const void *buf, size_t len) {
   CHECK_EQ(test_send(s, buf, len), (long)len);
 }
@@ -249,6 +285,21 @@ void test_sleep_ms(unsigned ms) {
 #endif
 }
 
+uint64_t test_now_us(void) {
+#ifdef _WIN32
+  static LARGE_INTEGER frequency;
+  if (frequency.QuadPart == 0) QueryPerformanceFrequency(&frequency);
+  LARGE_INTEGER now;
+  QueryPerformanceCounter(&now);
+  return (uint64_t)(now.QuadPart / frequency.QuadPart) * 1000000u +
+         (uint64_t)(now.QuadPart % frequency.QuadPart) * 1000000u / (uint64_t)frequency.QuadPart;
+#else
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+#endif
+}
+
 struct test_thread {
   void (*fn)(void *arg);
   void *arg;
@@ -295,4 +346,53 @@ void test_thread_join(test_thread_t *thread) {
   CHECK_EQ(pthread_join(thread->id, NULL), 0);
 #endif
   free(thread);
+}
+
+struct test_stray {
+  eve_poller_t *poller;
+  _Atomic bool stop;
+  test_thread_t *thread;
+#ifndef _WIN32
+  pthread_t target;
+#endif
+};
+
+#ifndef _WIN32
+static void stray_signal(int signo) { (void)signo; }
+#endif
+
+static void stray_main(void *arg) {
+  test_stray_t *stray = arg;
+  while (!atomic_load(&stray->stop)) {
+#ifdef _WIN32
+    PostQueuedCompletionStatus((HANDLE)eve_poller_handle(stray->poller).raw, 0,
+                               (ULONG_PTR)EVE__KEY_TIMER, NULL);
+    Sleep(1);
+#else
+    pthread_kill(stray->target, SIGUSR1);
+    struct timespec ts = {0, 200000L};
+    nanosleep(&ts, NULL);
+#endif
+  }
+}
+
+test_stray_t *test_stray_start(eve_poller_t *poller) {
+  test_stray_t *stray = calloc(1, sizeof *stray);
+  CHECK(stray != NULL);
+  stray->poller = poller;
+#ifndef _WIN32
+  struct sigaction action;
+  memset(&action, 0, sizeof action);
+  action.sa_handler = stray_signal; /* no SA_RESTART: epoll_wait sees EINTR */
+  CHECK_EQ(sigaction(SIGUSR1, &action, NULL), 0);
+  stray->target = pthread_self();
+#endif
+  stray->thread = test_thread_start(stray_main, stray);
+  return stray;
+}
+
+void test_stray_stop(test_stray_t *stray) {
+  atomic_store(&stray->stop, true);
+  test_thread_join(stray->thread);
+  free(stray);
 }

@@ -55,6 +55,16 @@ uint16_t test_refused_port(test_socket_t *holder);
 /* Bytes moved, 0 at end of stream, -1 on error or would-block. */
 long test_send(test_socket_t s, const void *buf, size_t len);
 long test_recv(test_socket_t s, void *buf, size_t len);
+/* recv, retried (1 ms apart, bounded) while it would block: for datagrams
+ * that are on their way. Returns what recv last returned. */
+long test_recv_wait(test_socket_t s, void *buf, size_t len);
+
+/* A non-blocking UDP socket bound to 127.0.0.1 at a port the OS picked. */
+test_socket_t test_udp_open(uint16_t *port);
+/* Connects a UDP socket to 127.0.0.1:port (sets its only peer). */
+void test_udp_connect(test_socket_t s, uint16_t port);
+/* Sends one datagram to 127.0.0.1:port from an unconnected socket. */
+void test_udp_send_to(test_socket_t s, uint16_t port, const void *buf, size_t len);
 /* Sends all of a short message; CHECKs it went out. */
 void test_send_all(test_socket_t s, const void *buf, size_t len);
 /* Reads whatever has arrived until the socket would block; returns the
@@ -71,10 +81,22 @@ void test_set_linger_zero(test_socket_t s);
 long test_open_handle_count(void);
 
 void test_sleep_ms(unsigned ms);
+/* A precise monotonic clock (CLOCK_MONOTONIC, QueryPerformanceCounter), in
+ * microseconds: what a test measures a wait's length with. */
+uint64_t test_now_us(void);
 
 /* A thread running fn(arg); join waits for it and frees it. */
 typedef struct test_thread test_thread_t;
 test_thread_t *test_thread_start(void (*fn)(void *arg), void *arg);
 void test_thread_join(test_thread_t *thread);
+
+/* Disturbs the calling thread's waits on `poller` about every millisecond
+ * without giving them anything to report: on Windows, packets under the
+ * reserved timer key, which a wait takes and ignores (as it does a stale
+ * helper packet); on Linux, signals without SA_RESTART, which interrupt
+ * epoll_wait with EINTR. */
+typedef struct test_stray test_stray_t;
+test_stray_t *test_stray_start(eve_poller_t *poller);
+void test_stray_stop(test_stray_t *stray);
 
 #endif /* EVE_TEST_SOCKETS_H_ */

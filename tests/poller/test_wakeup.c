@@ -1,6 +1,7 @@
 /* Wake-ups and shutdown: the two calls any thread may make. */
 #include "support.h"
 #include "test.h"
+#include "test_hooks.h"
 
 TEST_IMPL(wakeup_ends_infinite_wait) {
   eve_poller_t *poller = test_poller(mode);
@@ -58,6 +59,9 @@ TEST_IMPL(check_pending_never_blocks) {
   eve_native_event_t events[4];
   eve_poller_check_pending_iocp_events(poller);
   CHECK_EQ(test_stats(poller).wakeups, 0);
+  /* Nothing was pending, so nothing was set aside for the next wait. */
+  CHECK_EQ(eve_poller_wait(poller, events, 4, 0), 0);
+  CHECK_EQ(test_stats(poller).wakeups, 0);
   /* What it moved aside is still the next wait's to report. */
   CHECK(eve_poller_post_wakeup(poller));
   eve_poller_check_pending_iocp_events(poller);
@@ -102,5 +106,65 @@ TEST_IMPL(idle_wait_makes_no_progress) {
   CHECK_EQ(waiter.result, 0);
   CHECK_EQ(test_stats(poller).wakeups, 1);
   for (int i = 0; i < IDLE_SOCKETS; i++) test_pair_close(pairs[i]);
+  CHECK_OK(eve_poller_dispose(poller));
+}
+
+/* Finding: a post from another thread that lands while the waiter is
+ * taking the previous wake-up must not be lost, nor leave the coalescing
+ * flag set with nothing behind it (then every later post is coalesced
+ * away and wait(-1) sleeps for good). The exact interleaving is forced
+ * with a test seam (test_hooks.h): the post is made from inside the
+ * waiter's take, between its two steps. */
+static int inside_take_posts;
+
+static void post_inside_take(eve_poller_t *poller) {
+  if (inside_take_posts++ == 0) CHECK(eve_poller_post_wakeup(poller));
+}
+
+TEST_IMPL(wakeup_posted_while_taken_not_lost) {
+  eve_poller_t *poller = test_poller(mode);
+  eve_native_event_t events[4];
+  eve__test_hooks.inside_take_wakeup = post_inside_take;
+  CHECK(eve_poller_post_wakeup(poller));
+  CHECK_EQ(eve_poller_wait(poller, events, 4, TEST_EVENT_TIMEOUT_MS), 0);
+  eve__test_hooks.inside_take_wakeup = NULL;
+  CHECK_EQ(inside_take_posts, 1);
+  CHECK_EQ(test_stats(poller).wakeups, 1);
+  /* Whatever became of the racing post, one made now must end a wait: a
+   * finite timeout so the lost wake-up shows as a failure, not a hang. */
+  CHECK(eve_poller_post_wakeup(poller));
+  CHECK_EQ(eve_poller_wait(poller, events, 4, TEST_EVENT_TIMEOUT_MS), 0);
+  CHECK_EQ(test_stats(poller).wakeups, 2);
+  /* And nothing is left over for a third wait. */
+  CHECK_EQ(eve_poller_wait(poller, events, 4, 0), 0);
+  CHECK_EQ(test_stats(poller).wakeups, 2);
+  CHECK_OK(eve_poller_dispose(poller));
+}
+
+/* Finding: the wait that sees a shutdown returned the events it had found
+ * on one backend and dropped them on the other. The contract (header): it
+ * returns them, and every later wait returns EVE_ESHUTDOWN, so a
+ * completion taken off the port is never lost on the way out. The
+ * shutdown is posted from inside the wait (test seam), after its first
+ * check, so the wait itself is the one that sees it. */
+static void shutdown_inside_wait(eve_poller_t *poller) {
+  CHECK(eve_poller_post_shutdown(poller));
+}
+
+TEST_IMPL(shutdown_wait_returns_events_found) {
+  eve_poller_t *poller = test_poller(mode);
+  test_pair_t pair = test_pair_open();
+  CHECK_OK(eve_poller_register(poller, test_handle(pair.a), EVE_INTEREST_READ, 1));
+  test_send_all(pair.b, "x", 1);
+  CHECK(test_expect_ready(poller, 1) & EVE_READY_READABLE);
+  eve__test_hooks.wait_entered = shutdown_inside_wait;
+  eve_native_event_t events[4];
+  int n = eve_poller_wait(poller, events, 4, TEST_EVENT_TIMEOUT_MS);
+  eve__test_hooks.wait_entered = NULL;
+  CHECK_EQ(n, 1);
+  CHECK_EQ(events[0].data.u64, 1);
+  CHECK_EQ(eve_poller_wait(poller, events, 4, 0), EVE_ESHUTDOWN);
+  CHECK_EQ(eve_poller_wait(poller, events, 4, -1), EVE_ESHUTDOWN);
+  test_pair_close(pair);
   CHECK_OK(eve_poller_dispose(poller));
 }

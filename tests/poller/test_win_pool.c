@@ -1,6 +1,7 @@
 /* Windows: the overlapped entry pool. */
 #ifdef _WIN32
 #include "test.h"
+#include "test_win_util.h"
 
 TEST_IMPL(pool_acquire_release_find) {
   eve_poller_t *poller = test_poller(mode);
@@ -91,6 +92,42 @@ TEST_IMPL(pool_exhaustion_is_clear_error) {
   CHECK(eve_overlapped_pool_acquire(pool) == NULL);
   eve_poller_stats(poller, &stats);
   CHECK_EQ(stats.capacity_hits, 2);
+  CHECK_OK(eve_poller_dispose(poller));
+}
+/* Finding: an entry could be released while its operation was in flight,
+ * and the next acquire cleared an OVERLAPPED the kernel still owned. The
+ * pool refuses such a release, and counts it where /stats shows it. */
+TEST_IMPL(pool_refuses_release_in_flight) {
+  eve_poller_t *poller = test_poller(mode);
+  eve_overlapped_pool_t *pool = eve_poller_overlapped_pool(poller);
+  test_pipe_t pipe = test_pipe_create();
+  test_pipe_connect(poller, &pipe);
+  static char buffer[16];
+  eve_overlapped_entry_t *entry = test_entry(poller, pipe.server, EVE_IO_READ, 5);
+  test_start_read(entry, buffer, sizeof buffer);
+  eve_overlapped_pool_release(pool, entry);
+  CHECK(entry->in_use);
+  CHECK_EQ(eve_overlapped_pool_active_count(pool), 1);
+  eve_poller_stats_t stats;
+  eve_poller_stats(poller, &stats);
+  CHECK_EQ(stats.releases_refused, 1);
+  /* The acquire that follows gets another entry, not the busy one. */
+  eve_overlapped_entry_t *other = eve_overlapped_pool_acquire(pool);
+  CHECK(other != NULL && other != entry);
+  eve_overlapped_pool_release(pool, other);
+
+  DWORD written = 0;
+  CHECK(WriteFile(pipe.client, "abc", 3, &written, NULL));
+  eve_native_event_t event = test_wait_completion(poller, entry);
+  CHECK_EQ(event.events, EVE_EV_IN);
+  CHECK_EQ(entry->bytes_transferred, 3);
+  /* Completed: now it goes back. */
+  eve_overlapped_pool_release(pool, entry);
+  CHECK(!entry->in_use);
+  CHECK_EQ(eve_overlapped_pool_active_count(pool), 0);
+  eve_poller_stats(poller, &stats);
+  CHECK_EQ(stats.releases_refused, 1);
+  test_pipe_close(&pipe);
   CHECK_OK(eve_poller_dispose(poller));
 }
 #endif

@@ -46,7 +46,8 @@ void test_start_write(eve_overlapped_entry_t *entry, const void *buffer, size_t 
 
 void test_pipe_connect(eve_poller_t *poller, test_pipe_t *pipe) {
   CHECK_OK(eve_poller_associate_handle(poller, pipe->server, 7));
-  eve_overlapped_entry_t *entry = test_entry(poller, pipe->server, EVE_IO_CONNECT, 1001);
+  /* A pipe server waiting for its client is an accept, as eved labels it. */
+  eve_overlapped_entry_t *entry = test_entry(poller, pipe->server, EVE_IO_ACCEPT, 1001);
   CHECK(!ConnectNamedPipe(pipe->server, &entry->overlapped));
   CHECK_EQ(GetLastError(), ERROR_IO_PENDING);
   pipe->client = CreateFileW(pipe->name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0,

@@ -45,11 +45,11 @@ static int add_chunk(eve_overlapped_pool_t *pool) {
   return EVE_OK;
 }
 
-int eve__pool_init(eve_overlapped_pool_t *pool, size_t capacity,
-                   _Atomic uint64_t *capacity_hits) {
+int eve__pool_init(eve_overlapped_pool_t *pool, size_t capacity, eve__counters_t *counters) {
   memset(pool, 0, sizeof *pool);
   pool->capacity = capacity;
-  pool->capacity_hits = capacity_hits;
+  pool->capacity_hits = &counters->capacity_hits;
+  pool->releases_refused = &counters->releases_refused;
   pool->chunk_slots = (capacity + CHUNK - 1) / CHUNK;
   pool->chunks = calloc(pool->chunk_slots, sizeof *pool->chunks);
   pool->chunk_lengths = calloc(pool->chunk_slots, sizeof *pool->chunk_lengths);
@@ -143,6 +143,15 @@ void eve_overlapped_pool_release(eve_overlapped_pool_t *pool, eve_overlapped_ent
   /* Only our own in-use entries: a double release is ignored, not a
    * corrupted free list. */
   if (eve_overlapped_pool_find_by_overlapped(pool, &entry->overlapped) != entry) return;
+  /* The kernel still owns the OVERLAPPED: the next acquire would clear it
+   * under the I/O, and the completion would name an entry reused for
+   * something else. Refused, and counted where /stats shows it; the
+   * caller releases it once its completion has been reported (cancel it
+   * first to hurry that). */
+  if (in_flight(entry)) {
+    eve__count(pool->releases_refused);
+    return;
+  }
   entry->in_use = false;
   entry->operation = EVE_IO_NONE;
   pool->free_list[pool->free_count++] = entry;

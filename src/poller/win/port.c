@@ -73,7 +73,7 @@ int eve_poller_create(eve_poller_t **out, const eve_poller_options_t *options) {
     rc = eve_error_from_os((long)GetLastError());
     goto fail_port;
   }
-  rc = eve__pool_init(&poller->pool, poller->capacity, &poller->counters.capacity_hits);
+  rc = eve__pool_init(&poller->pool, poller->capacity, &poller->counters);
   if (rc < 0) goto fail_pool;
   *out = poller;
   return EVE_OK;
@@ -130,6 +130,10 @@ int eve_poller_dispose(eve_poller_t *poller) {
   int rc = EVE_OK;
   if (!CloseHandle(poller->port)) rc = eve_error_from_os((long)GetLastError());
   eve__registry_free(&poller->registry);
+  /* Socks and waitables left for the kernel stay allocated; the sets that
+   * knew them go with the poller, as their packets can no longer come. */
+  eve__handle_map_free(&poller->watches);
+  eve__handle_map_free(&poller->associated);
   eve__queue_free(&poller->queue);
   winsock_release();
   free(poller);
@@ -163,6 +167,7 @@ void eve_poller_stats(const eve_poller_t *poller, eve_poller_stats_t *out) {
   out->wakeups = eve__read(&poller->counters.wakeups);
   out->wakeups_posted = eve__read(&poller->counters.wakeups_posted);
   out->capacity_hits = eve__read(&poller->counters.capacity_hits);
+  out->releases_refused = eve__read(&poller->counters.releases_refused);
   out->registrations = atomic_load_explicit(&poller->registrations, memory_order_relaxed);
   out->capacity = poller->capacity;
   out->overlapped_active = eve_overlapped_pool_active_count(&poller->pool);

@@ -20,6 +20,19 @@
  *
  * What a zero-byte receive cannot tell, WSAPoll still watches, in the
  * registry's poll set (served inline and by the helper thread, wsapoll.c):
+ *   - sockets a receive cannot watch without touching their data, for
+ *     good: datagram sockets, where it would consume a datagram, and
+ *     sockets made without WSA_FLAG_OVERLAPPED, where it would block
+ *     (sock_kind.c says how each is told);
+ *   - connected sockets whose interest has no READ (NONE, or WRITE alone):
+ *     no receive is pending on them, yet a reset or a hang-up must still
+ *     be reported, whatever the interest. For NONE the entry's events are
+ *     0, as WSAPoll mode has always sent them: WSAPoll still reports
+ *     POLLERR and POLLHUP, which are output-only. Seen under Wine 8 (the
+ *     reset_reported_with_interest_none test, both modes); Microsoft's
+ *     WSAPOLLFD page (learn.microsoft.com/windows/win32/api/winsock2/
+ *     ns-winsock2-wsapollfd) describes events as one or more flags and
+ *     says nothing of 0, so on Windows that test is the check;
  *   - listeners: a receive on a listener fails on Windows (WSAENOTCONN;
  *     Wine 8 lets it pend), and AcceptEx would accept the connection itself,
  *     where a readiness API leaves accept() to the caller. Listeners are
@@ -52,6 +65,10 @@
 
 #include "win.h"
 
+/* A receive's packet carries &sock->overlapped, which watch_set.c checks
+ * as the sock's own address. */
+_Static_assert(offsetof(eve__sock_t, overlapped) == 0, "a sock starts with its OVERLAPPED");
+
 static eve__sock_t *sock_of(eve__watch_t *watch) {
   return (eve__sock_t *)((char *)watch - offsetof(eve__sock_t, watch));
 }
@@ -75,20 +92,38 @@ static bool has_peer(SOCKET socket) {
   return getpeername(socket, (struct sockaddr *)&peer, &len) == 0;
 }
 
-/* Associates the socket with the port (once in its life: a socket that was
- * registered here before already is, which Windows answers with
- * ERROR_INVALID_PARAMETER) and asks for no packets on inline success. */
+static void sock_free(eve_poller_t *poller, eve__sock_t *sock) {
+  eve__watch_disown(poller, sock);
+  free(sock);
+}
+
+/* Associates the socket with the port and asks for no packets on inline
+ * success. A handle is associated once in its life; Windows answers a
+ * second association with ERROR_INVALID_PARAMETER and cannot say with which
+ * port or key the first was made. It is ours only if this poller made it
+ * during this registration (the `associated` record); otherwise the caller
+ * associated it with a key of its own, or another poller did, or this one
+ * in an earlier registration (the handle may even be a new socket that
+ * reuses the value): its receives would complete elsewhere, under another
+ * key. Such a socket is watched by WSAPoll for good. */
 static int make_connected(eve_poller_t *poller, eve__sock_t *sock) {
   HANDLE handle = (HANDLE)sock->socket;
+  size_t ignored;
   if (CreateIoCompletionPort(handle, poller->port, (ULONG_PTR)EVE__KEY_SOCK, 0) == NULL) {
     DWORD error = GetLastError();
     if (error != ERROR_INVALID_PARAMETER) return eve_error_from_os((long)error);
+    if (!eve__handle_map_get(&poller->associated, (uintptr_t)sock->socket, &ignored)) {
+      sock->poll_only = true;
+      return EVE_OK;
+    }
+  } else {
+    int rc = eve__handle_map_put(&poller->associated, (uintptr_t)sock->socket, 0);
+    if (rc < 0) return rc;
   }
-  /* Fails only where a non-IFS layered provider sits on the socket; then
-   * every completion, inline or not, comes as a packet, which works too. */
-  sock->skip_on_success = SetFileCompletionNotificationModes(
-                              handle, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS |
-                                          FILE_SKIP_SET_EVENT_ON_HANDLE) != 0;
+  /* Not where a non-IFS layered provider sits on the socket (sock_kind.c):
+   * then every completion, inline or not, comes as a packet, and the sock
+   * is kept until it does. */
+  sock->skip_on_success = eve__sock_skip_on_success(sock->socket);
   sock->connected = true;
   return EVE_OK;
 }
@@ -96,7 +131,8 @@ static int make_connected(eve_poller_t *poller, eve__sock_t *sock) {
 /* Puts the sock in the poll set, or takes it out, as its state and
  * interest need: see the top comment. */
 static int sync_pollset(eve_poller_t *poller, eve__sock_t *sock) {
-  bool want = !sock->connected || (sock->interest & EVE_INTEREST_WRITE);
+  bool want = !sock->connected || (sock->interest & EVE_INTEREST_WRITE) ||
+              !(sock->interest & EVE_INTEREST_READ);
   if (!want) {
     if (sock->poll_index != SIZE_MAX) eve__pollset_remove(poller, sock->poll_index);
     sock->poll_index = SIZE_MAX;
@@ -109,7 +145,9 @@ static int sync_pollset(eve_poller_t *poller, eve__sock_t *sock) {
     int rc = eve__pollset_add(poller, reg, &sock->poll_index);
     if (rc < 0) return rc;
   }
-  bool connecting = !sock->connected && !sock->listening && (mask & EVE_INTEREST_WRITE);
+  /* A poll-only socket may have been connected from birth: ask. */
+  bool connecting = !sock->connected && !sock->listening && (mask & EVE_INTEREST_WRITE) &&
+                    (!sock->poll_only || eve__socket_may_be_connecting(sock->socket));
   eve__pollset_set_events(poller, sock->poll_index, mask, connecting);
   return EVE_OK;
 }
@@ -123,15 +161,22 @@ int eve__sock_register(eve_poller_t *poller, eve__registration_t *reg) {
   sock->poll_index = SIZE_MAX;
   sock->watch.kind = EVE__WATCH_SOCK;
   eve__list_init(&sock->watch.link);
+  if (eve__watch_own(poller, sock, EVE__WATCH_SOCK) < 0) {
+    free(sock);
+    return EVE_ENOMEM;
+  }
   BOOL listening = FALSE;
   int len = (int)sizeof listening;
   sock->listening = getsockopt(sock->socket, SOL_SOCKET, SO_ACCEPTCONN, (char *)&listening,
                                &len) == 0 && listening;
+  sock->poll_only = !sock->listening && !eve__sock_receive_safe(sock->socket);
   int rc = EVE_OK;
-  if (!sock->listening && has_peer(sock->socket)) rc = make_connected(poller, sock);
+  if (!sock->listening && !sock->poll_only && has_peer(sock->socket))
+    rc = make_connected(poller, sock);
   if (rc == EVE_OK) rc = sync_pollset(poller, sock);
   if (rc < 0) {
-    free(sock);
+    eve__handle_map_remove(&poller->associated, (uintptr_t)sock->socket);
+    sock_free(poller, sock);
     return rc;
   }
   reg->state = sock;
@@ -153,8 +198,11 @@ void eve__sock_unregister(eve_poller_t *poller, eve__sock_t *sock) {
   eve__watch_move(poller, &sock->watch, EVE__ON_NONE);
   if (sock->poll_index != SIZE_MAX) eve__pollset_remove(poller, sock->poll_index);
   sock->poll_index = SIZE_MAX;
+  /* The association outlives the registration, but the record goes: the
+   * caller may close the socket now, and a new one may get its value. */
+  if (sock->connected) eve__handle_map_remove(&poller->associated, (uintptr_t)sock->socket);
   if (!sock->recv_pending) {
-    free(sock);
+    sock_free(poller, sock);
     return;
   }
   /* Its packet still comes (cancelled, or completed before the cancel):
@@ -206,15 +254,14 @@ static void start_receive(eve_poller_t *poller, eve__sock_t *sock) {
   news(poller, sock, failure_mask(eve_error_from_os(error)));
 }
 
-void eve__sock_completed(eve_poller_t *poller, OVERLAPPED *overlapped) {
-  eve__sock_t *sock = (eve__sock_t *)((char *)overlapped - offsetof(eve__sock_t, overlapped));
+void eve__sock_completed(eve_poller_t *poller, eve__sock_t *sock) {
   sock->recv_pending = false;
   if (sock->deleted) {
-    free(sock);
+    sock_free(poller, sock);
     poller->zombies--;
     return;
   }
-  NTSTATUS status = (NTSTATUS)overlapped->Internal;
+  NTSTATUS status = (NTSTATUS)sock->overlapped.Internal;
   if (status == 0) {
     news(poller, sock, EVE_EV_IN);
     return;
@@ -225,7 +272,7 @@ void eve__sock_completed(eve_poller_t *poller, OVERLAPPED *overlapped) {
 static void sock_rearm(eve_poller_t *poller, eve__sock_t *sock) {
   /* Reported while not connected: if it has a peer now, receives take over
    * its reads and the poll set lets go of it (unless it waits to write). */
-  if (!sock->connected && !sock->listening && has_peer(sock->socket)) {
+  if (!sock->connected && !sock->listening && !sock->poll_only && has_peer(sock->socket)) {
     if (make_connected(poller, sock) < 0 || sync_pollset(poller, sock) < 0) {
       news(poller, sock, EVE_EV_ERR);
       return;

@@ -17,6 +17,13 @@
  * watcher (watcher.c), so a round takes them from its ring and then makes
  * one WSAPoll over the sockets, blocking unless something was found.
  *
+ * Fairness: completions and readiness take turns at the front of the
+ * caller's events array, one wait each (readiness_first flips on every
+ * wait), so with a small max_events neither source starves the other; a
+ * wait that puts readiness first reports the completions after it, in
+ * whatever room is left. Within each source the order is FIFO (the queue,
+ * the ready list) or rotates (WSAPoll mode's cursor, wsapoll.c).
+ *
  * In both, a round that found nothing to report and was ended only by a
  * stale packet, a stray datagram, or the helper's "ready" (the sockets are
  * then read inline by the next round) goes round again: the caller never
@@ -26,6 +33,7 @@
 #include <limits.h>
 #include <winternl.h>
 
+#include "test_hooks.h"
 #include "win.h"
 
 /* Packets taken per GetQueuedCompletionStatusEx. Wine makes one server
@@ -37,9 +45,15 @@ typedef struct round_result {
   bool helper_ready; /* the helper's packet for the current arming */
 } round_result_t;
 
+/* A finished write or connect is "writable", as epoll reports a connected
+ * socket; a read or an accept (a pipe server's client arrived) is
+ * "readable", as epoll reports a listener. A partial message
+ * (EVE_EMSGSIZE) filled the buffer: data, not a failure. */
 static uint32_t completion_mask(const eve_overlapped_entry_t *entry) {
-  uint32_t mask = entry->operation == EVE_IO_WRITE ? EVE_EV_OUT : EVE_EV_IN;
-  return entry->status < 0 ? mask | EVE_EV_ERR : mask;
+  bool out = entry->operation == EVE_IO_WRITE || entry->operation == EVE_IO_CONNECT;
+  uint32_t mask = out ? EVE_EV_OUT : EVE_EV_IN;
+  bool failed = entry->status < 0 && entry->status != EVE_EMSGSIZE;
+  return failed ? mask | EVE_EV_ERR : mask;
 }
 
 static void complete_entry(eve_poller_t *poller, const OVERLAPPED_ENTRY *packet) {
@@ -58,14 +72,21 @@ static void complete_entry(eve_poller_t *poller, const OVERLAPPED_ENTRY *packet)
 /* WSAPoll mode: a wake-up is the flag alone (no packet, port.c says why);
  * the next post after this one is taken pokes again. */
 static void take_wakeup(eve_poller_t *poller) {
-  if (atomic_exchange(&poller->wakeup_pending, false)) poller->wakeup_taken = true;
+  if (atomic_exchange(&poller->wakeup_pending, false)) {
+    EVE__TEST_HOOK(inside_take_wakeup, poller);
+    poller->wakeup_taken = true;
+  }
 }
 
 static void take_packet(eve_poller_t *poller, const OVERLAPPED_ENTRY *packet,
                         round_result_t *result) {
   switch ((uint64_t)packet->lpCompletionKey) {
     case EVE__KEY_WAKEUP:
-      /* Cleared before the wait returns, so a post after that posts again. */
+      /* Cleared after the packet left the port and before the wait
+       * returns: a post in between is coalesced into this wake-up (the
+       * waiter is returning anyway), a post after it posts again. The
+       * reverse order would lose a packet (epoll.c's take_wakeup). */
+      EVE__TEST_HOOK(inside_take_wakeup, poller);
       atomic_store(&poller->wakeup_pending, false);
       poller->wakeup_taken = true;
       return;
@@ -76,14 +97,17 @@ static void take_packet(eve_poller_t *poller, const OVERLAPPED_ENTRY *packet,
       return;
     case EVE__KEY_SOCK:
       /* The caller's own overlapped operation on a socket we associated
-       * carries our key; its OVERLAPPED is a pool entry, not a sock. */
+       * carries our key; its OVERLAPPED is a pool entry, not a sock.
+       * Anything else is used only if it is one of our socks (watch_set.c):
+       * the key alone proves nothing. */
       if (eve_overlapped_pool_find_by_overlapped(&poller->pool, packet->lpOverlapped) != NULL)
         complete_entry(poller, packet);
-      else
-        eve__sock_completed(poller, packet->lpOverlapped);
+      else if (eve__watch_is_own(poller, packet->lpOverlapped, EVE__WATCH_SOCK))
+        eve__sock_completed(poller, (eve__sock_t *)(void *)packet->lpOverlapped);
       return;
     case EVE__KEY_WAITABLE:
-      eve__waitable_fired(poller, packet->lpOverlapped);
+      if (eve__watch_is_own(poller, packet->lpOverlapped, EVE__WATCH_WAITABLE))
+        eve__waitable_fired(poller, (eve__waitable_t *)(void *)packet->lpOverlapped);
       return;
     case EVE__KEY_POLL_READY:
       /* A packet from an earlier arming is stale: the helper was already
@@ -154,10 +178,11 @@ static size_t report_queued(eve_poller_t *poller, eve_native_event_t *events, si
   return n;
 }
 
-static DWORD remaining_ms(int timeout_ms, ULONGLONG deadline) {
+/* What is left of the timeout (clock.c: precise, rounded up, so a wait
+ * never ends before its deadline). */
+static DWORD remaining_ms(int timeout_ms, uint64_t deadline_us) {
   if (timeout_ms < 0) return INFINITE;
-  ULONGLONG now = GetTickCount64();
-  return now >= deadline ? 0 : (DWORD)(deadline - now);
+  return timeout_ms == 0 ? 0 : eve__ms_until(deadline_us);
 }
 
 /* Every return of events or of a wake-up consumes the wake-up taken. */
@@ -170,9 +195,9 @@ static int finish(eve_poller_t *poller, size_t n) {
 }
 
 static int wait_on_port(eve_poller_t *poller, eve_native_event_t *events, size_t max_events,
-                        int timeout_ms, ULONGLONG deadline) {
+                        int timeout_ms, uint64_t deadline) {
   for (;;) {
-    size_t n = report_queued(poller, events, max_events);
+    size_t n = poller->readiness_first ? 0 : report_queued(poller, events, max_events);
     eve__rearm(poller);
     /* While the helper polls the poll set as it is, anything ready there
      * is its to report: an inline poll would cost a system call for
@@ -184,7 +209,8 @@ static int wait_on_port(eve_poller_t *poller, eve_native_event_t *events, size_t
     n += (size_t)rc;
     n += eve__report_ready(poller, events + n, max_events - n);
 
-    DWORD block = (n > 0 || poller->wakeup_taken) ? 0 : remaining_ms(timeout_ms, deadline);
+    bool found = n > 0 || poller->queue.count > 0 || poller->wakeup_taken;
+    DWORD block = found ? 0 : remaining_ms(timeout_ms, deadline);
     bool polling_needed = poller->registry.socks_count > 0;
     round_result_t result = {0};
     bool looked_first = false;
@@ -229,7 +255,7 @@ static int wait_on_port(eve_poller_t *poller, eve_native_event_t *events, size_t
 }
 
 static int wait_in_poll(eve_poller_t *poller, eve_native_event_t *events, size_t max_events,
-                        int timeout_ms, ULONGLONG deadline) {
+                        int timeout_ms, uint64_t deadline) {
   int rc = eve__watcher_start(&poller->watcher, poller->port);
   if (rc < 0) return rc;
   /* The sockets were polled just now and had nothing: news found next
@@ -240,11 +266,12 @@ static int wait_in_poll(eve_poller_t *poller, eve_native_event_t *events, size_t
     rc = take_packets(poller, 0, &result);
     if (rc < 0) return rc;
     take_wakeup(poller);
-    size_t n = report_queued(poller, events, max_events);
+    bool readiness_first = poller->readiness_first;
+    size_t n = readiness_first ? 0 : report_queued(poller, events, max_events);
     eve__rearm(poller);
     n += eve__report_ready(poller, events + n, max_events - n);
     bool stop = result.shutdown || atomic_load(&poller->shutting_down);
-    bool found = n > 0 || poller->wakeup_taken || stop;
+    bool found = n > 0 || poller->queue.count > 0 || poller->wakeup_taken || stop;
     if (!(found && just_polled) && n < max_events) {
       DWORD block = found ? 0 : remaining_ms(timeout_ms, deadline);
       rc = eve__poll_block(poller, events + n, max_events - n, block);
@@ -257,6 +284,7 @@ static int wait_in_poll(eve_poller_t *poller, eve_native_event_t *events, size_t
         continue;
       }
     }
+    if (readiness_first) n += report_queued(poller, events + n, max_events - n);
     if (n > 0) return finish(poller, n);
     if (stop) return EVE_ESHUTDOWN;
     return finish(poller, 0);
@@ -268,7 +296,9 @@ int eve_poller_wait(eve_poller_t *poller, eve_native_event_t *events, size_t max
   if (poller == NULL || events == NULL || max_events == 0 || timeout_ms < -1)
     return EVE_EINVAL;
   if (atomic_load(&poller->shutting_down)) return EVE_ESHUTDOWN;
-  ULONGLONG deadline = timeout_ms > 0 ? GetTickCount64() + (ULONGLONG)timeout_ms : 0;
+  EVE__TEST_HOOK(wait_entered, poller);
+  poller->readiness_first = !poller->readiness_first;
+  uint64_t deadline = timeout_ms > 0 ? eve__now_us() + (uint64_t)timeout_ms * 1000u : 0;
   if (max_events > INT_MAX) max_events = INT_MAX;
   if (poller->mode == EVE_MODE_WSAPOLL)
     return wait_in_poll(poller, events, max_events, timeout_ms, deadline);

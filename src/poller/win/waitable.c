@@ -46,6 +46,11 @@ static void disarm(eve__waitable_t *waitable) {
   waitable->wait = NULL;
 }
 
+static void waitable_free(eve_poller_t *poller, eve__waitable_t *waitable) {
+  eve__watch_disown(poller, waitable);
+  free(waitable);
+}
+
 static void signalled(eve_poller_t *poller, eve__waitable_t *waitable) {
   waitable->ready |= EVE_EV_IN;
   eve__watch_move(poller, &waitable->watch, EVE__ON_READY);
@@ -76,6 +81,10 @@ int eve__waitable_register(eve_poller_t *poller, eve__registration_t *reg) {
   if (waitable == NULL) return EVE_ENOMEM;
   waitable->watch.kind = EVE__WATCH_WAITABLE;
   eve__list_init(&waitable->watch.link);
+  if (eve__watch_own(poller, waitable, EVE__WATCH_WAITABLE) < 0) {
+    free(waitable);
+    return EVE_ENOMEM;
+  }
   waitable->handle = (HANDLE)reg->handle;
   waitable->port = poller->port;
   waitable->type = reg->type;
@@ -84,7 +93,7 @@ int eve__waitable_register(eve_poller_t *poller, eve__registration_t *reg) {
   int rc = arm(poller, waitable);
   if (rc < 0) {
     eve__watch_move(poller, &waitable->watch, EVE__ON_NONE);
-    free(waitable);
+    waitable_free(poller, waitable);
     return rc;
   }
   reg->state = waitable;
@@ -109,18 +118,17 @@ void eve__waitable_unregister(eve_poller_t *poller, eve__waitable_t *waitable) {
   eve__watch_move(poller, &waitable->watch, EVE__ON_NONE);
   disarm(waitable);
   if (!atomic_load(&waitable->posted)) {
-    free(waitable);
+    waitable_free(poller, waitable);
     return;
   }
   waitable->deleted = true;
   poller->zombies++;
 }
 
-void eve__waitable_fired(eve_poller_t *poller, OVERLAPPED *overlapped) {
-  eve__waitable_t *waitable = (eve__waitable_t *)overlapped;
+void eve__waitable_fired(eve_poller_t *poller, eve__waitable_t *waitable) {
   atomic_store(&waitable->posted, false);
   if (waitable->deleted) {
-    free(waitable);
+    waitable_free(poller, waitable);
     poller->zombies--;
     return;
   }

@@ -11,10 +11,14 @@
  *   watcher.c          WSAPoll mode: the thread that hears the port for it
  *   connect_check.c    WSAPoll's silent failed connects (pre-2004 Windows)
  *   sock.c             overlapped mode: sockets watched by zero-byte receives
+ *   sock_kind.c        which sockets a zero-byte receive may watch, and
+ *                      which may skip the port on inline success
  *   waitable.c         EVENT and CONSOLE handles, through thread-pool waits
+ *   watch_set.c        which socks and waitables a packet may point at
  *   completion_queue.c completions taken off the port, not yet reported
  *   overlapped_pool.c  OVERLAPPED entries that never move
- *   classify.c         what kind of object a HANDLE is */
+ *   classify.c         what kind of object a HANDLE is
+ *   clock.c            the precise clock wait deadlines are kept with */
 #ifndef EVE_POLLER_WIN_H_
 #define EVE_POLLER_WIN_H_
 
@@ -95,6 +99,7 @@ typedef struct eve__sock {
   uint32_t ready;       /* EVE_EV_* gathered since the last report */
   size_t poll_index;    /* in the registry's poll set, or SIZE_MAX */
   bool listening;       /* never connected: WSAPoll watches it for good */
+  bool poll_only;       /* a receive cannot watch it (sock_kind.c): WSAPoll does */
   bool connected;       /* associated with the port; reads come by receive */
   bool skip_on_success; /* inline completions post no packet */
   bool recv_pending;
@@ -166,11 +171,12 @@ struct eve_overlapped_pool {
   size_t free_count;
   size_t allocated, capacity;
   _Atomic size_t active;
-  _Atomic uint64_t *capacity_hits; /* the poller's counter */
+  _Atomic uint64_t *capacity_hits;    /* the poller's counters */
+  _Atomic uint64_t *releases_refused;
 };
 
 int eve__pool_init(eve_overlapped_pool_t *pool, size_t capacity,
-                   _Atomic uint64_t *capacity_hits);
+                   eve__counters_t *counters);
 void eve__pool_free(eve_overlapped_pool_t *pool);
 /* Frees the pool's memory unless an in-use entry still has I/O in flight;
  * returns how many entries had to be left allocated for the kernel. */
@@ -254,6 +260,7 @@ struct eve_poller {
   _Atomic bool wakeup_pending; /* a wake-up packet is on the port */
   _Atomic bool shutting_down;  /* sticky: every wait returns EVE_ESHUTDOWN */
   bool wakeup_taken;           /* a wake-up left the port, not yet reported */
+  bool readiness_first;        /* this wait reports readiness before completions */
   _Atomic size_t registrations; /* mirror for stats readers on other threads */
   eve__registry_t registry;
   eve__helper_t helper;   /* overlapped mode */
@@ -264,7 +271,19 @@ struct eve_poller {
    * must re-arm first (reported last time, or modified). */
   eve__link_t ready_list, rearm_list;
   size_t zombies; /* unregistered socks and waitables awaiting a packet */
+  /* Every sock and waitable allocated and not yet freed, by address: a
+   * packet's pointer is checked here before it is used (watch_set.c). */
+  eve__handle_map_t watches;
+  /* Sockets this poller associated with its port, while registered: a
+   * socket already associated that is not here is someone else's (sock.c). */
+  eve__handle_map_t associated;
 };
+
+/* ---- watch_set.c --------------------------------------------------------- */
+/* EVE_ENOMEM when the set cannot grow. */
+int eve__watch_own(eve_poller_t *poller, const void *object, eve__watch_kind_t kind);
+void eve__watch_disown(eve_poller_t *poller, const void *object);
+bool eve__watch_is_own(const eve_poller_t *poller, const void *object, eve__watch_kind_t kind);
 
 /* ---- connect_check.c ----------------------------------------------------- */
 /* The decision, pure: the revents to report for a poll-set socket, given
@@ -281,13 +300,24 @@ bool eve__socket_may_be_connecting(SOCKET socket);
 #define EVE__CONNECT_RECHECK_MS 500u
 
 /* ---- sock.c -------------------------------------------------------------- */
+/* Whether a zero-byte overlapped receive can watch the socket without
+ * touching its data: an overlapped byte stream (sock_kind.c). */
+bool eve__sock_receive_safe(SOCKET socket);
+/* Whether an inline completion on a socket can be trusted to post no
+ * packet: the socket's protocol record (NULL if unknown) says an IFS
+ * provider, and SetFileCompletionNotificationModes succeeded. */
+bool eve__skip_on_success_safe(const WSAPROTOCOL_INFOW *info, bool mode_set);
+/* Sets FILE_SKIP_COMPLETION_PORT_ON_SUCCESS where it can be trusted;
+ * returns whether it did. */
+bool eve__sock_skip_on_success(SOCKET socket);
 int eve__sock_register(eve_poller_t *poller, eve__registration_t *reg);
 int eve__sock_modify(eve_poller_t *poller, eve__sock_t *sock);
 void eve__sock_unregister(eve_poller_t *poller, eve__sock_t *sock);
 /* What WSAPoll said about a sock in the poll set. */
 void eve__sock_polled(eve_poller_t *poller, eve__sock_t *sock, int16_t revents);
-/* A packet with EVE__KEY_SOCK. */
-void eve__sock_completed(eve_poller_t *poller, OVERLAPPED *overlapped);
+/* A packet with EVE__KEY_SOCK whose OVERLAPPED is this poller's sock
+ * (the caller checked, eve__watch_is_own). */
+void eve__sock_completed(eve_poller_t *poller, eve__sock_t *sock);
 /* Re-arms what was reported or modified; fills the ready list. */
 void eve__rearm(eve_poller_t *poller);
 /* Moves up to max events off the ready list. */
@@ -300,7 +330,8 @@ void eve__socks_cancel_all(eve_poller_t *poller);
 int eve__waitable_register(eve_poller_t *poller, eve__registration_t *reg);
 void eve__waitable_modify(eve_poller_t *poller, eve__waitable_t *waitable);
 void eve__waitable_unregister(eve_poller_t *poller, eve__waitable_t *waitable);
-void eve__waitable_fired(eve_poller_t *poller, OVERLAPPED *overlapped);
+/* A packet with EVE__KEY_WAITABLE for this poller's waitable (checked). */
+void eve__waitable_fired(eve_poller_t *poller, eve__waitable_t *waitable);
 void eve__waitable_rearm(eve_poller_t *poller, eve__waitable_t *waitable);
 /* After a report: CONSOLE re-arms (level-triggered), EVENT waits for modify. */
 void eve__waitable_reported(eve_poller_t *poller, eve__waitable_t *waitable);
@@ -326,6 +357,12 @@ bool eve__helper_watching(const eve_poller_t *poller);
  * reported readiness. */
 void eve__helper_disarm(eve_poller_t *poller, bool helper_reported);
 void eve__helper_stop(eve__helper_t *helper);
+
+/* ---- clock.c ------------------------------------------------------------- */
+/* Microseconds of a precise monotonic clock (QueryPerformanceCounter). */
+uint64_t eve__now_us(void);
+/* Whole milliseconds until the deadline, rounded up; 0 once it is past. */
+DWORD eve__ms_until(uint64_t deadline_us);
 
 /* wait.c: takes the packets already on the port, without blocking. */
 int eve__port_drain(eve_poller_t *poller);

@@ -50,7 +50,9 @@ _Static_assert(POLLRDNORM == EVE__WSA_POLLRDNORM && POLLRDBAND == EVE__WSA_POLLR
 #define INTERRUPT_RETRY_MS 1000
 
 /* A socket closed while still registered: Windows' WSAPoll reports it as
- * POLLNVAL, but Wine 8's fails the whole call with WSAENOTSOCK. Do what
+ * POLLNVAL ("an invalid socket was used", the WSAPOLLFD page,
+ * learn.microsoft.com/windows/win32/api/winsock2/ns-winsock2-wsapollfd),
+ * but Wine 8's fails the whole call with WSAENOTSOCK. Do what
  * Windows does, so one stale registration reads as that socket's error
  * (the owner then unregisters it) instead of failing every wait. */
 static void mark_closed(eve__registry_t *r) {
