@@ -1,12 +1,21 @@
 /* eved's service verbs: install, uninstall, start, stop, status, each a
  * short conversation with the Service Control Manager. Every call's result
  * is checked; the messages name the usual causes (not elevated, already
- * installed, not installed). */
+ * installed, not installed).
+ *
+ * install registers the service as its virtual account (account_win.c)
+ * unless --account says otherwise, gives the service SID what eved needs
+ * of the files the config names, and with --firewall adds the inbound
+ * rule (firewall_win.c); uninstall removes that rule. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
+#include "account_win.h"
 #include "config.h"
+#include "firewall_win.h"
+#include "messages.h"
 #include "server.h"
 #include "service.h"
 #include "service_win.h"
@@ -23,11 +32,15 @@ typedef struct args {
   DWORD start_type;
   bool delayed;
   bool no_start;
+  const char *account; /* NULL: NT SERVICE\<name> */
+  bool firewall;
+  const char *remote_addr;
 } args_t;
 
 static int usage(void) {
   fputs("usage: eved install [--config FILE] [--start auto|delayed|manual] [--no-start] "
         "[--name NAME]\n"
+        "                    [--account ACCOUNT] [--firewall [--remote-addr LIST]]\n"
         "       eved uninstall|start|stop|status [--name NAME]\n",
         stderr);
   return EVED_SVC_USAGE;
@@ -59,6 +72,12 @@ static int parse(int argc, char **argv, args_t *a) {
       a->config = argv[++i];
     } else if (install && strcmp(argv[i], "--no-start") == 0) {
       a->no_start = true;
+    } else if (install && strcmp(argv[i], "--account") == 0 && value) {
+      a->account = argv[++i];
+    } else if (install && strcmp(argv[i], "--firewall") == 0) {
+      a->firewall = true;
+    } else if (install && strcmp(argv[i], "--remote-addr") == 0 && value) {
+      a->remote_addr = argv[++i];
     } else if (install && strcmp(argv[i], "--start") == 0 && value) {
       const char *s = argv[++i];
       if (strcmp(s, "auto") == 0) {
@@ -75,6 +94,10 @@ static int parse(int argc, char **argv, args_t *a) {
       fprintf(stderr, "eved %s: unexpected argument \"%s\"\n", a->verb, argv[i]);
       return usage();
     }
+  }
+  if (a->remote_addr != NULL && !a->firewall) {
+    fputs("eved install: --remote-addr goes with --firewall\n", stderr);
+    return usage();
   }
   return EVED_SVC_OK;
 }
@@ -183,6 +206,16 @@ static DWORD set_recovery(SC_HANDLE s, const args_t *a) {
   return e;
 }
 
+/* SERVICE_SID_TYPE_UNRESTRICTED: the SCM puts the service SID in the
+ * service's token whatever its account (SERVICE_SID_INFO, winsvc.h), so
+ * the grants below, made to that SID, hold for --account LocalSystem too.
+ * Wine 8's services.exe refuses the level (ERROR_INVALID_LEVEL): config2
+ * warns, and Wine has no service tokens to put it in anyway. */
+static DWORD set_sid_type(SC_HANDLE s) {
+  SERVICE_SID_INFO info = {.dwServiceSidType = SERVICE_SID_TYPE_UNRESTRICTED};
+  return config2(s, SERVICE_CONFIG_SERVICE_SID_INFO, &info, "the service SID type");
+}
+
 /* The same recovery for a service this process runs as: an MSI cannot set
  * failure actions (wixl has no ServiceConfig), so ServiceMain applies them
  * at each start (service/eved.wxs). Leaves the start type alone. */
@@ -200,74 +233,212 @@ DWORD eved__service_set_own_recovery(const wchar_t *name) {
   return e;
 }
 
-static int install(const args_t *a) {
-  wchar_t exe[MAX_PATH], config_w[MAX_PATH], config_full[MAX_PATH], cmdline[CMDLINE_MAX];
-  DWORD n = GetModuleFileNameW(NULL, exe, MAX_PATH);
+/* What the service's account needs of the files the config names, and no
+ * more: read the config (at each start and reload), read and append to
+ * its log file. The log file is created now when missing, so the grant
+ * has a file to sit on and the service never creates files in a folder of
+ * the administrator's. The rest of what eved does needs no grant: any
+ * account may bind a TCP port on Windows, GetProcessMemoryInfo and
+ * GetProcessHandleCount read eved's own process, and the Application log
+ * lets service accounts write (its default CustomSD). */
+static int grant_file(const wchar_t *sid, const wchar_t *path, DWORD access, const char *what) {
+  wchar_t set[2048], readback[2048];
+  DWORD e = eved__grant_file(path, sid, access, set, readback, sizeof set / sizeof set[0]);
+  if (e != ERROR_SUCCESS) {
+    char where[64];
+    snprintf(where, sizeof where, "granting the service SID %s", what);
+    return os_failure(where, e);
+  }
+  printf("granted %s on %ls: %ls\n", what, path, set);
+  if (wcsstr(readback, sid) == NULL)
+    fprintf(stderr,
+            "eved install: warning: %ls reads back without the service SID (%ls): this file "
+            "system does not keep the DACL\n",
+            path, readback);
+  return EVED_SVC_OK;
+}
+
+static int grant_files(const wchar_t *sid, const wchar_t *config_path, const eved_config_t *config) {
+  int status = grant_file(sid, config_path, FILE_GENERIC_READ, "read");
+  if (status != EVED_SVC_OK || config->log_file[0] == '\0') return status;
+  wchar_t log_w[MAX_PATH], log_full[MAX_PATH];
+  if (MultiByteToWideChar(CP_UTF8, 0, config->log_file, -1, log_w, MAX_PATH) <= 0 ||
+      GetFullPathNameW(log_w, MAX_PATH, log_full, NULL) == 0)
+    return os_failure("the log file's path", GetLastError());
+  HANDLE h = CreateFileW(log_full, FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+                         OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+  if (h == INVALID_HANDLE_VALUE) return os_failure("creating the log file", GetLastError());
+  CloseHandle(h);
+  return grant_file(sid, log_full, FILE_GENERIC_READ | FILE_GENERIC_WRITE, "read and write");
+}
+
+typedef struct install_state {
+  wchar_t exe[MAX_PATH];
+  wchar_t config_full[MAX_PATH];
+  wchar_t cmdline[CMDLINE_MAX];
+  wchar_t account[EVED_ACCOUNT_MAX]; /* as registered; "LocalSystem" for NULL */
+  bool local_system;
+  wchar_t sid[EVED_ACCOUNT_MAX];     /* the service SID */
+  eved_config_t config;
+  eved_fw_rule_t rule;
+  bool event_source, rule_added;
+} install_state_t;
+
+/* Everything that can be refused before the SCM is touched: the config,
+ * the account's name, the firewall rule. */
+static int prepare(const args_t *a, install_state_t *st) {
+  wchar_t config_w[MAX_PATH];
+  DWORD n = GetModuleFileNameW(NULL, st->exe, MAX_PATH);
   if (n == 0 || n >= MAX_PATH) return os_failure("GetModuleFileName", GetLastError());
   /* Without --config: eved.json beside eved.exe. */
   if (a->config != NULL) {
-    if (MultiByteToWideChar(CP_UTF8, 0, a->config, -1, config_w, MAX_PATH) <= 0)
-      return usage();
+    if (MultiByteToWideChar(CP_UTF8, 0, a->config, -1, config_w, MAX_PATH) <= 0) return usage();
   } else {
-    wcscpy(config_w, exe);
+    wcscpy(config_w, st->exe);
     wchar_t *slash = wcsrchr(config_w, L'\\');
     if (slash == NULL || (size_t)(slash - config_w) + 10 >= MAX_PATH) return usage();
     wcscpy(slash + 1, L"eved.json");
   }
-  if (GetFullPathNameW(config_w, MAX_PATH, config_full, NULL) == 0)
+  if (GetFullPathNameW(config_w, MAX_PATH, st->config_full, NULL) == 0)
     return os_failure("GetFullPathName(config)", GetLastError());
   /* The service reads the config at every start: a bad one is refused now. */
   char config_utf8[MAX_PATH * 3];
-  eved_config_t config;
   char error[EVED_ERROR_MAX];
-  eved_config_defaults(&config);
-  if (WideCharToMultiByte(CP_UTF8, 0, config_full, -1, config_utf8, sizeof config_utf8, NULL,
+  eved_config_defaults(&st->config);
+  if (WideCharToMultiByte(CP_UTF8, 0, st->config_full, -1, config_utf8, sizeof config_utf8, NULL,
                           NULL) <= 0)
     return usage();
-  if (eved_config_load(config_utf8, &config, error, sizeof error) != EVE_OK) {
+  if (eved_config_load(config_utf8, &st->config, error, sizeof error) != EVE_OK) {
     fprintf(stderr, "eved install: %s%s\n", error,
             a->config == NULL ? " (no --config given: eved.json beside eved.exe)" : "");
     return EVED_SVC_FAILED;
   }
   /* Quoted: an unquoted path with spaces would let C:\Program.exe run. */
-  swprintf(cmdline, CMDLINE_MAX, L"\"%ls\" service --name \"%ls\" --config \"%ls\"", exe, a->name,
-           config_full);
-  int status = EVED_SVC_OK;
-  SC_HANDLE scm = open_scm(SC_MANAGER_CREATE_SERVICE | SC_MANAGER_CONNECT, &status);
-  if (scm == NULL) return status;
-  wchar_t display[EVED_SERVICE_NAME_MAX + 32];
-  swprintf(display, sizeof display / sizeof display[0], L"eved status server (%ls)", a->name);
-  SC_HANDLE s = CreateServiceW(scm, a->name, display, SERVICE_ALL_ACCESS,
-                               SERVICE_WIN32_OWN_PROCESS, a->start_type, SERVICE_ERROR_NORMAL,
-                               cmdline, NULL, NULL, NULL, NULL, NULL);
-  if (s == NULL) {
-    DWORD e = GetLastError();
-    if (e == ERROR_SERVICE_EXISTS) {
-      fprintf(stderr, "eved install: service \"%ls\" is already installed\n", a->name);
-      status = EVED_SVC_ALREADY_INSTALLED;
-    } else {
-      status = os_failure("CreateService", e);
-    }
-    CloseServiceHandle(scm);
-    return status;
+  swprintf(st->cmdline, CMDLINE_MAX, L"\"%ls\" service --name \"%ls\" --config \"%ls\"", st->exe,
+           a->name, st->config_full);
+  if (a->account != NULL) {
+    if (MultiByteToWideChar(CP_UTF8, 0, a->account, -1, st->account, EVED_ACCOUNT_MAX) <= 0)
+      return usage();
+  } else if (!eved__account_virtual(a->name, st->account, EVED_ACCOUNT_MAX)) {
+    return usage();
   }
+  st->local_system = eved__account_is_local_system(st->account);
+  DWORD e = eved__service_sid(a->name, st->sid, EVED_ACCOUNT_MAX);
+  if (e != ERROR_SUCCESS) return os_failure("deriving the service SID", e);
+  if (a->firewall && !eved__firewall_rule_build(a->name, st->exe, &st->config, a->remote_addr,
+                                                &st->rule, error, sizeof error)) {
+    fprintf(stderr, "eved install: %s\n", error);
+    return EVED_SVC_FAILED;
+  }
+  return EVED_SVC_OK;
+}
+
+/* The service exists; the rest of its setup. On failure the caller
+ * deletes the service, and what was registered here is taken back. */
+static int configure(SC_HANDLE s, const args_t *a, install_state_t *st) {
   DWORD e = set_recovery(s, a);
-  if (e == ERROR_SUCCESS) e = eved__eventlog_register(a->name, exe);
-  if (e != ERROR_SUCCESS) {
-    status = os_failure("configuring the service (description, recovery, event source)", e);
-    DeleteService(s);
-    CloseServiceHandle(s);
-    CloseServiceHandle(scm);
-    return status;
+  if (e == ERROR_SUCCESS) e = set_sid_type(s);
+  if (e == ERROR_SUCCESS) {
+    e = eved__eventlog_register(a->name, st->exe);
+    st->event_source = e == ERROR_SUCCESS;
   }
-  printf("installed service \"%ls\": %ls\n", a->name, cmdline);
+  if (e != ERROR_SUCCESS)
+    return os_failure("configuring the service (description, recovery, SID type, event source)",
+                      e);
+  if (!st->local_system) {
+    int status = grant_files(st->sid, st->config_full, &st->config);
+    if (status != EVED_SVC_OK) return status;
+  }
+  if (a->firewall) {
+    wchar_t line[4 * EVED_FW_TEXT_MAX];
+    eved__firewall_rule_describe(&st->rule, line, sizeof line / sizeof line[0]);
+    printf("%ls\n", line);
+    HRESULT hr = eved__firewall_add(&st->rule);
+    if (FAILED(hr)) {
+      fprintf(stderr,
+              "eved install: the firewall rule was not added: INetFwRules::Add failed "
+              "(HRESULT 0x%08lx)%s\n",
+              (unsigned long)hr,
+              hr == E_NOTIMPL ? ": this system's firewall API does not implement it" : "");
+      return EVED_SVC_FAILED;
+    }
+    st->rule_added = true;
+  }
+  return EVED_SVC_OK;
+}
+
+static void report_installed(const args_t *a, const install_state_t *st) {
   eved__eventlog_open(a->name);
-  eved__eventlog_report(EVED_LOG_INFO, "service installed");
+  const wchar_t *installed[] = {a->name, st->account, st->cmdline};
+  eved__eventlog_event(EVED_MSG_INSTALLED, EVED_EVENT_COUNT(installed), installed);
+  if (st->rule_added) {
+    const wchar_t *rule[] = {st->rule.name, st->rule.ports, st->rule.program, st->rule.remote};
+    eved__eventlog_event(EVED_MSG_FIREWALL_ADDED, EVED_EVENT_COUNT(rule), rule);
+  }
   eved__eventlog_close();
-  if (a->start_type == SERVICE_AUTO_START && !a->no_start) status = start_and_wait(s, a);
-  CloseServiceHandle(s);
-  CloseServiceHandle(scm);
+}
+
+static int install(const args_t *a) {
+  install_state_t *st = calloc(1, sizeof *st);
+  if (st == NULL) return EVED_SVC_FAILED;
+  int status = prepare(a, st);
+  SC_HANDLE scm = status == EVED_SVC_OK
+                      ? open_scm(SC_MANAGER_CREATE_SERVICE | SC_MANAGER_CONNECT, &status)
+                      : NULL;
+  SC_HANDLE s = NULL;
+  if (scm != NULL) {
+    wchar_t display[EVED_SERVICE_NAME_MAX + 32];
+    swprintf(display, sizeof display / sizeof display[0], L"eved status server (%ls)", a->name);
+    /* A virtual or managed account takes no password (NULL); NULL as the
+     * account is LocalSystem (CreateServiceW, lpServiceStartName). */
+    s = CreateServiceW(scm, a->name, display, SERVICE_ALL_ACCESS, SERVICE_WIN32_OWN_PROCESS,
+                       a->start_type, SERVICE_ERROR_NORMAL, st->cmdline, NULL, NULL, NULL,
+                       st->local_system ? NULL : st->account, NULL);
+    if (s == NULL) {
+      DWORD e = GetLastError();
+      if (e == ERROR_SERVICE_EXISTS) {
+        fprintf(stderr, "eved install: service \"%ls\" is already installed\n", a->name);
+        status = EVED_SVC_ALREADY_INSTALLED;
+      } else {
+        status = os_failure("CreateService", e);
+      }
+    }
+  }
+  if (s != NULL) {
+    status = configure(s, a, st);
+    if (status != EVED_SVC_OK) {
+      DeleteService(s);
+      if (st->event_source) eved__eventlog_unregister(a->name);
+    }
+  }
+  if (s != NULL && status == EVED_SVC_OK) {
+    printf("installed service \"%ls\" as %ls (service SID %ls): %ls\n", a->name,
+           st->local_system ? L"LocalSystem" : st->account, st->sid, st->cmdline);
+    report_installed(a, st);
+    if (a->start_type == SERVICE_AUTO_START && !a->no_start) status = start_and_wait(s, a);
+  }
+  if (s != NULL) CloseServiceHandle(s);
+  if (scm != NULL) CloseServiceHandle(scm);
+  free(st);
   return status;
+}
+
+/* The rule install --firewall added, if any: its absence is no error. An
+ * API that cannot list rules (Wine 8) only earns a warning: uninstall
+ * must not fail on a rule that was never added. */
+static void remove_firewall_rule(const args_t *a) {
+  wchar_t name[EVED_FW_TEXT_MAX];
+  eved__firewall_rule_name(a->name, name, EVED_FW_TEXT_MAX);
+  int removed = 0;
+  HRESULT hr = eved__firewall_remove(name, &removed);
+  if (FAILED(hr)) {
+    fprintf(stderr, "eved uninstall: warning: firewall rule \"%ls\" not checked (HRESULT 0x%08lx)\n",
+            name, (unsigned long)hr);
+  } else if (removed > 0) {
+    printf("removed firewall rule \"%ls\"\n", name);
+    const wchar_t *strings[] = {name};
+    eved__eventlog_event(EVED_MSG_FIREWALL_REMOVED, EVED_EVENT_COUNT(strings), strings);
+  }
 }
 
 static int uninstall(const args_t *a) {
@@ -281,7 +452,9 @@ static int uninstall(const args_t *a) {
     if (status == EVED_SVC_OK && !DeleteService(s)) status = os_failure("DeleteService", GetLastError());
     if (status == EVED_SVC_OK) {
       eved__eventlog_open(a->name);
-      eved__eventlog_report(EVED_LOG_INFO, "service uninstalled");
+      remove_firewall_rule(a);
+      const wchar_t *strings[] = {a->name};
+      eved__eventlog_event(EVED_MSG_UNINSTALLED, EVED_EVENT_COUNT(strings), strings);
       eved__eventlog_close();
       DWORD e = eved__eventlog_unregister(a->name);
       if (e != ERROR_SUCCESS) status = os_failure("removing the event source", e);
