@@ -96,12 +96,12 @@ static DWORD dacl_text(PSECURITY_DESCRIPTOR sd, wchar_t *out, size_t size) {
 /* An explicit allow ACE for the SID merged into `old` by SetEntriesInAcl,
  * which keeps the other ACEs (inherited ones marked as such) in the order
  * Windows expects (SetEntriesInAcl, aclapi.h). */
-static DWORD merge(PACL old, PSID sid, DWORD access, PACL *out) {
+static DWORD merge(PACL old, PSID sid, DWORD access, DWORD inheritance, PACL *out) {
   EXPLICIT_ACCESS_W ea;
   memset(&ea, 0, sizeof ea);
   ea.grfAccessPermissions = access;
   ea.grfAccessMode = GRANT_ACCESS;
-  ea.grfInheritance = NO_INHERITANCE;
+  ea.grfInheritance = inheritance;
   ea.Trustee.TrusteeForm = TRUSTEE_IS_SID;
   ea.Trustee.TrusteeType = TRUSTEE_IS_WELL_KNOWN_GROUP;
   ea.Trustee.ptstrName = (LPWSTR)sid;
@@ -130,7 +130,7 @@ DWORD eved__grant_sddl(const wchar_t *sddl, const wchar_t *sid_text, DWORD acces
   PACL old = NULL;
   if (e == ERROR_SUCCESS && !GetSecurityDescriptorDacl(sd, &present, &old, &defaulted))
     e = GetLastError();
-  if (e == ERROR_SUCCESS) e = merge(present ? old : NULL, sid, access, &new_dacl);
+  if (e == ERROR_SUCCESS) e = merge(present ? old : NULL, sid, access, NO_INHERITANCE, &new_dacl);
   if (e == ERROR_SUCCESS) e = text_with_dacl(new_dacl, out, size);
   LocalFree(new_dacl);
   LocalFree(sd);
@@ -138,38 +138,31 @@ DWORD eved__grant_sddl(const wchar_t *sddl, const wchar_t *sid_text, DWORD acces
   return e;
 }
 
-/* Sets the merged DACL through a handle opened for WRITE_DAC, and says
- * what was set (`sddl`) and what the file reads back with afterwards
- * (`readback`). Windows keeps the DACL with the file; Debian's Wine 8
- * wineserver is built without extended-attribute support, so it keeps
- * only the Unix mode bits it derives from the DACL and reads back a DACL
- * made from them (without the SID): install compares and warns. */
+/* Sets the merged DACL with SetNamedSecurityInfo, which also carries an
+ * inheritable ACE down to what a folder already holds (SetNamedSecurityInfo,
+ * Remarks), and says what was set (`sddl`) and what the file reads back
+ * with afterwards (`readback`). Windows keeps the DACL with the file;
+ * Debian's Wine 8 wineserver is built without extended-attribute support,
+ * so it keeps only the Unix mode bits it derives from the DACL and reads
+ * back a DACL made from them (without the SID): install compares and
+ * warns. */
 DWORD eved__grant_file(const wchar_t *path, const wchar_t *sid_text, DWORD access,
-                       wchar_t *sddl, wchar_t *readback, size_t size) {
+                       DWORD inheritance, wchar_t *sddl, wchar_t *readback, size_t size) {
   PSID sid = NULL;
   if (!ConvertStringSidToSidW(sid_text, &sid)) return GetLastError();
-  HANDLE h = CreateFileW(path, READ_CONTROL | WRITE_DAC,
-                         FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
-                         OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
-  if (h == INVALID_HANDLE_VALUE) {
-    DWORD e = GetLastError();
-    LocalFree(sid);
-    return e;
-  }
-  PACL old_dacl = NULL, new_dacl = NULL;
+  PACL old_dacl = NULL, new_dacl = NULL, unused = NULL;
   PSECURITY_DESCRIPTOR sd = NULL, after = NULL;
-  DWORD e = GetSecurityInfo(h, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL, NULL, &old_dacl,
-                            NULL, &sd);
-  if (e == ERROR_SUCCESS) e = merge(old_dacl, sid, access, &new_dacl);
+  DWORD e = GetNamedSecurityInfoW(path, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL, NULL,
+                                  &old_dacl, NULL, &sd);
+  if (e == ERROR_SUCCESS) e = merge(old_dacl, sid, access, inheritance, &new_dacl);
   if (e == ERROR_SUCCESS) e = text_with_dacl(new_dacl, sddl, size);
   if (e == ERROR_SUCCESS)
-    e = SetSecurityInfo(h, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL, NULL, new_dacl, NULL);
-  PACL unused = NULL;
+    e = SetNamedSecurityInfoW((LPWSTR)path, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL, NULL,
+                              new_dacl, NULL);
   if (e == ERROR_SUCCESS)
-    e = GetSecurityInfo(h, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL, NULL, &unused, NULL,
-                        &after);
+    e = GetNamedSecurityInfoW(path, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL, NULL, &unused,
+                              NULL, &after);
   if (e == ERROR_SUCCESS) e = dacl_text(after, readback, size);
-  CloseHandle(h);
   LocalFree(after);
   LocalFree(new_dacl);
   LocalFree(sd);

@@ -35,13 +35,20 @@ typedef struct args {
   const char *account; /* NULL: NT SERVICE\<name> */
   bool firewall;
   const char *remote_addr;
+  /* configure (the MSI's custom actions) */
+  const char *data_dir;
+  const char *listen;
+  bool remove_firewall;
 } args_t;
 
 static int usage(void) {
   fputs("usage: eved install [--config FILE] [--start auto|delayed|manual] [--no-start] "
         "[--name NAME]\n"
         "                    [--account ACCOUNT] [--firewall [--remote-addr LIST]]\n"
-        "       eved uninstall|start|stop|status [--name NAME]\n",
+        "       eved uninstall|start|stop|status [--name NAME]\n"
+        "       eved configure [--name NAME] [--data-dir DIR] [--firewall --listen HOST:PORT "
+        "[--remote-addr LIST]]\n"
+        "       eved configure [--name NAME] --remove-firewall\n",
         stderr);
   return EVED_SVC_USAGE;
 }
@@ -62,6 +69,7 @@ static int parse(int argc, char **argv, args_t *a) {
   a->verb = argv[0];
   wcscpy(a->name, L"eved");
   a->start_type = SERVICE_AUTO_START;
+  bool configure = strcmp(a->verb, "configure") == 0;
   bool install = strcmp(a->verb, "install") == 0;
   for (int i = 1; i < argc; i++) {
     bool value = i + 1 < argc;
@@ -74,10 +82,16 @@ static int parse(int argc, char **argv, args_t *a) {
       a->no_start = true;
     } else if (install && strcmp(argv[i], "--account") == 0 && value) {
       a->account = argv[++i];
-    } else if (install && strcmp(argv[i], "--firewall") == 0) {
+    } else if ((install || configure) && strcmp(argv[i], "--firewall") == 0) {
       a->firewall = true;
-    } else if (install && strcmp(argv[i], "--remote-addr") == 0 && value) {
+    } else if ((install || configure) && strcmp(argv[i], "--remote-addr") == 0 && value) {
       a->remote_addr = argv[++i];
+    } else if (configure && strcmp(argv[i], "--data-dir") == 0 && value) {
+      a->data_dir = argv[++i];
+    } else if (configure && strcmp(argv[i], "--listen") == 0 && value) {
+      a->listen = argv[++i];
+    } else if (configure && strcmp(argv[i], "--remove-firewall") == 0) {
+      a->remove_firewall = true;
     } else if (install && strcmp(argv[i], "--start") == 0 && value) {
       const char *s = argv[++i];
       if (strcmp(s, "auto") == 0) {
@@ -96,7 +110,11 @@ static int parse(int argc, char **argv, args_t *a) {
     }
   }
   if (a->remote_addr != NULL && !a->firewall) {
-    fputs("eved install: --remote-addr goes with --firewall\n", stderr);
+    fprintf(stderr, "eved %s: --remote-addr goes with --firewall\n", a->verb);
+    return usage();
+  }
+  if (configure && a->firewall && a->listen == NULL) {
+    fputs("eved configure: --firewall needs --listen (the port the rule opens)\n", stderr);
     return usage();
   }
   return EVED_SVC_OK;
@@ -241,9 +259,11 @@ DWORD eved__service_set_own_recovery(const wchar_t *name) {
  * account may bind a TCP port on Windows, GetProcessMemoryInfo and
  * GetProcessHandleCount read eved's own process, and the Application log
  * lets service accounts write (its default CustomSD). */
-static int grant_file(const wchar_t *sid, const wchar_t *path, DWORD access, const char *what) {
+static int grant_file(const wchar_t *sid, const wchar_t *path, DWORD access, DWORD inheritance,
+                      const char *what) {
   wchar_t set[2048], readback[2048];
-  DWORD e = eved__grant_file(path, sid, access, set, readback, sizeof set / sizeof set[0]);
+  DWORD e = eved__grant_file(path, sid, access, inheritance, set, readback,
+                             sizeof set / sizeof set[0]);
   if (e != ERROR_SUCCESS) {
     char where[64];
     snprintf(where, sizeof where, "granting the service SID %s", what);
@@ -259,7 +279,7 @@ static int grant_file(const wchar_t *sid, const wchar_t *path, DWORD access, con
 }
 
 static int grant_files(const wchar_t *sid, const wchar_t *config_path, const eved_config_t *config) {
-  int status = grant_file(sid, config_path, FILE_GENERIC_READ, "read");
+  int status = grant_file(sid, config_path, FILE_GENERIC_READ, NO_INHERITANCE, "read");
   if (status != EVED_SVC_OK || config->log_file[0] == '\0') return status;
   wchar_t log_w[MAX_PATH], log_full[MAX_PATH];
   if (MultiByteToWideChar(CP_UTF8, 0, config->log_file, -1, log_w, MAX_PATH) <= 0 ||
@@ -269,7 +289,22 @@ static int grant_files(const wchar_t *sid, const wchar_t *config_path, const eve
                          OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
   if (h == INVALID_HANDLE_VALUE) return os_failure("creating the log file", GetLastError());
   CloseHandle(h);
-  return grant_file(sid, log_full, FILE_GENERIC_READ | FILE_GENERIC_WRITE, "read and write");
+  return grant_file(sid, log_full, FILE_GENERIC_READ | FILE_GENERIC_WRITE, NO_INHERITANCE,
+                    "read and write");
+}
+
+/* Adds the rule; false (with the reason printed) if the firewall refused. */
+static bool add_firewall_rule(const eved_fw_rule_t *rule, const char *verb) {
+  wchar_t line[4 * EVED_FW_TEXT_MAX];
+  eved__firewall_rule_describe(rule, line, sizeof line / sizeof line[0]);
+  printf("%ls\n", line);
+  HRESULT hr = eved__firewall_add(rule);
+  if (SUCCEEDED(hr)) return true;
+  fprintf(stderr,
+          "eved %s: the firewall rule was not added: INetFwRules::Add failed (HRESULT 0x%08lx)%s\n",
+          verb, (unsigned long)hr,
+          hr == E_NOTIMPL ? ": this system's firewall API does not implement it" : "");
+  return false;
 }
 
 typedef struct install_state {
@@ -350,18 +385,7 @@ static int configure(SC_HANDLE s, const args_t *a, install_state_t *st) {
     if (status != EVED_SVC_OK) return status;
   }
   if (a->firewall) {
-    wchar_t line[4 * EVED_FW_TEXT_MAX];
-    eved__firewall_rule_describe(&st->rule, line, sizeof line / sizeof line[0]);
-    printf("%ls\n", line);
-    HRESULT hr = eved__firewall_add(&st->rule);
-    if (FAILED(hr)) {
-      fprintf(stderr,
-              "eved install: the firewall rule was not added: INetFwRules::Add failed "
-              "(HRESULT 0x%08lx)%s\n",
-              (unsigned long)hr,
-              hr == E_NOTIMPL ? ": this system's firewall API does not implement it" : "");
-      return EVED_SVC_FAILED;
-    }
+    if (!add_firewall_rule(&st->rule, a->verb)) return EVED_SVC_FAILED;
     st->rule_added = true;
   }
   return EVED_SVC_OK;
@@ -466,6 +490,73 @@ static int uninstall(const args_t *a) {
   return status;
 }
 
+/* `eved configure`: what the MSI cannot put in its tables (wixl writes no
+ * ServiceConfig, no LockPermissions, and has no firewall extension), run by
+ * its deferred custom actions as SYSTEM once the service is registered and
+ * before it starts (service/eved.wxs): the service SID type, the recovery
+ * actions (the service under its virtual account may not change its own
+ * configuration, so it cannot apply them itself), read and write for the
+ * service SID on its data folder (where it creates its config on first
+ * start and may write its log), and the firewall rule. --remove-firewall
+ * is the uninstall's. */
+static int configure_service(const args_t *a) {
+  if (a->remove_firewall) {
+    remove_firewall_rule(a);
+    return EVED_SVC_OK;
+  }
+  int status = EVED_SVC_OK;
+  eved_fw_rule_t *rule = NULL;
+  if (a->firewall) {
+    wchar_t exe[MAX_PATH];
+    eved_config_t config;
+    char error[EVED_ERROR_MAX];
+    DWORD n = GetModuleFileNameW(NULL, exe, MAX_PATH);
+    if (n == 0 || n >= MAX_PATH) return os_failure("GetModuleFileName", GetLastError());
+    eved_config_defaults(&config);
+    rule = calloc(1, sizeof *rule);
+    if (rule == NULL) return EVED_SVC_FAILED;
+    if (eved_config_set_listen(&config, a->listen, error, sizeof error) != EVE_OK ||
+        !eved__firewall_rule_build(a->name, exe, &config, a->remote_addr, rule, error,
+                                   sizeof error)) {
+      fprintf(stderr, "eved configure: %s\n", error);
+      free(rule);
+      return EVED_SVC_FAILED;
+    }
+  }
+  SC_HANDLE scm = open_scm(SC_MANAGER_CONNECT, &status);
+  SC_HANDLE s = scm != NULL ? open_service(scm, a, SERVICE_CHANGE_CONFIG, &status) : NULL;
+  if (s != NULL) {
+    DWORD e = set_recovery(s, a);
+    if (e == ERROR_SUCCESS) e = set_sid_type(s);
+    if (e != ERROR_SUCCESS) status = os_failure("configuring the service (recovery, SID type)", e);
+  }
+  wchar_t sid[EVED_ACCOUNT_MAX], dir[MAX_PATH];
+  if (status == EVED_SVC_OK && a->data_dir != NULL) {
+    DWORD e = eved__service_sid(a->name, sid, EVED_ACCOUNT_MAX);
+    if (e != ERROR_SUCCESS) {
+      status = os_failure("deriving the service SID", e);
+    } else if (MultiByteToWideChar(CP_UTF8, 0, a->data_dir, -1, dir, MAX_PATH) <= 0) {
+      status = usage();
+    } else {
+      status = grant_file(sid, dir, FILE_GENERIC_READ | FILE_GENERIC_WRITE,
+                          SUB_CONTAINERS_AND_OBJECTS_INHERIT, "read and write");
+    }
+  }
+  if (status == EVED_SVC_OK && rule != NULL && !add_firewall_rule(rule, a->verb))
+    status = EVED_SVC_FAILED;
+  if (status == EVED_SVC_OK && rule != NULL) {
+    eved__eventlog_open(a->name);
+    const wchar_t *strings[] = {rule->name, rule->ports, rule->program, rule->remote};
+    eved__eventlog_event(EVED_MSG_FIREWALL_ADDED, EVED_EVENT_COUNT(strings), strings);
+    eved__eventlog_close();
+  }
+  if (status == EVED_SVC_OK) printf("configured service \"%ls\"\n", a->name);
+  if (s != NULL) CloseServiceHandle(s);
+  if (scm != NULL) CloseServiceHandle(scm);
+  free(rule);
+  return status;
+}
+
 static int simple(const args_t *a) {
   int status = EVED_SVC_OK;
   SC_HANDLE scm = open_scm(SC_MANAGER_CONNECT, &status);
@@ -497,5 +588,6 @@ int eved_service_command(int argc, char **argv) {
   if (status != EVED_SVC_OK) return status;
   if (strcmp(a.verb, "install") == 0) return install(&a);
   if (strcmp(a.verb, "uninstall") == 0) return uninstall(&a);
+  if (strcmp(a.verb, "configure") == 0) return configure_service(&a);
   return simple(&a);
 }
