@@ -142,7 +142,7 @@ static int prepare(const args_t *a, install_state_t *st) {
  * deletes the service, and what was registered here is taken back. */
 static int configure(SC_HANDLE s, const args_t *a, install_state_t *st) {
   DWORD e = eved__svc_set_recovery(s, a);
-  if (e == ERROR_SUCCESS) e = eved__svc_set_sid_type(s);
+  if (e == ERROR_SUCCESS) e = eved__svc_set_token(s);
   if (e == ERROR_SUCCESS) {
     e = eved__eventlog_register(a->name, st->exe);
     st->event_source = e == ERROR_SUCCESS;
@@ -297,7 +297,7 @@ int eved__svc_configure_service(const args_t *a) {
   SC_HANDLE s = scm != NULL ? eved__svc_open_service(scm, a, SERVICE_CHANGE_CONFIG, &status) : NULL;
   if (s != NULL) {
     DWORD e = eved__svc_set_recovery(s, a);
-    if (e == ERROR_SUCCESS) e = eved__svc_set_sid_type(s);
+    if (e == ERROR_SUCCESS) e = eved__svc_set_token(s);
     if (e != ERROR_SUCCESS) status = eved__svc_os_failure("configuring the service (recovery, SID type)", e);
   }
   wchar_t sid[EVED_ACCOUNT_MAX], dir[MAX_PATH];

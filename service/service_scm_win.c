@@ -2,7 +2,7 @@
  * configure, each a short conversation with the Service Control Manager.
  * This file parses them, runs start, stop and status, and holds what the
  * verbs share (opening the SCM and the service, waiting for a state, the
- * recovery actions and SID type); service_install_win.c installs,
+ * recovery actions and the token settings); service_install_win.c installs,
  * uninstalls and configures. Every call's result is checked; the messages
  * name the usual causes (not elevated, already installed, not
  * installed). */
@@ -204,14 +204,32 @@ DWORD eved__svc_set_recovery(SC_HANDLE s, const args_t *a) {
   return e;
 }
 
-/* SERVICE_SID_TYPE_UNRESTRICTED: the SCM puts the service SID in the
- * service's token whatever its account (SERVICE_SID_INFO, winsvc.h), so
- * the grants below, made to that SID, hold for --account LocalSystem too.
- * Wine 8's services.exe refuses the level (ERROR_INVALID_LEVEL): config2
- * warns, and Wine has no service tokens to put it in anyway. */
-DWORD eved__svc_set_sid_type(SC_HANDLE s) {
+/* What the SCM puts in the service's token.
+ *
+ * SERVICE_SID_TYPE_UNRESTRICTED: the service SID, whatever the account
+ * (SERVICE_SID_INFO, winsvc.h), so the grants made to that SID hold for
+ * --account LocalSystem too.
+ *
+ * Required privileges: SeChangeNotifyPrivilege only. The SCM removes every
+ * privilege the service does not list from its token when it starts it
+ * (SERVICE_REQUIRED_PRIVILEGES_INFO, winsvc.h, Remarks), so a service
+ * account's defaults such as SeImpersonatePrivilege and
+ * SeCreateGlobalPrivilege are gone. eved needs none: Winsock, its named
+ * pipe, a Global\ mutex (not a file mapping, the one kind of Global\
+ * object that needs SeCreateGlobalPrivilege), its files, the Event Log,
+ * its own process figures. SeChangeNotifyPrivilege (traverse checking) is
+ * never removed anyway; it is listed so the list is not empty.
+ *
+ * Wine 8's services.exe refuses both levels (ERROR_INVALID_LEVEL): config2
+ * warns, and Wine has no service tokens to apply them to anyway. */
+DWORD eved__svc_set_token(SC_HANDLE s) {
   SERVICE_SID_INFO info = {.dwServiceSidType = SERVICE_SID_TYPE_UNRESTRICTED};
-  return config2(s, SERVICE_CONFIG_SERVICE_SID_INFO, &info, "the service SID type");
+  wchar_t privileges[] = L"SeChangeNotifyPrivilege\0";
+  SERVICE_REQUIRED_PRIVILEGES_INFOW required = {.pmszRequiredPrivileges = privileges};
+  DWORD e = config2(s, SERVICE_CONFIG_SERVICE_SID_INFO, &info, "the service SID type");
+  if (e == ERROR_SUCCESS)
+    e = config2(s, SERVICE_CONFIG_REQUIRED_PRIVILEGES_INFO, &required, "the required privileges");
+  return e;
 }
 
 /* The same recovery for a service this process runs as: an MSI cannot set

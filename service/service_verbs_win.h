@@ -36,7 +36,7 @@ bool eved__svc_query(SC_HANDLE s, SERVICE_STATUS_PROCESS *out);
 int eved__svc_start_and_wait(SC_HANDLE s, const args_t *a);
 int eved__svc_stop_and_wait(SC_HANDLE s, const args_t *a);
 DWORD eved__svc_set_recovery(SC_HANDLE s, const args_t *a);
-DWORD eved__svc_set_sid_type(SC_HANDLE s);
+DWORD eved__svc_set_token(SC_HANDLE s);
 
 /* service_install_win.c */
 int eved__svc_install(const args_t *a);

@@ -8,13 +8,15 @@
  * Prints "NAME: STATE"; exit 0 when the control was accepted and the
  * expected state reached (PAUSED, RUNNING; paramchange and interrogate
  * expect the state not to change), 1 otherwise. `config` prints the
- * account the service runs as (QueryServiceConfig) and its service SID
- * type (QueryServiceConfig2), one "key: value" per line. */
+ * account the service runs as (QueryServiceConfig), its service SID type
+ * and its required privileges (QueryServiceConfig2), one "key: value" per
+ * line. */
 #include <windows.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "service_state_win.h"
 
@@ -48,6 +50,17 @@ static int config(const char *name) {
     printf("sid type: %lu\n", (unsigned long)sid.dwServiceSidType);
   else
     printf("sid type: unavailable (error %lu)\n", (unsigned long)GetLastError());
+  /* The required privileges, a multi-string, as one comma-separated line. */
+  BYTE buffer[4096];
+  if (QueryServiceConfig2W(s, SERVICE_CONFIG_REQUIRED_PRIVILEGES_INFO, buffer, sizeof buffer,
+                           &needed)) {
+    const wchar_t *p = ((SERVICE_REQUIRED_PRIVILEGES_INFOW *)buffer)->pmszRequiredPrivileges;
+    printf("privileges:");
+    for (; p != NULL && *p != L'\0'; p += wcslen(p) + 1) printf(" %ls", p);
+    printf("\n");
+  } else {
+    printf("privileges: unavailable (error %lu)\n", (unsigned long)GetLastError());
+  }
   CloseServiceHandle(s);
   CloseServiceHandle(scm);
   return 0;
