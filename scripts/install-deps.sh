@@ -27,6 +27,7 @@ python3:python3 curl:curl
 /usr/include/cjson/cJSON.h:libcjson-dev"
 test="$run
 x86_64-w64-mingw32-gcc:gcc-mingw-w64-x86-64 x86_64-w64-mingw32-windres:binutils-mingw-w64-x86-64
+x86_64-w64-mingw32-windmc:binutils-mingw-w64-x86-64
 wine:wine wineserver:wine wineboot:wine /usr/lib/wine/wine64:wine64
 dpkg-source:dpkg-dev
 clang-tidy:clang-tidy clang:clang
@@ -35,7 +36,9 @@ valgrind:valgrind prometheus:prometheus promtool:prometheus chromium:chromium wr
 systemd-analyze:systemd npm:npm node:nodejs
 wixl:wixl msiinfo:msitools"
 bench="$test nginx:nginx-light gnuplot:gnuplot-nox"
-package="$run x86_64-w64-mingw32-gcc:gcc-mingw-w64-x86-64 dpkg-source:dpkg-dev wixl:wixl"
+package="$run x86_64-w64-mingw32-gcc:gcc-mingw-w64-x86-64
+x86_64-w64-mingw32-windres:binutils-mingw-w64-x86-64 x86_64-w64-mingw32-windmc:binutils-mingw-w64-x86-64
+dpkg-source:dpkg-dev wixl:wixl"
 
 want=""
 for group in "$@"; do

@@ -5,7 +5,7 @@
 #ifndef EVED_SERVICE_H_
 #define EVED_SERVICE_H_
 
-/* install, uninstall, start, stop, status. Returns the exit code. */
+/* install, uninstall, start, stop, status, configure. Returns the exit code. */
 int eved_service_command(int argc, char **argv);
 
 /* `eved service --name NAME --config FILE [--default-config FILE]

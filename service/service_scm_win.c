@@ -1,39 +1,39 @@
-/* eved's service verbs: install, uninstall, start, stop, status, each a
- * short conversation with the Service Control Manager. Every call's result
- * is checked; the messages name the usual causes (not elevated, already
- * installed, not installed). */
+/* eved's service verbs: install, uninstall, start, stop, status,
+ * configure, each a short conversation with the Service Control Manager.
+ * This file parses them, runs start, stop and status, and holds what the
+ * verbs share (opening the SCM and the service, waiting for a state, the
+ * recovery actions and the token settings); service_install_win.c installs,
+ * uninstalls and configures. Every call's result is checked; the messages
+ * name the usual causes (not elevated, already installed, not
+ * installed). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
 #include "config.h"
 #include "server.h"
 #include "service.h"
+#include "service_verbs_win.h"
 #include "service_win.h"
 
 /* How long start/stop/uninstall wait for the service to settle. */
 #define SETTLE_MS 60000
 #define POLL_MS 100
-#define CMDLINE_MAX (2 * MAX_PATH + EVED_SERVICE_NAME_MAX + 64)
 
-typedef struct args {
-  const char *verb;
-  wchar_t name[EVED_SERVICE_NAME_MAX];
-  const char *config;
-  DWORD start_type;
-  bool delayed;
-  bool no_start;
-} args_t;
-
-static int usage(void) {
+int eved__svc_usage(void) {
   fputs("usage: eved install [--config FILE] [--start auto|delayed|manual] [--no-start] "
         "[--name NAME]\n"
-        "       eved uninstall|start|stop|status [--name NAME]\n",
+        "                    [--account ACCOUNT] [--firewall [--remote-addr LIST]]\n"
+        "       eved uninstall|start|stop|status [--name NAME]\n"
+        "       eved configure [--name NAME] [--data-dir DIR] [--firewall --listen HOST:PORT "
+        "[--remote-addr LIST]]\n"
+        "       eved configure [--name NAME] --remove-firewall\n",
         stderr);
   return EVED_SVC_USAGE;
 }
 
-static int os_failure(const char *what, DWORD error) {
+int eved__svc_os_failure(const char *what, DWORD error) {
   if (error == ERROR_ACCESS_DENIED) {
     fprintf(stderr, "eved: %s: access denied: not elevated (run from an administrator prompt)\n",
             what);
@@ -49,16 +49,29 @@ static int parse(int argc, char **argv, args_t *a) {
   a->verb = argv[0];
   wcscpy(a->name, L"eved");
   a->start_type = SERVICE_AUTO_START;
+  bool configure = strcmp(a->verb, "configure") == 0;
   bool install = strcmp(a->verb, "install") == 0;
   for (int i = 1; i < argc; i++) {
     bool value = i + 1 < argc;
     if (strcmp(argv[i], "--name") == 0 && value) {
       if (MultiByteToWideChar(CP_UTF8, 0, argv[++i], -1, a->name, EVED_SERVICE_NAME_MAX) <= 0)
-        return usage();
+        return eved__svc_usage();
     } else if (install && strcmp(argv[i], "--config") == 0 && value) {
       a->config = argv[++i];
     } else if (install && strcmp(argv[i], "--no-start") == 0) {
       a->no_start = true;
+    } else if (install && strcmp(argv[i], "--account") == 0 && value) {
+      a->account = argv[++i];
+    } else if ((install || configure) && strcmp(argv[i], "--firewall") == 0) {
+      a->firewall = true;
+    } else if ((install || configure) && strcmp(argv[i], "--remote-addr") == 0 && value) {
+      a->remote_addr = argv[++i];
+    } else if (configure && strcmp(argv[i], "--data-dir") == 0 && value) {
+      a->data_dir = argv[++i];
+    } else if (configure && strcmp(argv[i], "--listen") == 0 && value) {
+      a->listen = argv[++i];
+    } else if (configure && strcmp(argv[i], "--remove-firewall") == 0) {
+      a->remove_firewall = true;
     } else if (install && strcmp(argv[i], "--start") == 0 && value) {
       const char *s = argv[++i];
       if (strcmp(s, "auto") == 0) {
@@ -69,23 +82,31 @@ static int parse(int argc, char **argv, args_t *a) {
       } else if (strcmp(s, "manual") == 0) {
         a->start_type = SERVICE_DEMAND_START;
       } else {
-        return usage();
+        return eved__svc_usage();
       }
     } else {
       fprintf(stderr, "eved %s: unexpected argument \"%s\"\n", a->verb, argv[i]);
-      return usage();
+      return eved__svc_usage();
     }
+  }
+  if (a->remote_addr != NULL && !a->firewall) {
+    fprintf(stderr, "eved %s: --remote-addr goes with --firewall\n", a->verb);
+    return eved__svc_usage();
+  }
+  if (configure && a->firewall && a->listen == NULL) {
+    fputs("eved configure: --firewall needs --listen (the port the rule opens)\n", stderr);
+    return eved__svc_usage();
   }
   return EVED_SVC_OK;
 }
 
-static SC_HANDLE open_scm(DWORD access, int *status) {
+SC_HANDLE eved__svc_open_scm(DWORD access, int *status) {
   SC_HANDLE scm = OpenSCManagerW(NULL, NULL, access);
-  if (scm == NULL) *status = os_failure("OpenSCManager", GetLastError());
+  if (scm == NULL) *status = eved__svc_os_failure("OpenSCManager", GetLastError());
   return scm;
 }
 
-static SC_HANDLE open_service(SC_HANDLE scm, const args_t *a, DWORD access, int *status) {
+SC_HANDLE eved__svc_open_service(SC_HANDLE scm, const args_t *a, DWORD access, int *status) {
   SC_HANDLE s = OpenServiceW(scm, a->name, access);
   if (s != NULL) return s;
   DWORD error = GetLastError();
@@ -93,12 +114,12 @@ static SC_HANDLE open_service(SC_HANDLE scm, const args_t *a, DWORD access, int 
     fprintf(stderr, "eved %s: service \"%ls\" is not installed\n", a->verb, a->name);
     *status = EVED_SVC_NOT_INSTALLED;
   } else {
-    *status = os_failure("OpenService", error);
+    *status = eved__svc_os_failure("OpenService", error);
   }
   return NULL;
 }
 
-static bool query(SC_HANDLE s, SERVICE_STATUS_PROCESS *out) {
+bool eved__svc_query(SC_HANDLE s, SERVICE_STATUS_PROCESS *out) {
   DWORD needed;
   return QueryServiceStatusEx(s, SC_STATUS_PROCESS_INFO, (BYTE *)out, sizeof *out, &needed) != 0;
 }
@@ -106,7 +127,7 @@ static bool query(SC_HANDLE s, SERVICE_STATUS_PROCESS *out) {
 /* Polls until the state is `want` or STOPPED (or the time is up). */
 static bool settle(SC_HANDLE s, DWORD want, SERVICE_STATUS_PROCESS *st) {
   for (DWORD waited = 0; waited <= SETTLE_MS; waited += POLL_MS) {
-    if (!query(s, st)) return false;
+    if (!eved__svc_query(s, st)) return false;
     if (st->dwCurrentState == want || st->dwCurrentState == SERVICE_STOPPED) return true;
     Sleep(POLL_MS);
   }
@@ -125,23 +146,23 @@ static void print_status(const args_t *a, const SERVICE_STATUS_PROCESS *st) {
   }
 }
 
-static int start_and_wait(SC_HANDLE s, const args_t *a) {
+int eved__svc_start_and_wait(SC_HANDLE s, const args_t *a) {
   SERVICE_STATUS_PROCESS st;
   if (!StartServiceW(s, 0, NULL) && GetLastError() != ERROR_SERVICE_ALREADY_RUNNING)
-    return os_failure("StartService", GetLastError());
-  if (!settle(s, SERVICE_RUNNING, &st)) return os_failure("waiting for RUNNING", GetLastError());
+    return eved__svc_os_failure("StartService", GetLastError());
+  if (!settle(s, SERVICE_RUNNING, &st)) return eved__svc_os_failure("waiting for RUNNING", GetLastError());
   print_status(a, &st);
   return st.dwCurrentState == SERVICE_RUNNING ? EVED_SVC_OK : EVED_SVC_FAILED;
 }
 
-static int stop_and_wait(SC_HANDLE s, const args_t *a) {
+int eved__svc_stop_and_wait(SC_HANDLE s, const args_t *a) {
   SERVICE_STATUS plain;
   SERVICE_STATUS_PROCESS st;
   if (!ControlService(s, SERVICE_CONTROL_STOP, &plain)) {
     DWORD error = GetLastError();
-    if (error != ERROR_SERVICE_NOT_ACTIVE) return os_failure("ControlService(STOP)", error);
+    if (error != ERROR_SERVICE_NOT_ACTIVE) return eved__svc_os_failure("ControlService(STOP)", error);
   }
-  if (!settle(s, SERVICE_STOPPED, &st)) return os_failure("waiting for STOPPED", GetLastError());
+  if (!settle(s, SERVICE_STOPPED, &st)) return eved__svc_os_failure("waiting for STOPPED", GetLastError());
   print_status(a, &st);
   return EVED_SVC_OK;
 }
@@ -164,7 +185,7 @@ static DWORD config2(SC_HANDLE s, DWORD level, void *info, const char *what) {
 
 /* Failure actions: restart after 5 s, 30 s, 60 s; the count resets after a
  * day; a non-zero exit code counts as a failure, not only a crash. */
-static DWORD set_recovery(SC_HANDLE s, const args_t *a) {
+DWORD eved__svc_set_recovery(SC_HANDLE s, const args_t *a) {
   SC_ACTION actions[3] = {{SC_ACTION_RESTART, 5000}, {SC_ACTION_RESTART, 30000},
                           {SC_ACTION_RESTART, 60000}};
   SERVICE_FAILURE_ACTIONSW fa = {.dwResetPeriod = 86400, .cActions = 3, .lpsaActions = actions};
@@ -183,6 +204,34 @@ static DWORD set_recovery(SC_HANDLE s, const args_t *a) {
   return e;
 }
 
+/* What the SCM puts in the service's token.
+ *
+ * SERVICE_SID_TYPE_UNRESTRICTED: the service SID, whatever the account
+ * (SERVICE_SID_INFO, winsvc.h), so the grants made to that SID hold for
+ * --account LocalSystem too.
+ *
+ * Required privileges: SeChangeNotifyPrivilege only. The SCM removes every
+ * privilege the service does not list from its token when it starts it
+ * (SERVICE_REQUIRED_PRIVILEGES_INFO, winsvc.h, Remarks), so a service
+ * account's defaults such as SeImpersonatePrivilege and
+ * SeCreateGlobalPrivilege are gone. eved needs none: Winsock, its named
+ * pipe, a Global\ mutex (not a file mapping, the one kind of Global\
+ * object that needs SeCreateGlobalPrivilege), its files, the Event Log,
+ * its own process figures. SeChangeNotifyPrivilege (traverse checking) is
+ * never removed anyway; it is listed so the list is not empty.
+ *
+ * Wine 8's services.exe refuses both levels (ERROR_INVALID_LEVEL): config2
+ * warns, and Wine has no service tokens to apply them to anyway. */
+DWORD eved__svc_set_token(SC_HANDLE s) {
+  SERVICE_SID_INFO info = {.dwServiceSidType = SERVICE_SID_TYPE_UNRESTRICTED};
+  wchar_t privileges[] = L"SeChangeNotifyPrivilege\0";
+  SERVICE_REQUIRED_PRIVILEGES_INFOW required = {.pmszRequiredPrivileges = privileges};
+  DWORD e = config2(s, SERVICE_CONFIG_SERVICE_SID_INFO, &info, "the service SID type");
+  if (e == ERROR_SUCCESS)
+    e = config2(s, SERVICE_CONFIG_REQUIRED_PRIVILEGES_INFO, &required, "the required privileges");
+  return e;
+}
+
 /* The same recovery for a service this process runs as: an MSI cannot set
  * failure actions (wixl has no ServiceConfig), so ServiceMain applies them
  * at each start (service/eved.wxs). Leaves the start type alone. */
@@ -193,124 +242,31 @@ DWORD eved__service_set_own_recovery(const wchar_t *name) {
   DWORD e = s == NULL ? GetLastError() : ERROR_SUCCESS;
   if (s != NULL) {
     args_t a = {.verb = "service"};
-    e = set_recovery(s, &a);
+    e = eved__svc_set_recovery(s, &a);
     CloseServiceHandle(s);
   }
   CloseServiceHandle(scm);
   return e;
 }
 
-static int install(const args_t *a) {
-  wchar_t exe[MAX_PATH], config_w[MAX_PATH], config_full[MAX_PATH], cmdline[CMDLINE_MAX];
-  DWORD n = GetModuleFileNameW(NULL, exe, MAX_PATH);
-  if (n == 0 || n >= MAX_PATH) return os_failure("GetModuleFileName", GetLastError());
-  /* Without --config: eved.json beside eved.exe. */
-  if (a->config != NULL) {
-    if (MultiByteToWideChar(CP_UTF8, 0, a->config, -1, config_w, MAX_PATH) <= 0)
-      return usage();
-  } else {
-    wcscpy(config_w, exe);
-    wchar_t *slash = wcsrchr(config_w, L'\\');
-    if (slash == NULL || (size_t)(slash - config_w) + 10 >= MAX_PATH) return usage();
-    wcscpy(slash + 1, L"eved.json");
-  }
-  if (GetFullPathNameW(config_w, MAX_PATH, config_full, NULL) == 0)
-    return os_failure("GetFullPathName(config)", GetLastError());
-  /* The service reads the config at every start: a bad one is refused now. */
-  char config_utf8[MAX_PATH * 3];
-  eved_config_t config;
-  char error[EVED_ERROR_MAX];
-  eved_config_defaults(&config);
-  if (WideCharToMultiByte(CP_UTF8, 0, config_full, -1, config_utf8, sizeof config_utf8, NULL,
-                          NULL) <= 0)
-    return usage();
-  if (eved_config_load(config_utf8, &config, error, sizeof error) != EVE_OK) {
-    fprintf(stderr, "eved install: %s%s\n", error,
-            a->config == NULL ? " (no --config given: eved.json beside eved.exe)" : "");
-    return EVED_SVC_FAILED;
-  }
-  /* Quoted: an unquoted path with spaces would let C:\Program.exe run. */
-  swprintf(cmdline, CMDLINE_MAX, L"\"%ls\" service --name \"%ls\" --config \"%ls\"", exe, a->name,
-           config_full);
-  int status = EVED_SVC_OK;
-  SC_HANDLE scm = open_scm(SC_MANAGER_CREATE_SERVICE | SC_MANAGER_CONNECT, &status);
-  if (scm == NULL) return status;
-  wchar_t display[EVED_SERVICE_NAME_MAX + 32];
-  swprintf(display, sizeof display / sizeof display[0], L"eved status server (%ls)", a->name);
-  SC_HANDLE s = CreateServiceW(scm, a->name, display, SERVICE_ALL_ACCESS,
-                               SERVICE_WIN32_OWN_PROCESS, a->start_type, SERVICE_ERROR_NORMAL,
-                               cmdline, NULL, NULL, NULL, NULL, NULL);
-  if (s == NULL) {
-    DWORD e = GetLastError();
-    if (e == ERROR_SERVICE_EXISTS) {
-      fprintf(stderr, "eved install: service \"%ls\" is already installed\n", a->name);
-      status = EVED_SVC_ALREADY_INSTALLED;
-    } else {
-      status = os_failure("CreateService", e);
-    }
-    CloseServiceHandle(scm);
-    return status;
-  }
-  DWORD e = set_recovery(s, a);
-  if (e == ERROR_SUCCESS) e = eved__eventlog_register(a->name, exe);
-  if (e != ERROR_SUCCESS) {
-    status = os_failure("configuring the service (description, recovery, event source)", e);
-    DeleteService(s);
-    CloseServiceHandle(s);
-    CloseServiceHandle(scm);
-    return status;
-  }
-  printf("installed service \"%ls\": %ls\n", a->name, cmdline);
-  eved__eventlog_open(a->name);
-  eved__eventlog_report(EVED_LOG_INFO, "service installed");
-  eved__eventlog_close();
-  if (a->start_type == SERVICE_AUTO_START && !a->no_start) status = start_and_wait(s, a);
-  CloseServiceHandle(s);
-  CloseServiceHandle(scm);
-  return status;
-}
-
-static int uninstall(const args_t *a) {
-  int status = EVED_SVC_OK;
-  SC_HANDLE scm = open_scm(SC_MANAGER_CONNECT, &status);
-  if (scm == NULL) return status;
-  SC_HANDLE s = open_service(scm, a, DELETE | SERVICE_STOP | SERVICE_QUERY_STATUS, &status);
-  if (s != NULL) {
-    SERVICE_STATUS_PROCESS st;
-    if (query(s, &st) && st.dwCurrentState != SERVICE_STOPPED) status = stop_and_wait(s, a);
-    if (status == EVED_SVC_OK && !DeleteService(s)) status = os_failure("DeleteService", GetLastError());
-    if (status == EVED_SVC_OK) {
-      eved__eventlog_open(a->name);
-      eved__eventlog_report(EVED_LOG_INFO, "service uninstalled");
-      eved__eventlog_close();
-      DWORD e = eved__eventlog_unregister(a->name);
-      if (e != ERROR_SUCCESS) status = os_failure("removing the event source", e);
-    }
-    if (status == EVED_SVC_OK) printf("uninstalled service \"%ls\"\n", a->name);
-    CloseServiceHandle(s);
-  }
-  CloseServiceHandle(scm);
-  return status;
-}
-
 static int simple(const args_t *a) {
   int status = EVED_SVC_OK;
-  SC_HANDLE scm = open_scm(SC_MANAGER_CONNECT, &status);
+  SC_HANDLE scm = eved__svc_open_scm(SC_MANAGER_CONNECT, &status);
   if (scm == NULL) return status;
   DWORD access = SERVICE_QUERY_STATUS;
   if (strcmp(a->verb, "start") == 0) access |= SERVICE_START;
   if (strcmp(a->verb, "stop") == 0) access |= SERVICE_STOP;
-  SC_HANDLE s = open_service(scm, a, access, &status);
+  SC_HANDLE s = eved__svc_open_service(scm, a, access, &status);
   if (s != NULL) {
     SERVICE_STATUS_PROCESS st;
     if (strcmp(a->verb, "start") == 0) {
-      status = start_and_wait(s, a);
+      status = eved__svc_start_and_wait(s, a);
     } else if (strcmp(a->verb, "stop") == 0) {
-      status = stop_and_wait(s, a);
-    } else if (query(s, &st)) {
+      status = eved__svc_stop_and_wait(s, a);
+    } else if (eved__svc_query(s, &st)) {
       print_status(a, &st);
     } else {
-      status = os_failure("QueryServiceStatusEx", GetLastError());
+      status = eved__svc_os_failure("QueryServiceStatusEx", GetLastError());
     }
     CloseServiceHandle(s);
   }
@@ -322,7 +278,8 @@ int eved_service_command(int argc, char **argv) {
   args_t a;
   int status = parse(argc, argv, &a);
   if (status != EVED_SVC_OK) return status;
-  if (strcmp(a.verb, "install") == 0) return install(&a);
-  if (strcmp(a.verb, "uninstall") == 0) return uninstall(&a);
+  if (strcmp(a.verb, "install") == 0) return eved__svc_install(&a);
+  if (strcmp(a.verb, "uninstall") == 0) return eved__svc_uninstall(&a);
+  if (strcmp(a.verb, "configure") == 0) return eved__svc_configure_service(&a);
   return simple(&a);
 }

@@ -13,8 +13,11 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "account_win.h"
 #include "control.h"
 #include "first_run.h"
+#include "messages.h"
+#include "pipe_win.h"
 #include "server.h"
 #include "service.h"
 #include "service_win.h"
@@ -27,8 +30,10 @@ static struct {
   char config[EVED_PATH_MAX];
   char default_config[EVED_PATH_MAX]; /* copied to config if it is missing (the MSI's) */
   char listen[EVED_PATH_MAX];         /* replaces the config's listen list */
+  wchar_t config_w[EVED_PATH_MAX];    /* config, for the events' insertion strings */
   SERVICE_STATUS_HANDLE handle;
   SERVICE_STATUS status;
+  bool started_reported;
 } svc;
 
 static void set_status(DWORD state, DWORD wait_hint_ms) {
@@ -53,7 +58,14 @@ static void on_state(void *ctx, eved_run_state_t state, uint32_t wait_hint_ms) {
   (void)ctx;
   switch (state) {
     case EVED_STATE_STARTING: set_status(SERVICE_START_PENDING, wait_hint_ms); break;
-    case EVED_STATE_RUNNING: set_status(SERVICE_RUNNING, 0); break;
+    case EVED_STATE_RUNNING:
+      set_status(SERVICE_RUNNING, 0);
+      if (!svc.started_reported) {
+        const wchar_t *strings[] = {svc.name, svc.config_w};
+        eved__eventlog_event(EVED_MSG_STARTED, EVED_EVENT_COUNT(strings), strings);
+        svc.started_reported = true;
+      }
+      break;
     case EVED_STATE_PAUSED: set_status(SERVICE_PAUSED, 0); break;
     case EVED_STATE_STOPPING: set_status(SERVICE_STOP_PENDING, wait_hint_ms); break;
   }
@@ -96,6 +108,57 @@ static const char *exit_meaning(int status) {
   }
 }
 
+/* The stop's own event: one kind per start failure the SCM exit code
+ * names, with the reason (the last error line) as an insertion string. */
+static void report_stop(int status) {
+  wchar_t code[16];
+  swprintf(code, sizeof code / sizeof code[0], L"%d", status);
+  const wchar_t *reason = eved__eventlog_last_error();
+  switch (status) {
+    case EVED_EXIT_OK: {
+      const wchar_t *strings[] = {svc.name};
+      eved__eventlog_event(EVED_MSG_STOPPED, EVED_EVENT_COUNT(strings), strings);
+      break;
+    }
+    case EVED_EXIT_CONFIG: {
+      const wchar_t *strings[] = {svc.name, svc.config_w, reason};
+      eved__eventlog_event(EVED_MSG_CONFIG_REJECTED, EVED_EVENT_COUNT(strings), strings);
+      break;
+    }
+    case EVED_EXIT_LISTEN: {
+      const wchar_t *strings[] = {svc.name, reason};
+      eved__eventlog_event(EVED_MSG_BIND_FAILED, EVED_EVENT_COUNT(strings), strings);
+      break;
+    }
+    case EVED_EXIT_ADMIN: {
+      const wchar_t *strings[] = {svc.name, reason};
+      eved__eventlog_event(EVED_MSG_ADMIN_REFUSED, EVED_EVENT_COUNT(strings), strings);
+      break;
+    }
+    default: {
+      const wchar_t *strings[] = {svc.name, code, reason};
+      eved__eventlog_event(EVED_MSG_FAILED, EVED_EVENT_COUNT(strings), strings);
+      break;
+    }
+  }
+}
+
+/* The admin pipe's DACL admits this service's SID beside admin.sddl's
+ * entries: under its virtual account the service is neither SYSTEM nor an
+ * administrator (src/admin/pipe_win.c says why it needs the entry). */
+static void allow_service_sid_on_pipe(void) {
+  wchar_t sid[EVED_ACCOUNT_MAX];
+  char sid_a[EVED_ACCOUNT_MAX];
+  DWORD e = eved__service_sid(svc.name, sid, EVED_ACCOUNT_MAX);
+  if (e == ERROR_SUCCESS &&
+      WideCharToMultiByte(CP_UTF8, 0, sid, -1, sid_a, sizeof sid_a, NULL, NULL) > 0) {
+    eved_admin_pipe_allow_sid(sid_a);
+  } else {
+    eved_log(EVED_LOG_WARN, "service SID not derived (error %lu): the admin pipe admits only "
+             "admin.sddl's entries", (unsigned long)e);
+  }
+}
+
 static void WINAPI service_main(DWORD argc, LPWSTR *argv) {
   (void)argc;
   (void)argv;
@@ -120,17 +183,28 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv) {
   }
   if (status == EVED_EXIT_OK) {
     DWORD e = eved__service_set_own_recovery(svc.name);
-    if (e != ERROR_SUCCESS)
+    if (e != ERROR_SUCCESS) {
+      /* To the log file only: the event below says it in its own words. */
+      eved_log_set_hook(NULL, EVED_LOG_INFO);
       eved_log(EVED_LOG_WARN, "recovery actions not set: error %lu", (unsigned long)e);
+      eved_log_set_hook(eved__eventlog_hook, EVED_LOG_INFO);
+      wchar_t error[16];
+      swprintf(error, sizeof error / sizeof error[0], L"%lu", (unsigned long)e);
+      const wchar_t *strings[] = {svc.name, error};
+      eved__eventlog_event(EVED_MSG_RECOVERY_NOT_SET, EVED_EVENT_COUNT(strings), strings);
+    }
+    allow_service_sid_on_pipe();
     status = eved_start(svc.config, svc.listen[0] ? svc.listen : NULL, &observer);
   }
+  /* The stop goes to the Event Log as its own kind, not as a log line. */
+  eved_log_set_hook(NULL, EVED_LOG_INFO);
   if (status == EVED_EXIT_OK) {
     eved_log(EVED_LOG_INFO, "service stopped");
   } else {
     eved_log(EVED_LOG_ERROR, "service stopped with exit code %d: %s", status,
              exit_meaning(status));
   }
-  eved_log_set_hook(NULL, EVED_LOG_INFO);
+  report_stop(status);
   eved__eventlog_close();
   svc.status.dwWin32ExitCode = status == EVED_EXIT_OK ? NO_ERROR : ERROR_SERVICE_SPECIFIC_ERROR;
   svc.status.dwServiceSpecificExitCode = (DWORD)status;
@@ -170,6 +244,8 @@ int eved_service_run(int argc, char **argv) {
     return EVED_EXIT_USAGE;
   }
   memcpy(svc.config, config, strlen(config) + 1);
+  if (MultiByteToWideChar(CP_UTF8, 0, config, -1, svc.config_w, EVED_PATH_MAX) <= 0)
+    wcscpy(svc.config_w, L"(config path not representable)");
   SERVICE_TABLE_ENTRYW table[] = {{svc.name, service_main}, {NULL, NULL}};
   if (!StartServiceCtrlDispatcherW(table)) {
     DWORD error = GetLastError();

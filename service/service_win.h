@@ -3,6 +3,7 @@
 #ifndef EVED_SERVICE_WIN_H_
 #define EVED_SERVICE_WIN_H_
 
+#include <stddef.h>
 #include <windows.h>
 
 #include "log.h"
@@ -18,14 +19,30 @@
 
 #define EVED_SERVICE_NAME_MAX 128
 
-/* service_eventlog_win.c: the Application log, source = the service name.
- * Without a message file of ours, Event Viewer shows each message as the
- * event's inserted string (and says the description is missing). */
+/* service_eventlog_win.c: the Application log, source = the service name,
+ * formatted by eved.exe's message table (messages.mc; IDs in the generated
+ * messages.h). */
+#define EVED_EVENT_STRINGS_MAX 4
+typedef struct eved_event_kind {
+  DWORD id;      /* the message ID in messages.mc */
+  WORD type;     /* EVENTLOG_*_TYPE: the level Event Viewer shows */
+  WORD strings;  /* how many insertion strings the message uses */
+} eved_event_kind_t;
+/* Every kind eved writes, one entry per message of messages.mc. */
+extern const eved_event_kind_t eved__event_kinds[];
+extern const size_t eved__event_kind_count;
+
 void eved__eventlog_open(const wchar_t *source);
 void eved__eventlog_close(void);
-/* For eved_log_set_hook: levels map to information/warning/error. */
+/* One event of a kind above; `count` must be that kind's number of
+ * strings (else nothing is written). */
+void eved__eventlog_event(DWORD id, WORD count, const wchar_t *const *strings);
+#define EVED_EVENT_COUNT(strings) ((WORD)(sizeof(strings) / sizeof((strings)[0])))
+/* For eved_log_set_hook: levels map to IDs 1-3 (information, warning,
+ * error); the last error line is kept for eved__eventlog_last_error. */
 void eved__eventlog_hook(eved_log_level_t level, const char *message);
 void eved__eventlog_report(eved_log_level_t level, const char *message);
+const wchar_t *eved__eventlog_last_error(void);
 /* HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\<source>. */
 DWORD eved__eventlog_register(const wchar_t *source, const wchar_t *exe);
 DWORD eved__eventlog_unregister(const wchar_t *source);

@@ -3,14 +3,20 @@
  * this has, for the tests (tests/service) and for people.
  *
  *   svcctl pause|continue|paramchange|interrogate|query NAME
+ *   svcctl config NAME
  *
  * Prints "NAME: STATE"; exit 0 when the control was accepted and the
  * expected state reached (PAUSED, RUNNING; paramchange and interrogate
- * expect the state not to change), 1 otherwise. */
+ * expect the state not to change), 1 otherwise. `config` prints the
+ * account the service runs as (QueryServiceConfig), its service SID type
+ * and its required privileges (QueryServiceConfig2), one "key: value" per
+ * line. */
 #include <windows.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "service_state_win.h"
 
@@ -22,11 +28,50 @@ static int fail(const char *what) {
   return 1;
 }
 
+/* Both queries are asked for their size first, as their documentation
+ * says to (ERROR_INSUFFICIENT_BUFFER, then pcbBytesNeeded). */
+static int config(const char *name) {
+  SC_HANDLE scm = OpenSCManagerA(NULL, NULL, SC_MANAGER_CONNECT);
+  if (scm == NULL) return fail("OpenSCManager");
+  SC_HANDLE s = OpenServiceA(scm, name, SERVICE_QUERY_CONFIG);
+  if (s == NULL) return fail("OpenService");
+  DWORD needed = 0;
+  QueryServiceConfigW(s, NULL, 0, &needed);
+  QUERY_SERVICE_CONFIGW *qc = malloc(needed ? needed : 1);
+  if (qc == NULL || !QueryServiceConfigW(s, qc, needed, &needed)) {
+    free(qc);
+    return fail("QueryServiceConfig");
+  }
+  printf("account: %ls\n", qc->lpServiceStartName ? qc->lpServiceStartName : L"(none)");
+  printf("binary: %ls\n", qc->lpBinaryPathName ? qc->lpBinaryPathName : L"(none)");
+  free(qc);
+  SERVICE_SID_INFO sid;
+  if (QueryServiceConfig2W(s, SERVICE_CONFIG_SERVICE_SID_INFO, (BYTE *)&sid, sizeof sid, &needed))
+    printf("sid type: %lu\n", (unsigned long)sid.dwServiceSidType);
+  else
+    printf("sid type: unavailable (error %lu)\n", (unsigned long)GetLastError());
+  /* The required privileges, a multi-string, as one comma-separated line. */
+  BYTE buffer[4096];
+  if (QueryServiceConfig2W(s, SERVICE_CONFIG_REQUIRED_PRIVILEGES_INFO, buffer, sizeof buffer,
+                           &needed)) {
+    const wchar_t *p = ((SERVICE_REQUIRED_PRIVILEGES_INFOW *)buffer)->pmszRequiredPrivileges;
+    printf("privileges:");
+    for (; p != NULL && *p != L'\0'; p += wcslen(p) + 1) printf(" %ls", p);
+    printf("\n");
+  } else {
+    printf("privileges: unavailable (error %lu)\n", (unsigned long)GetLastError());
+  }
+  CloseServiceHandle(s);
+  CloseServiceHandle(scm);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc != 3) {
-    fputs("usage: svcctl pause|continue|paramchange|interrogate|query NAME\n", stderr);
+    fputs("usage: svcctl pause|continue|paramchange|interrogate|query|config NAME\n", stderr);
     return 2;
   }
+  if (strcmp(argv[1], "config") == 0) return config(argv[2]);
   static const struct {
     const char *verb;
     DWORD control; /* 0: query only */

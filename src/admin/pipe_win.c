@@ -17,6 +17,13 @@
  * name, which catches any other process that created the pipe (it is what
  * catches a squatter under Wine, seen in tests/service: admin.wine.squat).
  *
+ * Run as a service, the pipe's DACL also admits the service's own SID
+ * (eved_admin_pipe_allow_sid): under its virtual account eved is neither
+ * SYSTEM nor an administrator, and every instance after the first is
+ * created through the pipe's DACL, which must grant the creator
+ * FILE_CREATE_PIPE_INSTANCE (CreateNamedPipe, Remarks, Microsoft Learn);
+ * the SCM's own tools running as that service need the channel too.
+ *
  * Memory with I/O in flight is never freed: an instance is closed by
  * CancelIoEx and released only when the cancelled operation's completion
  * has come back. */
@@ -24,12 +31,14 @@
 #include <aclapi.h>
 #include <sddl.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
 #include "admin.h"
 #include "log.h"
+#include "pipe_win.h"
 #include "platform.h"
 
 /* Any key outside the poller's reserved ones: completions are matched by
@@ -322,6 +331,41 @@ taken:
   return EVE_EADDRINUSE;
 }
 
+#define SID_TEXT_MAX 128
+static char allowed_sid[SID_TEXT_MAX];
+
+void eved_admin_pipe_allow_sid(const char *sid) {
+  allowed_sid[0] = '\0';
+  if (sid != NULL && strlen(sid) < SID_TEXT_MAX) memcpy(allowed_sid, sid, strlen(sid) + 1);
+}
+
+/* admin.sddl with "(A;;GA;;;SID)" after the DACL's last ACE, when a
+ * service SID is set and the SDDL does not name it already. An SDDL with
+ * no DACL part is left as it is: adding one would replace "no DACL"
+ * (everyone) with "only this SID", and the administrator wrote it so.
+ * False if the result does not fit. */
+static bool effective_sddl(const char *sddl, char *out, size_t size) {
+  size_t len = strlen(sddl);
+  const char *d = strstr(sddl, "D:");
+  if (allowed_sid[0] == '\0' || d == NULL || strstr(sddl, allowed_sid) != NULL) {
+    if (len >= size) return false;
+    memcpy(out, sddl, len + 1);
+    return true;
+  }
+  /* Past the flags (P, AI, AR, NO_ACCESS_CONTROL...) and every "(...)". */
+  const char *p = d + 2;
+  while (*p != '\0' && *p != '(' && *p != ':') p++;
+  if (*p == ':') p -= 1; /* the next part ("S:") began: no ACEs */
+  while (*p == '(') {
+    const char *close = strchr(p, ')');
+    if (close == NULL) break;
+    p = close + 1;
+  }
+  size_t head = (size_t)(p - sddl);
+  int n = snprintf(out, size, "%.*s(A;;GA;;;%s)%s", (int)head, sddl, allowed_sid, p);
+  return n > 0 && (size_t)n < size;
+}
+
 /* Reads the DACL back from the first instance and compares it with the
  * configured one, both rendered by the same API, so a descriptor that did
  * not take (or was changed under us) fails loudly. */
@@ -344,7 +388,7 @@ static int check_dacl(HANDLE pipe, PSECURITY_DESCRIPTOR wanted) {
     log_os_error("ConvertSecurityDescriptorToStringSecurityDescriptor", GetLastError());
     rc = EVE_EIO;
   } else {
-    char got_a[EVED_PATH_MAX], want_a[EVED_PATH_MAX];
+    char got_a[EVED_PATH_MAX + SID_TEXT_MAX + 16], want_a[EVED_PATH_MAX + SID_TEXT_MAX + 16];
     narrow(got_text, got_a, sizeof got_a);
     narrow(want_text, want_a, sizeof want_a);
     if (wcscmp(got_text, want_text) != 0) {
@@ -404,9 +448,11 @@ static void free_instances(eved_admin_t *a) {
 
 static int create_instances(eved_admin_t *a) {
   const eved_config_t *c = &a->server->config;
-  wchar_t sddl[EVED_PATH_MAX];
+  char sddl_a[EVED_PATH_MAX + SID_TEXT_MAX + 16];
+  wchar_t sddl[EVED_PATH_MAX + SID_TEXT_MAX + 16];
   PSECURITY_DESCRIPTOR sd = NULL;
-  if (!widen(c->admin_sddl, sddl, EVED_PATH_MAX) ||
+  if (!effective_sddl(c->admin_sddl, sddl_a, sizeof sddl_a) ||
+      !widen(sddl_a, sddl, sizeof sddl / sizeof sddl[0]) ||
       !ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl, SDDL_REVISION_1, &sd, NULL)) {
     eved_log(EVED_LOG_ERROR, "admin.sddl: not a valid security descriptor: %s", c->admin_sddl);
     return EVE_EINVAL;

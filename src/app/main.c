@@ -23,8 +23,10 @@ static const char usage[] =
     "  admin [--config FILE] [--pipe NAME] [--socket PATH] [--json] COMMAND [ARGS]\n"
     "                        one command over the admin channel (try: eved admin help)\n"
     "  install [--config FILE] [--start auto|delayed|manual] [--no-start] [--name NAME]\n"
+    "          [--account ACCOUNT] [--firewall [--remote-addr LIST]]\n"
     "  uninstall|start|stop|status [--name NAME]\n"
     "                        the Windows service (on Linux: systemd, eved.service)\n"
+    "  configure [--name NAME] ...   the MSI's setup of an installed service\n"
     "  --help                this text\n"
     "  --version             print the version\n"
     "\n"
@@ -63,7 +65,8 @@ static int run(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-  static const char *const service_verbs[] = {"install", "uninstall", "start", "stop", "status"};
+  static const char *const service_verbs[] = {"install", "uninstall", "start", "stop", "status",
+                                              "configure"};
   if (argc < 2) {
     fputs(usage, stderr);
     return 2;

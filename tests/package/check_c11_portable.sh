@@ -24,7 +24,7 @@ for f in "$top"/src/poller/*.c "$top"/src/poller/win/*.c "$top"/src/net/*.c \
     -DWIN32_LEAN_AND_MEAN -D_WIN32_WINNT=0x0601 \
     -I"$top/src/poller" -I"$top/src/poller/win" -I"$top/src/net" -I"$top/src/net/win" \
     -I"$top/src/base" -I"$top/src/stats" -I"$top/src/http" -I"$top/src/admin" \
-    -I"$top/src/app" -I"$top/service" -I"$build/src/base/generated" \
+    -I"$top/src/app" -I"$top/service" -I"$build/src/base/generated" -I"$build/service/messages" \
     -I/usr/share/include/llhttp -I"$cjson" "$f" || status=1
 done
 [ "$count" -gt 0 ] || { echo "lint.msvc_portable: no sources found" >&2; exit 1; }

@@ -15,6 +15,14 @@ upgrade    install A, edit the ProgramData config (max_connections 2), install
 downgrade  with B installed, installing A is refused and B keeps running.
 uninstall  msiexec /x: the service is stopped and deleted, the program files
            are gone, the port is closed; the administrator's config stays.
+account    the service is registered as NT SERVICE\eved; the deferred custom
+           action runs `eved.exe configure` (SID type, recovery, grants on
+           ProgramData\eved) before the service starts, and it serves.
+firewall   FIREWALL=1 REMOTE_ADDR=...: the custom action builds the inbound
+           rule and hands it to INetFwRules::Add (seen in Wine's hnetcfg
+           trace: Wine 8's firewall API is a stub that keeps nothing); an
+           upgrade without the properties adds the same rule again; msiexec
+           /x runs the removal.
 
 All in the Wine prefix cmake/wine-run.sh uses (EVE_WINEPREFIX or
 build/windows/wineprefix), with a persistent wineserver
@@ -26,7 +34,10 @@ Wine 8 gaps, which these tests cannot see (docs/packaging.md lists them):
 - msiexec runs everything as one user, so the per-machine elevation a real
   Windows install goes through (UAC, SecureCustomProperties) is not tested;
 - there is no Restart Manager: files in use during an upgrade are replaced
-  because StopServices ran first, not because Windows arbitrated.
+  because StopServices ran first, not because Windows arbitrated;
+- one user runs everything and Debian's wineserver keeps no file DACLs, so
+  the virtual account's grants and their enforcement are not observable;
+- the firewall API only traces, so no rule is kept or enforced.
 """
 import argparse
 import http.client
@@ -65,17 +76,22 @@ class Wine:
         subprocess.run([os.path.join(self.top, "scripts", "wine-prefix.sh")], check=True,
                        stdin=subprocess.DEVNULL, capture_output=True)
 
-    def run(self, *argv, timeout=DEADLINE):
+    def run(self, *argv, timeout=DEADLINE, env=None):
         p = subprocess.run([self.wrapper] + list(argv), stdin=subprocess.DEVNULL,
-                           capture_output=True, timeout=timeout)
+                           capture_output=True, timeout=timeout, env=dict(os.environ, **(env or {})))
         return p.returncode, (p.stdout + p.stderr).decode("utf-8", "replace")
 
     @staticmethod
     def path(unix_path):
         return "Z:" + os.path.abspath(unix_path).replace("/", "\\")
 
-    def msiexec(self, verb, msi, *props):
-        return self.run("msiexec", verb, self.path(msi), "/qn", *props)
+    def msiexec(self, verb, msi, *props, env=None):
+        return self.run("msiexec", verb, self.path(msi), "/qn", *props, env=env)
+
+    def reg_value(self, key, name):
+        code, out = self.run("reg", "query", key, "/v", name)
+        m = re.search(r"^\s*%s\s+REG_\w+\s*(.*)$" % re.escape(name), out, re.M)
+        return m.group(1).strip() if code == 0 and m else None
 
     def service_state(self):
         """RUNNING, STOPPED, ... or None when the service does not exist."""
@@ -248,8 +264,82 @@ def t_uninstall(wine, args):
     check(os.path.isfile(wine.config), "the administrator's config was removed")
 
 
+# Wine's traces of the custom actions: +process shows each command line
+# msiexec starts, fixme+hnetcfg each INetFwRule property eved sets.
+TRACE = {"WINEDEBUG": "+process,fixme+hnetcfg"}
+
+
+def configure_calls(out):
+    """The `eved.exe configure` command lines msiexec started, as Wine's
+    +process trace writes them (backslashes and quotes escaped)."""
+    calls = []
+    for line in out.splitlines():
+        if "CreateProcessInternalW" in line and 'eved.exe\\" configure' in line:
+            call = line.split('eved.exe\\" ', 1)[1].rstrip()
+            calls.append(call[:-1] if call.endswith('"') else call)
+    return calls
+
+
+def fw_put(out, prop):
+    values = re.findall(r"netfw_rule_put_%s [0-9A-Fa-f]+, (.*)" % prop, out)
+    return [v.strip() for v in values]
+
+
+def t_account(wine, args):
+    port = free_port()
+    code, out = wine.msiexec("/i", args.msi, "LISTEN_PORT=%d" % port, env=TRACE)
+    check(code == 0, "msiexec /i: exit %d\n%s" % (code, out[-3000:]))
+    wait_running(wine, port, args.version)
+    account = wine.reg_value("HKLM\\System\\CurrentControlSet\\Services\\eved", "ObjectName")
+    check(account == "NT SERVICE\\eved", "the service's account: %r" % account)
+    calls = configure_calls(out)
+    check(calls == [r'configure --name eved --data-dir \"C:\\ProgramData\\eved\\.\"'],
+          "one configure, for the data folder, no firewall: %r" % calls)
+    check('configured service "eved"' in out, "configure succeeded:\n" + out[-3000:])
+    check(not fw_put(out, "Name"), "no firewall rule without FIREWALL=1")
+    check(os.path.isfile(wine.config), "the service made its config in ProgramData\\eved")
+
+
+def t_firewall(wine, args):
+    port = free_port()
+    remote = "10.0.0.0/8,LocalSubnet"
+    code, out = wine.msiexec("/i", args.msi, "LISTEN_PORT=%d" % port, "FIREWALL=1",
+                             "REMOTE_ADDR=" + remote, env=TRACE)
+    check(code == 0, "msiexec /i FIREWALL=1: exit %d\n%s" % (code, out[-3000:]))
+    wait_running(wine, port, args.version)
+
+    def rule_added(trace, what):
+        want = {"Name": 'L"eved (eved)"', "ServiceName": 'L"eved"',
+                "ApplicationName": r'L"C:\\Program Files\\eved\\eved.exe"',
+                "Protocol": "6", "LocalPorts": 'L"%d"' % port, "RemoteAddresses": 'L"%s"' % remote,
+                "Direction": "1", "Action": "1", "Enabled": "0xffffffff"}
+        for prop, value in want.items():
+            got = fw_put(trace, prop)
+            check(got == [value], "%s: INetFwRule::put_%s %r, want [%r]" % (what, prop, got, value))
+        check(re.search(r"netfw_rules_Add [0-9A-Fa-f]+, [0-9A-Fa-f]+", trace),
+              "%s: INetFwRules::Add called" % what)
+    rule_added(out, "install")
+    check(wine.reg_value("HKLM\\SOFTWARE\\eved", "Firewall") == "1", "FIREWALL kept for upgrades")
+
+    # An upgrade without the properties: the old product's removal runs the
+    # rule's removal, the new one adds the same rule again.
+    code, out = wine.msiexec("/i", args.upgrade_msi, env=TRACE)
+    check(code == 0, "upgrade: exit %d\n%s" % (code, out[-3000:]))
+    wait_running(wine, port, args.upgrade_version)
+    calls = configure_calls(out)
+    check(any("--remove-firewall" in c for c in calls), "the old rule removed: %r" % calls)
+    rule_added(out, "upgrade")
+
+    code, out = wine.msiexec("/x", args.upgrade_msi, env=TRACE)
+    check(code == 0, "msiexec /x: exit %d\n%s" % (code, out[-3000:]))
+    check(configure_calls(out) == ["configure --name eved --remove-firewall"],
+          "uninstall removes the rule: %r" % configure_calls(out))
+    check(re.search(r'netfw_rules_Item [0-9A-Fa-f]+, L"eved \(eved\)"', out),
+          "the rule looked up by name to remove it")
+
+
 BEHAVIOURS = {"install": t_install, "upgrade": t_upgrade, "downgrade": t_downgrade,
-              "uninstall": t_uninstall}
+              "uninstall": t_uninstall, "account": t_account, "firewall": t_firewall}
 
 
 def main():
