@@ -27,6 +27,7 @@ python3:python3 curl:curl
 /usr/include/cjson/cJSON.h:libcjson-dev"
 test="$run
 x86_64-w64-mingw32-gcc:gcc-mingw-w64-x86-64 x86_64-w64-mingw32-windres:binutils-mingw-w64-x86-64
+g++:g++ x86_64-w64-mingw32-g++:g++-mingw-w64-x86-64 pkg-config:pkgconf
 x86_64-w64-mingw32-windmc:binutils-mingw-w64-x86-64
 wine:wine wineserver:wine wineboot:wine /usr/lib/wine/wine64:wine64
 dpkg-source:dpkg-dev

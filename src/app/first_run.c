@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "eve_error.h"
+#include <eve/eve_error.h>
 
 static int exists(const char *path) {
   FILE *f = fopen(path, "rb");

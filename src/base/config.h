@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "eve_net.h"
-#include "eve_poller.h"
+#include <eve/eve_poller.h>
 #include "log.h"
 
 #define EVED_MAX_LISTEN 8

@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "eve_poller.h"
+#include <eve/eve_poller.h>
 
 typedef enum eved_control {
   EVED_CONTROL_STOP = 1u << 0,     /* drain and exit; a second one exits at once */

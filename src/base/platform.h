@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "eve_poller.h"
+#include <eve/eve_poller.h>
 
 /* Wall-clock milliseconds since the Unix epoch (for Date and the log). */
 int64_t eved_wall_ms(void);

@@ -11,7 +11,7 @@
 
 #include "config.h"
 #include "eve_net.h"
-#include "eve_poller.h"
+#include <eve/eve_poller.h>
 #include "head_meter.h"
 #include "host_check.h"
 #include "limit_log.h"

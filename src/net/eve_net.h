@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "eve_error.h"
-#include "eve_poller.h"
+#include <eve/eve_error.h>
+#include <eve/eve_poller.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,5 +1,5 @@
 /* The one table of eve error messages. */
-#include "eve_error.h"
+#include <eve/eve_error.h>
 
 const char *eve_strerror(int error) {
   switch (error) {

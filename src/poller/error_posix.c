@@ -1,7 +1,7 @@
 /* errno to eve error, the one place POSIX errors are translated. */
 #include <errno.h>
 
-#include "eve_error.h"
+#include <eve/eve_error.h>
 
 int eve_error_from_os(long os_error) {
   switch (os_error) {

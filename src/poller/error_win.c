@@ -8,7 +8,7 @@
 #include <winsock2.h>
 #include <windows.h>
 
-#include "eve_error.h"
+#include <eve/eve_error.h>
 
 int eve_error_from_os(long os_error) {
   switch (os_error) {

@@ -1,7 +1,7 @@
 /* Poller mode names, as config files and /stats spell them. */
 #include <string.h>
 
-#include "eve_poller.h"
+#include <eve/eve_poller.h>
 
 const char *eve_poller_mode_name(eve_poller_mode_t mode) {
   switch (mode) {

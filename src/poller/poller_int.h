@@ -6,7 +6,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#include "eve_poller.h"
+#include <eve/eve_poller.h>
 
 /* The overlapped pool's initial size (the spec's MAX_OVERLAPPED_ENTRIES);
  * it grows in chunks of this many up to the poller's capacity. */

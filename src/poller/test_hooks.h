@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "eve_poller.h"
+#include <eve/eve_poller.h>
 
 #ifdef EVE_POLLER_TEST_HOOKS
 typedef struct eve__test_hooks {

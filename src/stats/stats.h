@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "eve_poller.h"
+#include <eve/eve_poller.h>
 
 /* The statuses eved ever sends: a fixed table, so by_status is bounded. */
 #define EVED_STATUS_TABLE(X) \

@@ -22,7 +22,7 @@ for f in "$top"/src/poller/*.c "$top"/src/poller/win/*.c "$top"/src/net/*.c \
   count=$((count + 1))
   clang --target=x86_64-w64-mingw32 -std=c11 -pedantic -Wgnu -Wvla -Werror -fsyntax-only \
     -DWIN32_LEAN_AND_MEAN -D_WIN32_WINNT=0x0601 \
-    -I"$top/src/poller" -I"$top/src/poller/win" -I"$top/src/net" -I"$top/src/net/win" \
+    -I"$top/src/poller" -I"$top/src/poller/include" -I"$build/src/poller/include" -I"$top/src/poller/win" -I"$top/src/net" -I"$top/src/net/win" \
     -I"$top/src/base" -I"$top/src/stats" -I"$top/src/http" -I"$top/src/admin" \
     -I"$top/src/app" -I"$top/service" -I"$build/src/base/generated" -I"$build/service/messages" \
     -I/usr/share/include/llhttp -I"$cjson" "$f" || status=1

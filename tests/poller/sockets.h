@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "eve_poller.h"
+#include <eve/eve_poller.h>
 
 #ifdef _WIN32
 typedef SOCKET test_socket_t;

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "eve_poller.h"
+#include <eve/eve_poller.h>
 #include "sockets.h"
 
 /* How long one wait may take for an event that should come. Generous for

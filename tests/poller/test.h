@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "eve_poller.h"
+#include <eve/eve_poller.h>
 
 #define TEST_IMPL(name) void test_##name(eve_poller_mode_t mode)
 

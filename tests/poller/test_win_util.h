@@ -3,7 +3,7 @@
 #define EVE_TEST_WIN_UTIL_H_
 
 #ifdef _WIN32
-#include "eve_poller.h"
+#include <eve/eve_poller.h>
 
 typedef struct test_pipe {
   wchar_t name[64];

@@ -184,7 +184,7 @@ typedef struct eve_poller eve_poller_t;
  * have: EPOLL on Windows, WSAPOLL or OVERLAPPED on Linux); EVE_ENOMEM;
  * EVE_EMFILE and other OS errors from creating the epoll set, eventfd,
  * completion port, or from WSAStartup. */
-int eve_poller_create(eve_poller_t **out, const eve_poller_options_t *options);
+EVE_API int eve_poller_create(eve_poller_t **out, const eve_poller_options_t *options);
 
 /* Releases everything the poller owns, including outstanding registrations.
  * Registered handles themselves stay the caller's. Windows: operations in
@@ -192,20 +192,20 @@ int eve_poller_create(eve_poller_t **out, const eve_poller_options_t *options);
  * are invalid afterwards, completed or not.
  * Errors: EVE_EINVAL (NULL); an OS error from closing the epoll fd or the
  * port (everything is freed all the same). */
-int eve_poller_dispose(eve_poller_t *poller);
+EVE_API int eve_poller_dispose(eve_poller_t *poller);
 
-bool eve_poller_is_valid(const eve_poller_t *poller);
+EVE_API bool eve_poller_is_valid(const eve_poller_t *poller);
 /* The epoll fd, or the IOCP handle. */
-eve_handle_t eve_poller_handle(const eve_poller_t *poller);
-size_t eve_poller_registration_count(const eve_poller_t *poller);
+EVE_API eve_handle_t eve_poller_handle(const eve_poller_t *poller);
+EVE_API size_t eve_poller_registration_count(const eve_poller_t *poller);
 /* Registrations that use the overlapped model (not readiness). */
-size_t eve_poller_overlapped_count(const eve_poller_t *poller);
-eve_poller_mode_t eve_poller_mode(const eve_poller_t *poller);
-const char *eve_poller_backend_name(const eve_poller_t *poller); /* "epoll", "iocp" */
-const char *eve_poller_mode_name(eve_poller_mode_t mode);        /* "epoll", "wsapoll", ... */
+EVE_API size_t eve_poller_overlapped_count(const eve_poller_t *poller);
+EVE_API eve_poller_mode_t eve_poller_mode(const eve_poller_t *poller);
+EVE_API const char *eve_poller_backend_name(const eve_poller_t *poller); /* "epoll", "iocp" */
+EVE_API const char *eve_poller_mode_name(eve_poller_mode_t mode);        /* "epoll", "wsapoll", ... */
 /* Parses "epoll", "wsapoll", "overlapped", "default"; EVE_EINVAL otherwise. */
-int eve_poller_mode_parse(const char *name, eve_poller_mode_t *out);
-void eve_poller_stats(const eve_poller_t *poller, eve_poller_stats_t *out);
+EVE_API int eve_poller_mode_parse(const char *name, eve_poller_mode_t *out);
+EVE_API void eve_poller_stats(const eve_poller_t *poller, eve_poller_stats_t *out);
 
 /* Registration. A handle is registered once; user_data comes back with
  * every event for it.
@@ -248,23 +248,23 @@ void eve_poller_stats(const eve_poller_t *poller, eve_poller_stats_t *out);
  * poll set and it cannot grow); OS errors from epoll_ctl.
  * unregister errors: EVE_EINVAL; EVE_EBADF; EVE_ENOENT; an OS error from
  * epoll_ctl (the registration is removed all the same). */
-int eve_poller_register(eve_poller_t *poller, eve_handle_t handle,
-                        eve_interest_t interest, uint64_t user_data);
-int eve_poller_modify(eve_poller_t *poller, eve_handle_t handle,
-                      eve_interest_t interest, uint64_t user_data);
-int eve_poller_unregister(eve_poller_t *poller, eve_handle_t handle);
+EVE_API int eve_poller_register(eve_poller_t *poller, eve_handle_t handle,
+                                eve_interest_t interest, uint64_t user_data);
+EVE_API int eve_poller_modify(eve_poller_t *poller, eve_handle_t handle,
+                              eve_interest_t interest, uint64_t user_data);
+EVE_API int eve_poller_unregister(eve_poller_t *poller, eve_handle_t handle);
 
 /* Wakes a thread blocked in eve_poller_wait(). Safe from any thread.
  * Coalesces: posts made before the waiter consumes the first one add
  * nothing. Returns false only if the wake-up could not be posted. */
-bool eve_poller_post_wakeup(eve_poller_t *poller);
+EVE_API bool eve_poller_post_wakeup(eve_poller_t *poller);
 
 /* Ends the current and every later eve_poller_wait() with EVE_ESHUTDOWN.
  * Safe from any thread. One rule on every backend: a wait that has already
  * found events when it sees the shutdown returns those events (so no
  * completion taken off the port is lost), and every wait after it returns
  * EVE_ESHUTDOWN without looking. */
-bool eve_poller_post_shutdown(eve_poller_t *poller);
+EVE_API bool eve_poller_post_shutdown(eve_poller_t *poller);
 
 /* Waits for events. timeout_ms: -1 infinite, 0 never blocks, >0 ms.
  * Returns the number of events stored (0 on timeout or wake-up),
@@ -281,15 +281,15 @@ bool eve_poller_post_shutdown(eve_poller_t *poller);
  * below -1); EVE_ESHUTDOWN; EVE_ENOMEM (Windows: the completion queue
  * cannot grow); OS errors from epoll_wait, WSAPoll or
  * GetQueuedCompletionStatusEx. */
-int eve_poller_wait(eve_poller_t *poller, eve_native_event_t *events,
-                    size_t max_events, int timeout_ms);
+EVE_API int eve_poller_wait(eve_poller_t *poller, eve_native_event_t *events,
+                            size_t max_events, int timeout_ms);
 
 /* Moves whatever the kernel already has (wake-ups, completions) into the
  * poller's own queue without blocking; the next wait reports it. */
-void eve_poller_check_pending_iocp_events(eve_poller_t *poller);
+EVE_API void eve_poller_check_pending_iocp_events(eve_poller_t *poller);
 
-eve_os_event_t eve_poller_translate(const eve_native_event_t *native_event);
-eve_ready_t eve_poller_translate_ready(uint32_t native_mask);
+EVE_API eve_os_event_t eve_poller_translate(const eve_native_event_t *native_event);
+EVE_API eve_ready_t eve_poller_translate_ready(uint32_t native_mask);
 
 #ifdef _WIN32
 /* One overlapped operation in flight. The OVERLAPPED must stay put until
@@ -308,26 +308,26 @@ typedef struct eve_overlapped_entry {
 } eve_overlapped_entry_t;
 
 /* Clears the OVERLAPPED and the completion fields for the next operation. */
-void eve_overlapped_entry_reset(eve_overlapped_entry_t *entry);
+EVE_API void eve_overlapped_entry_reset(eve_overlapped_entry_t *entry);
 
 typedef struct eve_overlapped_pool eve_overlapped_pool_t;
 
 /* NULL when the pool is at the poller's capacity (counted in capacity_hits). */
-eve_overlapped_entry_t *eve_overlapped_pool_acquire(eve_overlapped_pool_t *pool);
+EVE_API eve_overlapped_entry_t *eve_overlapped_pool_acquire(eve_overlapped_pool_t *pool);
 /* Returns an entry to the pool. Ignored for anything that is not one of
  * this pool's in-use entries (a double release). Refused while its
  * operation is in flight (the OVERLAPPED's status is still STATUS_PENDING:
  * the kernel owns it), counted in releases_refused: release it after wait()
  * has reported its completion; CancelIoEx hurries that. */
-void eve_overlapped_pool_release(eve_overlapped_pool_t *pool,
-                                 eve_overlapped_entry_t *entry);
+EVE_API void eve_overlapped_pool_release(eve_overlapped_pool_t *pool,
+                                         eve_overlapped_entry_t *entry);
 /* NULL if the OVERLAPPED is not one of this pool's in-use entries. */
-eve_overlapped_entry_t *eve_overlapped_pool_find_by_overlapped(
-    eve_overlapped_pool_t *pool, const OVERLAPPED *overlapped);
-size_t eve_overlapped_pool_active_count(const eve_overlapped_pool_t *pool);
-bool eve_overlapped_pool_has_available(const eve_overlapped_pool_t *pool);
+EVE_API eve_overlapped_entry_t *eve_overlapped_pool_find_by_overlapped(
+            eve_overlapped_pool_t *pool, const OVERLAPPED *overlapped);
+EVE_API size_t eve_overlapped_pool_active_count(const eve_overlapped_pool_t *pool);
+EVE_API bool eve_overlapped_pool_has_available(const eve_overlapped_pool_t *pool);
 
-eve_overlapped_pool_t *eve_poller_overlapped_pool(eve_poller_t *poller);
+EVE_API eve_overlapped_pool_t *eve_poller_overlapped_pool(eve_poller_t *poller);
 
 /* Associates a handle opened for overlapped I/O with the poller's port.
  * Operations started with pool entries then complete through wait().
@@ -335,11 +335,11 @@ eve_overlapped_pool_t *eve_poller_overlapped_pool(eve_poller_t *poller);
  * is already associated with a port: ERROR_INVALID_PARAMETER); EVE_EBADF
  * (NULL or INVALID_HANDLE_VALUE); other OS errors. A socket associated
  * here and then registered is watched by WSAPoll in overlapped mode. */
-int eve_poller_associate_handle(eve_poller_t *poller, HANDLE handle,
-                                uint64_t completion_key);
+EVE_API int eve_poller_associate_handle(eve_poller_t *poller, HANDLE handle,
+                                        uint64_t completion_key);
 
 /* Classifies a handle (GetFileType and friends); UNKNOWN when unsure. */
-eve_handle_type_t eve_handle_classify(eve_handle_t handle);
+EVE_API eve_handle_type_t eve_handle_classify(eve_handle_t handle);
 #endif
 
 #ifdef __cplusplus

@@ -4,6 +4,8 @@
 #ifndef EVE_ERROR_H_
 #define EVE_ERROR_H_
 
+#include "eve_export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -47,13 +49,13 @@ enum eve_error {
 };
 
 /* A short message for any value this library returns. */
-const char *eve_strerror(int error);
+EVE_API const char *eve_strerror(int error);
 /* The symbolic name ("EVE_EEXIST"). */
-const char *eve_error_name(int error);
+EVE_API const char *eve_error_name(int error);
 
 /* Translates an OS error: errno on POSIX; GetLastError() or
  * WSAGetLastError() values on Windows. 0 maps to EVE_OK. */
-int eve_error_from_os(long os_error);
+EVE_API int eve_error_from_os(long os_error);
 
 #ifdef __cplusplus
 }
