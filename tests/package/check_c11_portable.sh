@@ -3,7 +3,9 @@
 # expressions, case ranges, typeof, VLAs, zero-length arrays, ?: without a
 # middle, __attribute__ without a guard...), so MSVC can build what mingw
 # builds (.github/workflows/windows.yml). clang checks them against the
-# mingw-w64 headers with -pedantic -Wgnu -Wvla as errors.
+# mingw-w64 headers with -pedantic -Wgnu -Wvla as errors, with the contract
+# suite's seams compiled in (as eve_poller_testable builds them) so that
+# their code is checked too.
 #   check_c11_portable.sh BUILD_DIR [CJSON_DIR]   (generated version.h; cJSON.h)
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -21,7 +23,7 @@ for f in "$top"/src/poller/*.c "$top"/src/poller/win/*.c "$top"/src/net/*.c \
   [ -f "$f" ] || continue
   count=$((count + 1))
   clang --target=x86_64-w64-mingw32 -std=c11 -pedantic -Wgnu -Wvla -Werror -fsyntax-only \
-    -DWIN32_LEAN_AND_MEAN -D_WIN32_WINNT=0x0601 \
+    -DWIN32_LEAN_AND_MEAN -D_WIN32_WINNT=0x0601 -DEVE_POLLER_TEST_HOOKS \
     -I"$top/src/poller" -I"$top/src/poller/include" -I"$build/src/poller/include" -I"$top/src/poller/win" -I"$top/src/net" -I"$top/src/net/win" \
     -I"$top/src/base" -I"$top/src/stats" -I"$top/src/http" -I"$top/src/admin" \
     -I"$top/src/app" -I"$top/service" -I"$build/src/base/generated" -I"$build/service/messages" \
