@@ -47,6 +47,7 @@ struct eved_stats_json {
   number_t total, by_status[EVED_STATUS_COUNT], by_path[EVED_PATH_COUNT];
   number_t received, sent;
   number_t registrations, capacity, overlapped_active, waits, wakeups, capacity_hits;
+  number_t releases_refused;
   number_t limits[EVED_LIMIT_COUNT];
   number_t pid, memory, handles;
   bool has_handles;
@@ -117,7 +118,8 @@ static bool build_poller(eved_stats_json_t *d) {
          add_number(d, o, "capacity", &d->capacity) &&
          add_number(d, o, "overlapped_active", &d->overlapped_active) &&
          add_number(d, o, "waits", &d->waits) && add_number(d, o, "wakeups", &d->wakeups) &&
-         add_number(d, o, "capacity_hits", &d->capacity_hits);
+         add_number(d, o, "capacity_hits", &d->capacity_hits) &&
+         add_number(d, o, "releases_refused", &d->releases_refused);
 }
 
 static bool build_limits(eved_stats_json_t *d) {
@@ -234,6 +236,7 @@ size_t eved_stats_json_render(eved_stats_json_t *d, const eved_snapshot_t *s, ch
   set(&d->waits, s->poller.waits);
   set(&d->wakeups, s->poller.wakeups);
   set(&d->capacity_hits, s->poller.capacity_hits);
+  set(&d->releases_refused, s->poller.releases_refused);
   for (int i = 0; i < EVED_LIMIT_COUNT; i++) set(&d->limits[i], c->limits[i]);
   set(&d->pid, s->pid);
   set(&d->memory, s->memory_bytes);

@@ -92,6 +92,9 @@ size_t eved_stats_metrics(const eved_snapshot_t *s, char *buf, size_t size) {
          s->poller.wakeups);
   single(&b, "eved_poller_capacity_hits_total", "counter",
          "Registrations refused at the poller's capacity.", s->poller.capacity_hits);
+  single(&b, "eved_poller_releases_refused_total", "counter",
+         "Overlapped pool entries whose release was refused: the kernel still owned their I/O.",
+         s->poller.releases_refused);
 
   family(&b, "eved_limit_hits_total", "counter", "Times each configured bound was hit.");
   for (int i = 0; i < EVED_LIMIT_COUNT; i++)

@@ -203,7 +203,7 @@ def t_stats_json(srv):
     for key in ("active", "accepted", "closed", "rejected"):
         check(isinstance(s["connections"][key], int), "connections." + key)
     for key in ("backend", "mode", "registrations", "capacity", "overlapped_active", "waits",
-                "wakeups"):
+                "wakeups", "capacity_hits", "releases_refused"):
         check(key in s["poller"], "poller." + key)
     for key in ("pid", "memory_bytes"):
         check(key in s["process"], "process." + key)
