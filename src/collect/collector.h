@@ -1,0 +1,40 @@
+/* The collector interface: one collector gathers one group of host figures
+ * (cpu, memory, ...) into a metric set, as node_exporter's collector/ and
+ * windows_exporter's collectors each do behind one small interface.
+ *
+ * Thread rules: collect() runs on a collection thread, never on the loop
+ * thread; it may block (a dead network share), so it must touch nothing
+ * but its arguments and its own file's state. Two calls of the same
+ * collector never overlap (each collector has one thread at a time; a
+ * thread abandoned in a hung call is never given the collector back). */
+#ifndef EVED_COLLECTOR_H_
+#define EVED_COLLECTOR_H_
+
+#include <stddef.h>
+
+#include "metric_set.h"
+
+typedef struct eved_collector {
+  /* As written in collectors.enabled and in the collector="" label. */
+  const char *name;
+  /* Fills set (cleared by the caller). Returns 0, or -1 with a reason
+   * (NUL-terminated, at most error_size bytes) when nothing useful came
+   * back. A partial failure (access denied for one service, a volume gone
+   * mid-scrape) drops those series, calls eved_metric_set_error, and still
+   * returns 0: one bad object never fails the collector. */
+  int (*collect)(eved_metric_set_t *set, char *error, size_t error_size);
+} eved_collector_t;
+
+/* The collectors this OS has, in a fixed order (registry_linux.c,
+ * registry_win.c). *count receives how many. */
+const eved_collector_t *const *eved_collectors(size_t *count);
+
+/* The collector of this OS with that name, or NULL. */
+const eved_collector_t *eved_collector_find(const char *name);
+
+/* For a name that is a collector only on another OS ("service" on Linux),
+ * that OS's name ("Windows"); NULL otherwise. Lets the config say why a
+ * name is refused rather than only that it is unknown. */
+const char *eved_collector_other_os(const char *name);
+
+#endif /* EVED_COLLECTOR_H_ */
