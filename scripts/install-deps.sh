@@ -31,7 +31,7 @@ g++:g++ x86_64-w64-mingw32-g++:g++-mingw-w64-x86-64 pkg-config:pkgconf
 x86_64-w64-mingw32-windmc:binutils-mingw-w64-x86-64
 wine:wine wineserver:wine wineboot:wine /usr/lib/wine/wine64:wine64
 dpkg-source:dpkg-dev
-clang-tidy:clang-tidy clang:clang
+clang-tidy:clang-tidy clang:clang /usr/lib/x86_64-linux-gnu/libtsan.so.2:libtsan2
 /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-14-dev
 valgrind:valgrind prometheus:prometheus promtool:prometheus chromium:chromium wrk:wrk
 systemd-analyze:systemd npm:npm node:nodejs
