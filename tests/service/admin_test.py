@@ -234,11 +234,31 @@ def t_line_limit(srv, ch):
         check(at_eof(s), "disconnected after the error")
     ch.ok("version")
     check(srv.get("/healthz")[0].status == 200, "the server carries on")
-    # A line just within the bound is still a command (an unknown one).
+    # A line just within the bound (65,536 bytes with its newline) is still
+    # a command (an unknown one), also when the newline comes in a later
+    # write; one byte more is refused, wherever the newline comes.
     if not ch.wine:
         s = ch.connect()
         s.sendall(b"y" * (LINE_MAX - 1) + b"\n")
         check(b"bad arguments" in read_line(s), "a long line is answered")
+        s = ch.connect()
+        s.sendall(b"y" * (LINE_MAX - 1))
+        time.sleep(0.3)
+        s.sendall(b"\n")
+        check(b"bad arguments" in read_line(s), "a 64 KiB line whose newline came later is answered")
+        s.sendall(b"version\n")
+        check(b'"ok":true' in read_line(s), "and the client carries on")
+        s = ch.connect()
+        s.sendall(b"y" * LINE_MAX)
+        time.sleep(0.3)
+        try:
+            s.sendall(b"\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        check(b"line longer than 65536" in read_line(s), "a line one byte over the bound is refused")
+        check(at_eof(s), "and its client disconnected")
+        st = ch.ok("stats")["stats"]
+        check(st["limits"]["admin_line"] == 2, "admin_line counted: %s" % st["limits"])
 
 
 def t_max_clients(srv, ch):
