@@ -951,6 +951,8 @@ def c_cli_check_config(args):
             ({"admin": {"enabled": "yes"}}, "admin.enabled"),
             ({"admin": {"max_clients": 0}}, "admin.max_clients"),
             ({"admin": {"pipe": "C:\\eved-admin"}}, "admin.pipe"),
+            ({"admin": {"pipe": "\\\\.\\pipe\\"}}, "admin.pipe"),
+            ({"admin": {"pipe": "\\\\.\\pipe\\a\\b"}}, "admin.pipe"),
             ({"admin": {"sddl": ""}}, "admin.sddl"),
             ({"admin": {"idle_timeout_ms": 5}}, "admin.idle_timeout_ms"),
         ]
@@ -959,6 +961,15 @@ def c_cli_check_config(args):
             check(code != 0 and key in out, "%s: want an error naming %s, got %d %r" % (cfg, key, code, out))
         code, out = verdict("{ not json")
         check(code != 0 and "JSON" in out, "syntax error: %d %r" % (code, out))
+        # The full pipe form is taken as it is.
+        code, out = verdict(json.dumps({"admin": {"pipe": "\\\\.\\pipe\\eved-x"}}))
+        check(code == 0, "a \\\\.\\pipe\\NAME pipe is refused: " + out)
+        # --listen on the command line is checked like the config's.
+        path = os.path.join(d, "c.json")
+        with open(path, "w") as f:
+            json.dump(good, f)
+        code, out = run_cli(args, "run", "--config", path, "--listen", "256.0.0.1:80")
+        check(code != 0 and "--listen: bad address" in out, "run --listen 256.0.0.1:80: %d %r" % (code, out))
     finally:
         shutil.rmtree(d, ignore_errors=True)
 
@@ -980,25 +991,37 @@ CONFIG_BOUNDS = [
 
 
 def c_cli_config_bounds(args):
-    """Each bound at min-1, min, max, max+1: the two inside accepted, the
-    two outside refused with an error naming the key and its range."""
+    """Each bound at min-1, min, max, max+1: the two inside accepted (all
+    the minimums in one config, all the maximums in another, which saves
+    Wine starts), each one outside refused with an error naming the key
+    and its range."""
     d = tempfile.mkdtemp(prefix="eved-cfg-")
     try:
         path = os.path.join(d, "c.json")
+
+        def config_of(values):
+            cfg = {}
+            for keys, value in values:
+                node = cfg
+                for k in keys[:-1]:
+                    node = node.setdefault(k, {})
+                node[keys[-1]] = value
+            return cfg
+
+        def verdict(values):
+            with open(path, "w") as f:
+                json.dump(config_of(values), f)
+            return run_cli(args, "check-config", path)
+
+        for side, pick in (("minimum", 1), ("maximum", 2)):
+            code, out = verdict([(b[0], b[pick]) for b in CONFIG_BOUNDS])
+            check(code == 0, "every bound at its %s is refused: %r" % (side, out))
         for keys, lo, hi in CONFIG_BOUNDS:
             name = ".".join(keys)
-            for value, ok in ((lo - 1, False), (lo, True), (hi, True), (hi + 1, False)):
-                cfg = value
-                for k in reversed(keys):
-                    cfg = {k: cfg}
-                with open(path, "w") as f:
-                    json.dump(cfg, f)
-                code, out = run_cli(args, "check-config", path)
-                if ok:
-                    check(code == 0, "%s = %d is within [%d, %d] but refused: %r" % (name, value, lo, hi, out))
-                else:
-                    check(code != 0 and name in out and "between %d and %d" % (lo, hi) in out,
-                          "%s = %d is outside [%d, %d]: got %d %r" % (name, value, lo, hi, code, out))
+            for value in (lo - 1, hi + 1):
+                code, out = verdict([(keys, value)])
+                check(code != 0 and name in out and "between %d and %d" % (lo, hi) in out,
+                      "%s = %d is outside [%d, %d]: got %d %r" % (name, value, lo, hi, code, out))
     finally:
         shutil.rmtree(d, ignore_errors=True)
 
