@@ -832,6 +832,28 @@ def t_drain(srv):
     check(code == 0, "clean exit after the drain (%d)" % code)
 
 
+def t_drain_timeout(srv):
+    """drain_timeout_ms 500 fires: a connection still inside a request when
+    the drain runs out is cut, counted, and logged as a warning (it needs
+    an operator), and eved exits 0."""
+    busy = srv.connect()
+    busy.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+    srv.wait_stats(lambda x: x["connections"]["active"] == 2, "the busy connection accepted")
+    srv.interrupt()
+    rd = Reader(busy, track=False)
+    try:
+        cut = rd.at_eof()
+    except OSError:
+        cut = True
+    check(cut, "the busy connection cut with nothing sent")
+    code = srv.proc.wait(timeout=EVENT_DEADLINE)
+    check(code == 0, "exit %d after the drain timed out" % code)
+    log = srv.read_log()
+    check("drain timed out" in log, "the timeout is logged")
+    check(re.search(r" warn +limit drain_timeout: connection \d+: cut by the drain timeout", log),
+          "the cut is logged as a warning:\n" + log)
+
+
 def t_rfc9112_conformance(srv):
     doc = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "http.md")
     limits = Server(srv.args, conformance.LIMITS_CONFIG)
@@ -1058,6 +1080,7 @@ BEHAVIOURS = {
     "output_cap": (t_output_cap, {"max_output_bytes": 65536, "write_timeout_ms": 1000,
                                    "max_requests_per_connection": 100000000}),
     "drain": (t_drain, {"drain_timeout_ms": 30000}),
+    "drain_timeout": (t_drain_timeout, {"drain_timeout_ms": 500, "header_timeout_ms": 60000}),
     "slow_reader": (t_slow_reader, {"write_timeout_ms": 5000, "max_requests_per_connection": 100000}),
     "write_timer_restarts": (t_write_timer_restarts, {"write_timeout_ms": 1000,
                                                        "max_output_bytes": 67108864,
