@@ -2,6 +2,7 @@
  * file to make one ctest entry per behaviour and mode. */
 TEST_SHARED(create_and_dispose)
 TEST_SHARED(dispose_with_registrations)
+TEST_SHARED(unregister_wait_blocks_register_again)
 TEST_SHARED(register_modify_unregister)
 TEST_SHARED(double_register_is_error)
 TEST_SHARED(modify_unregistered_is_error)

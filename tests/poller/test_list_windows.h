@@ -45,4 +45,5 @@ TEST_WINDOWS(skip_on_success_only_for_ifs_providers)
 TEST_WINDOWS(completions_do_not_starve_readiness)
 TEST_WINDOWS(socket_without_overlapped_flag_watched)
 TEST_WINDOWS(pool_refuses_release_in_flight)
+TEST_WINDOWS(pool_refuses_foreign_entry)
 #endif

@@ -130,4 +130,40 @@ TEST_IMPL(pool_refuses_release_in_flight) {
   test_pipe_close(&pipe);
   CHECK_OK(eve_poller_dispose(poller));
 }
+/* An entry belongs to the pool that gave it out: another poller's pool
+ * neither finds it nor takes it back (its free list would then hand out
+ * memory the first pool still owns and may free at dispose). */
+TEST_IMPL(pool_refuses_foreign_entry) {
+  eve_poller_t *first = test_poller(mode);
+  eve_poller_t *second = test_poller(mode);
+  eve_overlapped_pool_t *pool_a = eve_poller_overlapped_pool(first);
+  eve_overlapped_pool_t *pool_b = eve_poller_overlapped_pool(second);
+  eve_overlapped_entry_t *mine = eve_overlapped_pool_acquire(pool_b);
+  CHECK(mine != NULL);
+  eve_overlapped_pool_release(pool_b, mine);
+  CHECK_EQ(eve_overlapped_pool_active_count(pool_b), 0);
+
+  eve_overlapped_entry_t *foreign = eve_overlapped_pool_acquire(pool_a);
+  CHECK(foreign != NULL);
+  CHECK(eve_overlapped_pool_find_by_overlapped(pool_b, &foreign->overlapped) == NULL);
+  eve_overlapped_pool_release(pool_b, foreign);
+  CHECK(foreign->in_use);
+  CHECK_EQ(eve_overlapped_pool_active_count(pool_a), 1);
+  CHECK_EQ(eve_overlapped_pool_active_count(pool_b), 0);
+  /* pool_b's next entries are its own, never the foreign one. */
+  eve_overlapped_entry_t *next[2];
+  for (int i = 0; i < 2; i++) {
+    next[i] = eve_overlapped_pool_acquire(pool_b);
+    CHECK(next[i] != NULL && next[i] != foreign);
+    CHECK(eve_overlapped_pool_find_by_overlapped(pool_b, &next[i]->overlapped) == next[i]);
+  }
+  CHECK_EQ(eve_overlapped_pool_active_count(pool_b), 2);
+  for (int i = 0; i < 2; i++) eve_overlapped_pool_release(pool_b, next[i]);
+  CHECK_EQ(eve_overlapped_pool_active_count(pool_b), 0);
+  eve_overlapped_pool_release(pool_a, foreign);
+  CHECK(!foreign->in_use);
+  CHECK_EQ(eve_overlapped_pool_active_count(pool_a), 0);
+  CHECK_OK(eve_poller_dispose(second));
+  CHECK_OK(eve_poller_dispose(first));
+}
 #endif

@@ -12,7 +12,6 @@ Behaviours wait for events with generous deadlines but never assert on
 elapsed time.
 """
 import argparse
-import http.client
 import json
 import os
 import re
@@ -22,6 +21,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import conformance
@@ -50,6 +50,7 @@ class Server:
         if self.poller_mode:
             cfg["poller"] = {"mode": self.poller_mode}
         cfg.update(config or {})
+        self.config = cfg
         self.config_path = os.path.join(self.dir, "eved.json")
         with open(self.config_path, "w") as f:
             json.dump(cfg, f)
@@ -99,12 +100,22 @@ class Server:
         return s
 
     def get(self, path, method="GET", headers=None):
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=EVENT_DEADLINE)
-        c.request(method, path, headers=headers or {})
-        r = c.getresponse()
-        body = r.read()
-        c.close()
-        return r, body
+        """One request on a connection of its own, its answer read strictly
+        (Reader.response): (answer, body)."""
+        fields = "".join("%s: %s\r\n" % kv for kv in (headers or {}).items())
+        s = self.connect()
+        try:
+            s.sendall(request(path, method=method, extra=fields))
+            rd = Reader(s, track=False)
+            try:
+                status, h, body = rd.response(head_only=method == "HEAD")
+            except EOFError as e:
+                # An OSError, as a refused or reset connection is.
+                raise ConnectionAbortedError(str(e))
+            check(rd.buf == b"", "%s %s: bytes after the answer: %r" % (method, path, rd.buf[:200]))
+        finally:
+            s.close()
+        return Answer(status, h), body
 
     def stats(self):
         r, body = self.get("/stats")
@@ -144,31 +155,65 @@ class Server:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+class Answer:
+    """What get() returns: the status and the header fields."""
+
+    def __init__(self, status, headers):
+        self.status, self.headers = status, headers
+
+    def getheader(self, name):
+        return self.headers.get(name.lower())
+
+
+# Every Reader of the running behaviour, checked when it ends (end()).
+READERS = []
+
+
 class Reader:
     """Reads HTTP/1.1 responses off a raw socket, for the tests that need
-    byte-level control (pipelining, bad input) that http.client hides."""
+    byte-level control (pipelining, bad input) that http.client hides.
+    Strict, so every test that reads a response checks its framing: the
+    status line exactly `HTTP/1.1 NNN Reason` (the reason eved's for NNN),
+    field lines `name: value` with no name twice, a Content-Length, then
+    exactly that many body bytes (none for a HEAD). A leaked body or a
+    response spliced into another fails the next read, and what is left
+    over at the end of the behaviour fails end()."""
 
-    def __init__(self, sock):
+    def __init__(self, sock, track=True):
         self.sock = sock
         self.buf = b""
+        self.received = 0
+        if track:
+            READERS.append(self)
 
     def _fill(self):
         data = self.sock.recv(65536)
         if not data:
-            raise EOFError
+            raise EOFError("EOF where a response was due; had %r" % self.buf[:200])
+        self.received += len(data)
         self.buf += data
 
     def response(self, head_only=False):
         while b"\r\n\r\n" not in self.buf:
+            check(len(self.buf) < 65536, "no end of head in %d bytes" % len(self.buf))
             self._fill()
         head, self.buf = self.buf.split(b"\r\n\r\n", 1)
-        lines = head.decode("latin-1").split("\r\n")
-        status = int(lines[0].split()[1])
+        lines = head.split(b"\r\n")
+        m = conformance.STATUS_LINE.match(lines[0])
+        check(m, "status line %r" % lines[0][:200])
+        status = int(m.group(1))
+        check(conformance.REASONS.get(status) == m.group(2).decode(),
+              "reason in status line %r" % lines[0])
         headers = {}
         for line in lines[1:]:
-            k, v = line.split(":", 1)
-            headers[k.strip().lower()] = v.strip()
-        length = 0 if head_only else int(headers.get("content-length", "0"))
+            f = conformance.FIELD_LINE.match(line)
+            check(f, "field line %r (after %r)" % (line[:200], lines[0]))
+            name = f.group(1).decode().lower()
+            check(name not in headers, "field %s twice" % name)
+            headers[name] = f.group(2).decode()
+        check(re.match(r"\d+\Z", headers.get("content-length", "")),
+              "Content-Length %r" % headers.get("content-length"))
+        length = 0 if head_only else int(headers["content-length"])
         while len(self.buf) < length:
             self._fill()
         body, self.buf = self.buf[:length], self.buf[length:]
@@ -183,6 +228,30 @@ class Reader:
         except ConnectionResetError:
             return self.buf == b""
         return False
+
+    def end(self, wait=0.2):
+        """Nothing follows the last response read: no bytes kept, and
+        none arrive within `wait` seconds (EOF or a reset is fine)."""
+        check(self.buf == b"", "bytes after the last response: %r" % self.buf[:200])
+        if self.sock.fileno() < 0:
+            return
+        self.sock.settimeout(wait)
+        try:
+            data = self.sock.recv(65536)
+        except (socket.timeout, OSError):
+            return
+        finally:
+            if self.sock.fileno() >= 0:
+                self.sock.settimeout(EVENT_DEADLINE)
+        check(data == b"", "bytes after the last response: %r" % data[:200])
+
+
+def check_readers_done():
+    try:
+        for rd in READERS:
+            rd.end()
+    finally:
+        READERS.clear()
 
 
 def request(path, host=True, extra="", method="GET", version="1.1"):
@@ -273,6 +342,14 @@ def t_head(srv):
     check(st == 200 and int(h["content-length"]) > 0, "HEAD status/length")
     st, h, body = rd.response()
     check(st == 200 and body == b"ok\n", "the next response follows at once (no HEAD body sent)")
+    # A HEAD alone, and a HEAD answered with an error: heads, and nothing
+    # after them (end() when the behaviour ends).
+    for path, status, length in (("/healthz", 200, 3), ("/nope", 404, None)):
+        s2 = srv.connect()
+        s2.sendall(request(path, method="HEAD"))
+        st, h, body = Reader(s2).response(head_only=True)
+        check(st == status and (length is None or int(h["content-length"]) == length),
+              "HEAD %s: %d %r" % (path, st, h))
 
 
 def t_method_405(srv):
@@ -287,15 +364,16 @@ def t_not_found_404(srv):
 
 
 def t_keep_alive(srv):
-    c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=EVENT_DEADLINE)
-    for _ in range(5):
-        c.request("GET", "/healthz")
-        r = c.getresponse()
-        r.read()
-        check(r.status == 200, "status")
-    s = srv.stats()
-    check(s["connections"]["accepted"] == 2, "one connection for 5 requests (+1 for /stats)")
-    c.close()
+    s = srv.connect()
+    rd = Reader(s)
+    for i in range(5):
+        s.sendall(request("/healthz"))
+        st, h, body = rd.response()
+        check(st == 200 and body == b"ok\n" and h.get("connection") == "keep-alive",
+              "request %d on the same connection: %d %r" % (i, st, h))
+    st = srv.stats()
+    check(st["connections"]["accepted"] == 2, "one connection for 5 requests (+1 for /stats)")
+    s.close()
 
 
 def t_http10_close(srv):
@@ -335,11 +413,11 @@ def t_pipelining(srv):
     check(got[4][2].startswith(b"# HELP"), "fifth is /metrics")
 
 
-def expect_error_and_close(srv, data, status):
+def expect_error_and_close(srv, data, status, head_only=False):
     s = srv.connect()
     s.sendall(data)
     rd = Reader(s)
-    st, h, _ = rd.response()
+    st, h, _ = rd.response(head_only=head_only)
     check(st == status, "status %d, want %d" % (st, status))
     check(h.get("connection") == "close", "Connection: close on %d" % status)
     check(rd.at_eof(), "closed after %d" % status)
@@ -363,9 +441,17 @@ def t_malformed_400(srv):
 
 
 def t_header_431(srv):
+    bound = srv.config["max_header_bytes"]
+    # A head of exactly max_header_bytes is served; one byte more is 431.
+    s = srv.connect()
+    s.sendall(conformance.padded_head(bound))
+    st, h, body = Reader(s).response()
+    check(st == 200 and body == b"ok\n" and h["connection"] == "keep-alive",
+          "a head of exactly %d bytes: %d" % (bound, st))
+    expect_error_and_close(srv, conformance.padded_head(bound + 1), 431)
     expect_error_and_close(srv, request("/healthz", extra="X-Big: %s\r\n" % ("a" * 2000)), 431)
     s = srv.stats()
-    check(s["limits"]["max_header_bytes"] == 1, "limit counted")
+    check(s["limits"]["max_header_bytes"] == 2, "limit counted: %d" % s["limits"]["max_header_bytes"])
     # Just under the bound is served.
     r, _ = srv.get("/healthz", headers={"X-Small": "a" * 500})
     check(r.status == 200, "a head within the bound is served")
@@ -377,9 +463,15 @@ def t_body_not_request(srv):
         srv, request("/healthz", extra="Content-Length: %d\r\n" % len(smuggled)) + smuggled, 413)
     expect_error_and_close(srv, request("/stats", method="POST", extra="Content-Length: %d\r\n" %
                                         len(smuggled)) + smuggled, 405)
+    # HEAD is a method eved serves: a body on it is too large (413), not a
+    # wrong method (405); its answer is a head.
+    expect_error_and_close(srv, request("/healthz", method="HEAD", extra="Content-Length: %d\r\n" %
+                                        len(smuggled)) + smuggled, 413, head_only=True)
     s = srv.stats()
     check(s["requests"]["by_path"]["other"] == 0, "the body was never parsed as a request")
-    check(s["limits"]["request_body"] == 2, "refusals counted")
+    check(s["limits"]["request_body"] == 3, "refusals counted: %d" % s["limits"]["request_body"])
+    check(s["requests"]["by_status"]["413"] == 2 and s["requests"]["by_status"]["405"] == 1,
+          "by_status: %s" % s["requests"]["by_status"])
 
 
 def t_header_timeout_408(srv):
@@ -413,40 +505,63 @@ def t_max_requests(srv):
     for i in range(3):
         st, h, _ = rd.response()
         check(st == 200, "request %d served" % i)
+        if i < 2:
+            check(h.get("connection") == "keep-alive", "request %d of 3 keeps the connection" % (i + 1))
     check(h.get("connection") == "close", "last allowed response says close")
     check(rd.at_eof(), "closed after max_requests_per_connection")
     srv.wait_stats(lambda x: x["limits"]["max_requests_per_connection"] == 1, "limit counted")
 
 
 def t_max_connections(srv):
+    """At max_connections every held connection is served, and stays
+    served; one more gets 503 and is closed; a slot freed by a close takes
+    a new client. The figures are read on a held connection, so no /stats
+    request competes for a slot."""
     held = []
-    for _ in range(4):
+    for i in range(4):
         s = srv.connect()
+        rd = Reader(s)
         s.sendall(request("/healthz"))
-        Reader(s).response()  # accepted for sure
-        held.append(s)
+        st, h, body = rd.response()
+        check(st == 200 and body == b"ok\n" and h.get("connection") == "keep-alive",
+              "held connection %d: %d %r" % (i + 1, st, body))
+        held.append((s, rd))
     extra = srv.connect()
     rd = Reader(extra)
     st, h, body = rd.response()
-    check(st == 503 and h.get("connection") == "close", "503 beyond max_connections")
-    held.pop().close()
-    # Until eved has seen a close (the held one, or the previous /stats
-    # connection's), a new connection is still one too many and is refused
-    # with 503 like the extra one above: retry then, and read the figures
-    # from the first /stats that is served.
+    check(st == 503 and h.get("connection") == "close" and body == b"too many connections\n",
+          "503 beyond max_connections: %d %r" % (st, body))
+    check(rd.at_eof(), "closed after the 503")
+
+    def stats_on(i):
+        s, rd = held[i]
+        s.sendall(request("/stats"))
+        st, h, body = rd.response()
+        check(st == 200 and h.get("connection") == "keep-alive", "/stats on held %d: %d" % (i + 1, st))
+        return json.loads(body)
+
+    for i in range(len(held)):
+        st = stats_on(i)
+        c = st["connections"]
+        check(c["active"] == 4 and c["accepted"] == 4 and c["rejected"] == 1 and c["closed"] == 0,
+              "held %d sees %s" % (i + 1, c))
+        check(st["limits"]["max_connections"] == 1, "limit counted once: %s" % st["limits"])
+    s, _ = held.pop()
+    s.close()
     deadline = time.monotonic() + EVENT_DEADLINE
-    while True:
-        r, body = srv.get("/stats")
-        if r.status == 200:
-            s = json.loads(body)
-            if s["connections"]["rejected"] >= 1:
-                break
-        else:
-            check(r.status == 503, "/stats status %d after a slot was freed" % r.status)
-        check(time.monotonic() < deadline, "no /stats served with the rejection counted")
-        time.sleep(0.1)
-    check(s["limits"]["max_connections"] >= 1, "limit counted")
-    check(s["connections"]["active"] <= 4, "active within the bound")
+    while stats_on(0)["connections"]["closed"] != 1:
+        check(time.monotonic() < deadline, "the close of a held connection was never seen")
+        time.sleep(0.05)
+    new = srv.connect()
+    rd = Reader(new)
+    new.sendall(request("/healthz"))
+    st, h, body = rd.response()
+    check(st == 200 and body == b"ok\n", "a freed slot takes a new client: %d" % st)
+    st = stats_on(1)
+    c = st["connections"]
+    check(c["active"] == 4 and c["accepted"] == 5 and c["rejected"] == 1 and c["closed"] == 1,
+          "after the freed slot was taken: %s" % c)
+    check(st["limits"]["max_connections"] == 1, "still one refusal: %s" % st["limits"])
 
 
 def t_output_cap(srv):
@@ -480,6 +595,222 @@ def t_output_cap(srv):
     s.close()
 
 
+def t_slow_reader(srv):
+    """Back-pressure: 4,000 pipelined /stats to a client with a small
+    receive buffer that reads in bursts with pauses. Every response is read
+    strictly and its JSON parsed: the i-th counts exactly i requests, so a
+    response spliced into another, reordered or lost fails here; eved's
+    output queue reaches its cap (max_output_bytes) again and again."""
+    n = 4000
+    s = srv.connect(rcvbuf=4096)
+    errors = []
+
+    def send_all():
+        try:
+            s.sendall(request("/stats") * n)
+        except OSError as e:
+            errors.append(e)
+
+    sender = threading.Thread(target=send_all)
+    sender.start()
+    rd = Reader(s)
+    try:
+        for i in range(1, n + 1):
+            st, h, body = rd.response()
+            check(st == 200 and h.get("connection") == "keep-alive", "response %d: %d" % (i, st))
+            total = json.loads(body)["requests"]["total"]
+            check(total == i, "response %d counts %d requests" % (i, total))
+            if i % 500 == 0:
+                time.sleep(0.4)
+    finally:
+        sender.join(EVENT_DEADLINE)
+    check(not errors, "sending the requests failed: %s" % errors)
+    s.sendall(request("/stats"))
+    st, _, body = rd.response()
+    last = json.loads(body)
+    check(last["requests"]["total"] == n + 1, "requests %d" % last["requests"]["total"])
+    check(last["limits"]["output_cap"] >= 1, "the output cap was reached (back-pressure happened)")
+    check(last["limits"]["write_timeout"] == 0, "the slow reader was not dropped")
+    check(last["connections"]["accepted"] == 1, "one connection")
+
+
+def t_write_timer_restarts(srv):
+    """write_timeout_ms 1000 runs from the last progress, not from when
+    output was first queued: 5,000 pipelined /metrics (about 22 MB, far
+    more than the socket buffers hold, so eved's queue stays non-empty for
+    seconds) read in bursts of 2.5 MB with 300 ms pauses are all
+    delivered; the drop for a reader that stopped is output_cap's test."""
+    n = 5000
+    s = srv.connect()
+    errors = []
+
+    def send_all():
+        try:
+            s.sendall(request("/metrics") * n)
+        except OSError as e:
+            errors.append(e)
+
+    sender = threading.Thread(target=send_all)
+    sender.start()
+    rd = Reader(s)
+    burst_end = 2500000
+    try:
+        for i in range(1, n + 1):
+            st, h, body = rd.response()
+            check(st == 200 and body.startswith(b"# HELP"), "response %d: %d" % (i, st))
+            if rd.received >= burst_end:
+                time.sleep(0.3)
+                burst_end = rd.received + 2500000
+    finally:
+        sender.join(EVENT_DEADLINE)
+    check(not errors, "sending the requests failed: %s" % errors)
+    check(rd.received > 4 * 2500000, "the bursts spanned several pauses (%d bytes)" % rd.received)
+    s.sendall(request("/stats"))
+    st, _, body = rd.response()
+    last = json.loads(body)
+    check(last["limits"]["write_timeout"] == 0, "the reader was dropped: %s" % last["limits"])
+    check(last["requests"]["total"] == n + 1, "requests %d" % last["requests"]["total"])
+
+
+def t_idle_timer_restarts(srv):
+    """idle_timeout_ms 500: a request every 200 ms keeps the connection
+    (each response restarts the timer); idle after the last, it is closed."""
+    s = srv.connect()
+    rd = Reader(s)
+    for i in range(8):
+        s.sendall(request("/healthz"))
+        st, h, _ = rd.response()
+        check(st == 200 and h.get("connection") == "keep-alive", "request %d of 8: %d" % (i + 1, st))
+        time.sleep(0.2)
+    check(rd.at_eof(), "closed once idle")
+    st = srv.wait_stats(lambda x: x["limits"]["idle_timeout"] == 1, "idle_timeout counted")
+    check(st["limits"]["header_timeout"] == 0, "not a header timeout")
+    check(st["requests"]["by_status"]["200"] == 8 + 1, "8 served (+ this /stats)")
+
+
+def t_header_timer_restarts(srv):
+    """header_timeout_ms 1000 bounds each request's head, not the
+    connection: 6 requests whose heads take 500 ms each (in three writes),
+    over well past 1000 ms, are all served; a head that never ends gets 408
+    when due. The heads fill most of the time, so eved's timer sweeps
+    (every shortest timeout) find the connection inside a head."""
+    s = srv.connect()
+    rd = Reader(s)
+    for i in range(6):
+        head = request("/healthz")
+        for piece in (head[:8], head[8:16]):
+            s.sendall(piece)
+            time.sleep(0.25)
+        s.sendall(head[16:])
+        st, h, _ = rd.response()
+        check(st == 200 and h.get("connection") == "keep-alive", "request %d of 6: %d" % (i + 1, st))
+        time.sleep(0.02)
+    s.sendall(b"GET /healthz HTTP/1.1\r\n")
+    st, h, _ = rd.response()
+    check(st == 408 and h.get("connection") == "close", "a head that never ends: %d" % st)
+    check(rd.at_eof(), "closed after the 408")
+    st = srv.wait_stats(lambda x: x["limits"]["header_timeout"] == 1, "header_timeout counted")
+    check(st["limits"]["idle_timeout"] == 0, "not an idle timeout")
+
+
+def t_linger_timeout(srv):
+    """After its last response eved shuts its side and discards input until
+    the client's EOF, for at most header_timeout_ms (2000): not cut in the
+    first second (while eved sweeps its timers every 300 ms, the
+    write_timeout_ms), reset when due."""
+    s = srv.connect()
+    rd = Reader(s)
+    s.sendall(request("/healthz", extra="Connection: close\r\n"))
+    st, h, _ = rd.response()
+    check(st == 200 and h.get("connection") == "close", "last response: %d" % st)
+    check(rd.at_eof(), "eved shut its side after the last response")
+    for _ in range(20):
+        try:
+            s.sendall(b"discarded while lingering")
+        except (ConnectionResetError, BrokenPipeError):
+            raise Failure("the linger was cut long before header_timeout_ms")
+        time.sleep(0.05)
+    check(srv.stats()["limits"]["linger"] == 0, "the linger was cut before it was due")
+    deadline = time.monotonic() + EVENT_DEADLINE
+    cut = False
+    while not cut and time.monotonic() < deadline:
+        try:
+            s.sendall(b"x")
+            time.sleep(0.05)
+        except (ConnectionResetError, BrokenPipeError):
+            cut = True
+    check(cut, "a client that never closes is reset in the end")
+    srv.wait_stats(lambda x: x["limits"]["linger"] == 1, "linger counted")
+    s.close()
+
+
+def t_stats_counters(srv):
+    """Every /stats count against what this test did itself: requests by
+    status and path, bytes each way (exact: a /stats counts its own
+    request's bytes, not its own response's), connections accepted,
+    active and closed, and no limit hit."""
+    readers = []
+
+    def conn():
+        s = srv.connect()
+        rd = Reader(s)
+        readers.append((s, rd))
+        return s, rd
+
+    sent = [0]
+
+    def send(s, data):
+        s.sendall(data)
+        sent[0] += len(data)
+
+    a, rda = conn()
+    # b: three pipelined requests and a HEAD, then the client closes.
+    b, rdb = conn()
+    send(b, request("/healthz") + request("/nope") + request("/metrics"))
+    got = [rdb.response()[0] for _ in range(3)]
+    check(got == [200, 404, 200], "b: %s" % got)
+    send(b, request("/", method="HEAD"))
+    check(rdb.response(head_only=True)[0] == 200, "b: HEAD /")
+    b.close()
+    # c: Connection: close, read to eved's EOF.
+    c, rdc = conn()
+    send(c, request("/healthz", extra="Connection: close\r\n"))
+    check(rdc.response()[0] == 200 and rdc.at_eof(), "c: served and closed")
+    c.close()
+    # d: a 1.1 request without Host: 400, closed.
+    d, rdd = conn()
+    send(d, request("/healthz", host=False))
+    check(rdd.response()[0] == 400 and rdd.at_eof(), "d: 400 and closed")
+    d.close()
+
+    polls = 0
+    deadline = time.monotonic() + EVENT_DEADLINE
+    while True:
+        received_before = sum(rd.received for _, rd in readers)
+        send(a, request("/stats"))
+        polls += 1
+        st, _, body = rda.response()
+        check(st == 200, "/stats %d" % st)
+        js = json.loads(body)
+        if js["connections"]["closed"] == 3:
+            break
+        check(time.monotonic() < deadline, "closes never counted: %s" % js["connections"])
+        time.sleep(0.05)
+    con, req, lim = js["connections"], js["requests"], js["limits"]
+    check(con == {"active": 1, "accepted": 4, "closed": 3, "rejected": 0}, "connections %s" % con)
+    check(req["by_status"]["200"] == 4 + polls and req["by_status"]["404"] == 1 and
+          req["by_status"]["400"] == 1, "by_status %s (%d polls)" % (req["by_status"], polls))
+    check(sum(req["by_status"].values()) == req["total"] == 6 + polls, "total %d" % req["total"])
+    check(req["by_path"]["/stats"] == polls and req["by_path"]["/healthz"] == 2 and
+          req["by_path"]["/metrics"] == 1 and req["by_path"]["/"] == 1 and req["by_path"]["other"] == 1,
+          "by_path %s" % req["by_path"])
+    check(js["bytes"]["received"] == sent[0], "bytes received %d, the test sent %d" %
+          (js["bytes"]["received"], sent[0]))
+    check(js["bytes"]["sent"] == received_before, "bytes sent %d, the test had received %d" %
+          (js["bytes"]["sent"], received_before))
+    check(all(v == 0 for v in lim.values()), "limits %s" % lim)
+
+
 def t_drain(srv):
     idle = srv.connect()
     idle.sendall(request("/healthz"))
@@ -499,6 +830,28 @@ def t_drain(srv):
     busy.close()
     code = srv.proc.wait(timeout=EVENT_DEADLINE)
     check(code == 0, "clean exit after the drain (%d)" % code)
+
+
+def t_drain_timeout(srv):
+    """drain_timeout_ms 500 fires: a connection still inside a request when
+    the drain runs out is cut, counted, and logged as a warning (it needs
+    an operator), and eved exits 0."""
+    busy = srv.connect()
+    busy.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+    srv.wait_stats(lambda x: x["connections"]["active"] == 2, "the busy connection accepted")
+    srv.interrupt()
+    rd = Reader(busy, track=False)
+    try:
+        cut = rd.at_eof()
+    except OSError:
+        cut = True
+    check(cut, "the busy connection cut with nothing sent")
+    code = srv.proc.wait(timeout=EVENT_DEADLINE)
+    check(code == 0, "exit %d after the drain timed out" % code)
+    log = srv.read_log()
+    check("drain timed out" in log, "the timeout is logged")
+    check(re.search(r" warn +limit drain_timeout: connection \d+: cut by the drain timeout", log),
+          "the cut is logged as a warning:\n" + log)
 
 
 def t_rfc9112_conformance(srv):
@@ -620,6 +973,8 @@ def c_cli_check_config(args):
             ({"admin": {"enabled": "yes"}}, "admin.enabled"),
             ({"admin": {"max_clients": 0}}, "admin.max_clients"),
             ({"admin": {"pipe": "C:\\eved-admin"}}, "admin.pipe"),
+            ({"admin": {"pipe": "\\\\.\\pipe\\"}}, "admin.pipe"),
+            ({"admin": {"pipe": "\\\\.\\pipe\\a\\b"}}, "admin.pipe"),
             ({"admin": {"sddl": ""}}, "admin.sddl"),
             ({"admin": {"idle_timeout_ms": 5}}, "admin.idle_timeout_ms"),
         ]
@@ -628,6 +983,67 @@ def c_cli_check_config(args):
             check(code != 0 and key in out, "%s: want an error naming %s, got %d %r" % (cfg, key, code, out))
         code, out = verdict("{ not json")
         check(code != 0 and "JSON" in out, "syntax error: %d %r" % (code, out))
+        # The full pipe form is taken as it is.
+        code, out = verdict(json.dumps({"admin": {"pipe": "\\\\.\\pipe\\eved-x"}}))
+        check(code == 0, "a \\\\.\\pipe\\NAME pipe is refused: " + out)
+        # --listen on the command line is checked like the config's.
+        path = os.path.join(d, "c.json")
+        with open(path, "w") as f:
+            json.dump(good, f)
+        code, out = run_cli(args, "run", "--config", path, "--listen", "256.0.0.1:80")
+        check(code != 0 and "--listen: bad address" in out, "run --listen 256.0.0.1:80: %d %r" % (code, out))
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+# Every integer bound of the config (src/base/config.c): key path, min, max.
+CONFIG_BOUNDS = [
+    (("max_connections",), 1, 100000),
+    (("header_timeout_ms",), 10, 3600000),
+    (("idle_timeout_ms",), 10, 86400000),
+    (("write_timeout_ms",), 10, 3600000),
+    (("max_requests_per_connection",), 1, 100000000),
+    (("max_header_bytes",), 256, 1048576),
+    (("max_output_bytes",), 4096, 67108864),
+    (("drain_timeout_ms",), 0, 3600000),
+    (("poller", "capacity"), 0, 1048576),
+    (("admin", "max_clients"), 1, 64),
+    (("admin", "idle_timeout_ms"), 100, 86400000),
+]
+
+
+def c_cli_config_bounds(args):
+    """Each bound at min-1, min, max, max+1: the two inside accepted (all
+    the minimums in one config, all the maximums in another, which saves
+    Wine starts), each one outside refused with an error naming the key
+    and its range."""
+    d = tempfile.mkdtemp(prefix="eved-cfg-")
+    try:
+        path = os.path.join(d, "c.json")
+
+        def config_of(values):
+            cfg = {}
+            for keys, value in values:
+                node = cfg
+                for k in keys[:-1]:
+                    node = node.setdefault(k, {})
+                node[keys[-1]] = value
+            return cfg
+
+        def verdict(values):
+            with open(path, "w") as f:
+                json.dump(config_of(values), f)
+            return run_cli(args, "check-config", path)
+
+        for side, pick in (("minimum", 1), ("maximum", 2)):
+            code, out = verdict([(b[0], b[pick]) for b in CONFIG_BOUNDS])
+            check(code == 0, "every bound at its %s is refused: %r" % (side, out))
+        for keys, lo, hi in CONFIG_BOUNDS:
+            name = ".".join(keys)
+            for value in (lo - 1, hi + 1):
+                code, out = verdict([(keys, value)])
+                check(code != 0 and name in out and "between %d and %d" % (lo, hi) in out,
+                      "%s = %d is outside [%d, %d]: got %d %r" % (name, value, lo, hi, code, out))
     finally:
         shutil.rmtree(d, ignore_errors=True)
 
@@ -635,6 +1051,7 @@ def c_cli_check_config(args):
 CLI_BEHAVIOURS = {
     "cli_help_version": c_cli_help_version,
     "cli_check_config": c_cli_check_config,
+    "cli_config_bounds": c_cli_config_bounds,
 }
 
 # Behaviours and the config bounds each runs with.
@@ -663,6 +1080,15 @@ BEHAVIOURS = {
     "output_cap": (t_output_cap, {"max_output_bytes": 65536, "write_timeout_ms": 1000,
                                    "max_requests_per_connection": 100000000}),
     "drain": (t_drain, {"drain_timeout_ms": 30000}),
+    "drain_timeout": (t_drain_timeout, {"drain_timeout_ms": 500, "header_timeout_ms": 60000}),
+    "slow_reader": (t_slow_reader, {"write_timeout_ms": 5000, "max_requests_per_connection": 100000}),
+    "write_timer_restarts": (t_write_timer_restarts, {"write_timeout_ms": 1000,
+                                                       "max_output_bytes": 67108864,
+                                                       "max_requests_per_connection": 100000}),
+    "idle_timer_restarts": (t_idle_timer_restarts, {"idle_timeout_ms": 500}),
+    "header_timer_restarts": (t_header_timer_restarts, {"header_timeout_ms": 1000}),
+    "linger_timeout": (t_linger_timeout, {"header_timeout_ms": 2000, "write_timeout_ms": 300}),
+    "stats_counters": (t_stats_counters, {}),
     "rfc9112_conformance": (t_rfc9112_conformance, conformance.CONFIG),
     "dashboard_chromium": (t_dashboard_chromium, {}),
     "wrk": (t_wrk, {}),
@@ -688,6 +1114,7 @@ def main():
     srv = Server(args, config)
     try:
         fn(srv)
+        check_readers_done()
         if srv.proc.poll() is None:
             srv.stop()
     except (Failure, OSError, EOFError, ValueError, KeyError) as e:

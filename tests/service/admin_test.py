@@ -129,7 +129,8 @@ def t_stats(srv, ch):
     check(code == 0 and "requests.total: " in out and "poller.backend: " in out,
           "pretty output: %d %r %r" % (code, out, err))
     code, out, _ = ch.cli("version")
-    check(code == 0 and "version: " in out, "version: %d %r" % (code, out))
+    check(code == 0 and out.startswith("version: ") and "ok" not in out.splitlines(),
+          "version: %d %r" % (code, out))
 
 
 def t_errors(srv, ch):
@@ -198,7 +199,9 @@ def t_connections(srv, ch):
 def t_reset_stats(srv, ch):
     for _ in range(3):
         srv.get("/healthz")
-    ch.ok("reset-stats")
+    # An answer with nothing but "ok" prints exactly that.
+    code, out, _ = ch.cli("reset-stats")
+    check(code == 0 and out == "ok\n", "reset-stats: %d %r" % (code, out))
     st = ch.ok("stats")["stats"]
     check(st["requests"]["total"] == 0 and st["connections"]["accepted"] == 0, "reset: %s" % st)
 
@@ -234,11 +237,31 @@ def t_line_limit(srv, ch):
         check(at_eof(s), "disconnected after the error")
     ch.ok("version")
     check(srv.get("/healthz")[0].status == 200, "the server carries on")
-    # A line just within the bound is still a command (an unknown one).
+    # A line just within the bound (65,536 bytes with its newline) is still
+    # a command (an unknown one), also when the newline comes in a later
+    # write; one byte more is refused, wherever the newline comes.
     if not ch.wine:
         s = ch.connect()
         s.sendall(b"y" * (LINE_MAX - 1) + b"\n")
         check(b"bad arguments" in read_line(s), "a long line is answered")
+        s = ch.connect()
+        s.sendall(b"y" * (LINE_MAX - 1))
+        time.sleep(0.3)
+        s.sendall(b"\n")
+        check(b"bad arguments" in read_line(s), "a 64 KiB line whose newline came later is answered")
+        s.sendall(b"version\n")
+        check(b'"ok":true' in read_line(s), "and the client carries on")
+        s = ch.connect()
+        s.sendall(b"y" * LINE_MAX)
+        time.sleep(0.3)
+        try:
+            s.sendall(b"\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        check(b"line longer than 65536" in read_line(s), "a line one byte over the bound is refused")
+        check(at_eof(s), "and its client disconnected")
+        st = ch.ok("stats")["stats"]
+        check(st["limits"]["admin_line"] == 2, "admin_line counted: %s" % st["limits"])
 
 
 def t_max_clients(srv, ch):

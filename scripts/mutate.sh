@@ -1,0 +1,77 @@
+#!/bin/sh
+# Mutation testing, area by area (docs/testing.md): ../shared/tools/mutate
+# plants sampled bugs in a scratch clone of the committed HEAD and runs the
+# tests that cover the area; a mutant the tests do not fail SURVIVED.
+# A fixed seed and sample (40 mutants in all), so a run is repeatable;
+# MUTATE_SEED picks another sample. About 30 to 45 minutes on two cores;
+# not part of `make test`.
+#
+#   scripts/mutate.sh [AREA...]     areas: poller http admin config windows (default: all)
+#
+# Each area prints the tool's lines (KILLED/SURVIVED/STILLBORN per mutant)
+# and its score line; the last lines repeat the scores. The Windows area
+# builds with mingw-w64 and runs the poller contract suite under Wine, on
+# this worktree's Wine prefix (started here, stopped at the end).
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+tool="${MUTATE_TOOL:-$top/../shared/tools/mutate}"
+seed="${MUTATE_SEED:-1}"
+[ -x "$tool" ] || { echo "mutate.sh: $tool not found (the shared tools folder beside the repository)" >&2; exit 1; }
+[ $# -gt 0 ] || set -- poller http admin config windows
+
+native_build='cmake --preset linux >/dev/null && cmake --build --preset linux --target %s >/dev/null'
+# Deterministic suites only: a test that flakes under load would count as a
+# kill. wrk and chromium measure nothing a mutant changes here and take long.
+server_tests='^(server|fault)\.native\.'
+server_skip='\.(wrk|dashboard_chromium)$'
+
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+
+area() {
+  name=$1; shift
+  echo "== mutate: $name (seed $seed)"
+  out=$(mktemp)
+  "$tool" --seed "$seed" "$@" | tee "$out"
+  sed -n "s/^score: /$name: /p" "$out" >> "$results"
+  rm -f "$out"
+}
+
+for a in "$@"; do
+  case "$a" in
+    poller)
+      area poller --count 8 \
+        --build "$(printf "$native_build" poller_tests)" \
+        --test "ctest --preset linux -R '^poller\\.' --timeout 60 >/dev/null" \
+        'src/poller/*.c' ;;
+    http)
+      area http --count 12 \
+        --build "$(printf "$native_build" eved)" \
+        --test "ctest --preset linux -j2 -R '$server_tests' -E '$server_skip' --timeout 120 >/dev/null" \
+        'src/http/*.c' 'src/stats/*.c' ;;
+    admin)
+      area admin --count 6 \
+        --build "$(printf "$native_build" eved)" \
+        --test "ctest --preset linux -j2 -R '^(admin\\.native\\.|fault\\.native\\.admin_)' --timeout 120 >/dev/null" \
+        'src/admin/*.c' ;;
+    config)
+      area config --count 6 \
+        --build "$(printf "$native_build" eved)" \
+        --test "ctest --preset linux -j2 -R '^(server\\.native\\.cli_|admin\\.native\\.reload$)' --timeout 120 >/dev/null" \
+        'src/base/config.c' ;;
+    windows)
+      # The scratch clone has no cJSON source: it takes this worktree's.
+      scripts/fetch-cjson-source.sh >/dev/null
+      export EVE_WINEPREFIX="$top/build/windows/wineprefix"
+      scripts/wine-prefix.sh
+      area windows --count 8 --skip '' \
+        --build "mkdir -p build/deps && rm -rf build/deps/cjson && cp -r '$top/build/deps/cjson' build/deps/ && cmake --preset windows >/dev/null && cmake --build --preset windows --target poller_tests >/dev/null" \
+        --test "ctest --preset windows -j2 -R '^poller\\.' --timeout 120 >/dev/null" \
+        'src/poller/win/*.c' || true
+      scripts/wine-prefix.sh --stop ;;
+    *) echo "mutate.sh: unknown area $a (poller http admin config windows)" >&2; exit 2 ;;
+  esac
+done
+echo "== mutate: scores (seed $seed)"
+cat "$results"
