@@ -9,7 +9,8 @@ rules in docs/eved.md), each body read by its format's parser;
 metrics_openmetrics: an OpenMetrics body read by a strict parser, series
 for series the text body's; metrics_process: the standard process_*
 figures against what the OS says of the eved process (natively /proc;
-under Wine what eved.exe's own figures allow).
+for eved.exe its own /stats figures, the test's clock and, under Wine,
+the Linux process Wine runs it as).
 
 The OpenMetrics parser is prometheus_client's (Debian's
 python3-prometheus-client), run by whichever python3 has it installed,
@@ -268,16 +269,26 @@ def process_samples(body):
     return {name: value for (name, labels), value in s.items() if name.startswith("process_")}
 
 
-def process(srv, wine):
+def process(srv):
     sock = srv.connect()
     rd = Reader(sock)
     for _ in range(20):  # warm: later scrapes touch no new memory
         scrape(rd, sock, None)
-    if wine:
-        process_wine(srv, sock, rd)
+    if srv.args.eved.lower().endswith(".exe"):
+        process_windows(srv, sock, rd)
     else:
         process_native(srv, sock, rd)
     sock.close()
+
+
+def wine_unix_pid(srv):
+    """Under Wine, eved.exe is a Linux process too: cmake/wine-run.sh execs
+    wine, which becomes the program, so the pid the test started is its."""
+    try:
+        with open("/proc/%d/cmdline" % srv.proc.pid, "rb") as f:
+            return srv.proc.pid if b"eved.exe" in f.read() else None
+    except OSError:
+        return None
 
 
 def process_native(srv, sock, rd):
@@ -327,7 +338,7 @@ def process_native(srv, sock, rd):
           "cpu seconds went back")
 
 
-def process_wine(srv, sock, rd):
+def process_windows(srv, sock, rd):
     _, _, body = scrape(rd, sock, None)
     stats = srv.stats()
     p = process_samples(body)
@@ -344,8 +355,24 @@ def process_wine(srv, sock, rd):
     check(p["process_resident_memory_bytes"] > 0 and
           abs(p["process_resident_memory_bytes"] - mem) <= mem // 4,
           "resident %s, /stats memory %s" % (p["process_resident_memory_bytes"], mem))
+    check(p["process_virtual_memory_bytes"] > 0, "virtual (private) bytes %s" % p["process_virtual_memory_bytes"])
+    # Handles: the same call as /stats' figure. Wine 8 reports 0 where
+    # Windows reports the process's handles (GetProcessHandleCount,
+    # https://learn.microsoft.com/windows/win32/api/processthreadsapi/nf-processthreadsapi-getprocesshandlecount):
+    # more than 0 is asked only off Wine.
     check(p["process_open_fds"] == stats["process"].get("handles", -1),
           "open fds %s, /stats handles %s" % (p["process_open_fds"], stats["process"].get("handles")))
+    unix_pid = wine_unix_pid(srv)
+    if unix_pid is None:
+        check(p["process_open_fds"] > 0, "open handles %s" % p["process_open_fds"])
+    else:
+        # Wine's process is the Linux one: its creation time is the Linux
+        # start, truncated to seconds, and its working set is VmRSS.
+        unix_start = boot_time() + proc_stat(unix_pid)["starttime"] / 100.0
+        check(abs(start - unix_start) <= 1, "start %s, the Linux process started %s" % (start, unix_start))
+        rss = vm_rss(unix_pid)
+        check(abs(p["process_resident_memory_bytes"] - rss) <= rss // 10,
+              "working set %s, VmRSS %s" % (p["process_resident_memory_bytes"], rss))
     cpu = p["process_cpu_seconds_total"]
     for _ in range(300):
         scrape(rd, sock, None)
@@ -355,8 +382,8 @@ def process_wine(srv, sock, rd):
 
 
 BEHAVIOURS = {
-    "metrics_negotiation": lambda srv, wine: negotiation(srv),
-    "metrics_openmetrics": lambda srv, wine: openmetrics(srv),
+    "metrics_negotiation": negotiation,
+    "metrics_openmetrics": openmetrics,
     "metrics_process": process,
 }
 
@@ -369,7 +396,7 @@ def main():
     args = ap.parse_args()
     srv = Server(args)
     try:
-        BEHAVIOURS[args.behaviour](srv, bool(args.wrapper))
+        BEHAVIOURS[args.behaviour](srv)
         srv.stop()
     except (Failure, OSError, EOFError, ValueError, KeyError) as e:
         print("FAIL %s: %s: %s" % (args.behaviour, type(e).__name__, e))
