@@ -9,7 +9,8 @@
 # Groups:
 #   run      the native build and `make run`: compiler, CMake, llhttp, cJSON
 #   test     everything `make test` runs: the Windows cross build and Wine,
-#            the linters, fuzzers, valgrind, Prometheus, Chromium, wrk,
+#            the linters, fuzzers, valgrind, Prometheus and its Python
+#            client (the strict OpenMetrics parser), Chromium, wrk,
 #            systemd-analyze, the MSI tools, npm for the workflow linters
 #   bench    the load generators' peers and the plot (`make bench`)
 #   package  the MSI (wixl)
@@ -34,6 +35,7 @@ dpkg-source:dpkg-dev
 clang-tidy:clang-tidy clang:clang /usr/lib/x86_64-linux-gnu/libtsan.so.2:libtsan2
 /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-14-dev
 valgrind:valgrind prometheus:prometheus promtool:prometheus chromium:chromium wrk:wrk
+/usr/lib/python3/dist-packages/prometheus_client/openmetrics/parser.py:python3-prometheus-client
 systemd-analyze:systemd npm:npm node:nodejs
 wixl:wixl msiinfo:msitools"
 bench="$test nginx:nginx-light gnuplot:gnuplot-nox"

@@ -1,5 +1,5 @@
 /* HTTP/1.1 requests through llhttp: the callbacks gather what the router
- * needs (target, method) and enforce the request rules llhttp leaves to
+ * needs (target, method, the Accept field's choice) and enforce the request rules llhttp leaves to
  * the server; a completed message is answered at once, in order. The
  * bytes reach llhttp through the head meter (head_meter.c), which counts
  * each head as received and refuses the line forms llhttp would take.
@@ -35,7 +35,9 @@ static int on_message_begin(llhttp_t *p) {
   c->field_len = 0;
   c->field_bytes = 0;
   c->field_is_host = false;
+  c->field_is_accept = false;
   c->host_count = 0;
+  eved_accept_begin(&c->accept);
   c->head_request = false;
   c->reject = -1;
   c->in_message = true;
@@ -75,9 +77,13 @@ static int on_header_field_complete(llhttp_t *p) {
   eved_conn_t *c = conn_of(p);
   /* RFC 9112 5.1: field-name is a token, at least one character. */
   if (c->field_bytes == 0) return reject(c, EVED_STATUS_400);
-  c->field_is_host = c->field_bytes == c->field_len && ascii_iequal(c->field, c->field_len, "host");
+  bool whole = c->field_bytes == c->field_len;
+  c->field_is_host = whole && ascii_iequal(c->field, c->field_len, "host");
+  c->field_is_accept = whole && ascii_iequal(c->field, c->field_len, "accept");
   c->field_len = 0;
   c->field_bytes = 0;
+  /* RFC 9110 5.3: every Accept line adds to one list (/metrics' format). */
+  if (c->field_is_accept) eved_accept_field_begin(&c->accept);
   if (!c->field_is_host) return 0;
   /* RFC 9112 3.2: more than one Host field line is a 400, even identical. */
   if (++c->host_count > 1) return reject(c, EVED_STATUS_400);
@@ -88,6 +94,7 @@ static int on_header_field_complete(llhttp_t *p) {
 static int on_header_value(llhttp_t *p, const char *at, size_t len) {
   eved_conn_t *c = conn_of(p);
   if (c->field_is_host) eved_host_check_feed(&c->host, at, len);
+  if (c->field_is_accept) eved_accept_feed(&c->accept, at, len);
   return 0;
 }
 
@@ -95,7 +102,10 @@ static int on_header_value_complete(llhttp_t *p) {
   eved_conn_t *c = conn_of(p);
   /* RFC 9112 3.2: a Host field with an invalid value is a 400. */
   if (c->field_is_host && !eved_host_check_valid(&c->host)) return reject(c, EVED_STATUS_400);
+  /* A malformed Accept is no error: /metrics answers in the text format. */
+  if (c->field_is_accept) eved_accept_field_end(&c->accept);
   c->field_is_host = false;
+  c->field_is_accept = false;
   return 0;
 }
 

@@ -39,6 +39,8 @@ static size_t format_head(eved_server_t *server, const eved_response_t *r, char 
   eved_textbuf_u64(&b, r->body_len);
   eved_textbuf_puts(&b, "\r\nCache-Control: no-store\r\n");
   if (r->allow) eved_textbuf_puts(&b, "Allow: GET, HEAD\r\n");
+  /* RFC 9110 12.5.5: caches must know the body depends on Accept. */
+  if (r->vary_accept) eved_textbuf_puts(&b, "Vary: Accept\r\n");
   eved_textbuf_puts(&b, r->keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n");
   return eved_textbuf_finish(&b);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "platform.h"
+#include "process.h"
 #include "server_int.h"
 
 static const char text_plain[] = "text/plain; charset=utf-8";
@@ -41,7 +42,8 @@ static void count(eved_server_t *server, eved_status_t status) {
 
 /* Writes the body into the server's reusable buffer: the response is
  * sent (or copied into the queue) before the next request renders. */
-static bool render(eved_server_t *server, eved_path_t path, eved_response_t *r) {
+static bool render(eved_conn_t *conn, eved_path_t path, eved_response_t *r) {
+  eved_server_t *server = conn->server;
   eved_snapshot_t snapshot = eved__snapshot(server);
   size_t len = 0;
   if (path == EVED_PATH_STATS) {
@@ -50,8 +52,15 @@ static bool render(eved_server_t *server, eved_path_t path, eved_response_t *r) 
       len = eved_stats_json_render(server->stats_json, &snapshot, server->body, sizeof server->body);
     r->content_type = "application/json";
   } else {
-    len = eved_stats_metrics(&snapshot, server->body, sizeof server->body);
-    r->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    /* The standard process figures cost a few procfs reads: /metrics
+     * only, where a scrape every few seconds is the load. */
+    eved_process_figures_t process;
+    eved_process_figures(&process);
+    snapshot.process = &process;
+    eved_expo_format_t format = eved_accept_format(&conn->accept);
+    len = eved_stats_metrics(&snapshot, format, server->body, sizeof server->body);
+    r->content_type = eved_expo_content_type(format);
+    r->vary_accept = true; /* RFC 9110 12.5.5: the format was Accept's choice */
   }
   r->body = server->body;
   r->body_len = len;
@@ -98,7 +107,7 @@ bool eved__route(eved_conn_t *conn, llhttp_method_t method, bool keep_alive) {
   }
   count(server, r.status);
   if ((path == EVED_PATH_STATS || path == EVED_PATH_METRICS) && r.status == EVED_STATUS_200 &&
-      !render(server, path, &r)) {
+      !render(conn, path, &r)) {
     server->counters.by_status[EVED_STATUS_200]--;
     server->counters.by_status[EVED_STATUS_500]++;
     r.status = EVED_STATUS_500;

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "accept.h"
 #include "config.h"
 #include "eve_net.h"
 #include <eve/eve_poller.h>
@@ -25,7 +26,7 @@
  * this much unparsed input. */
 #define EVED_READ_CHUNK 16384
 /* Header names longer than this are none of the ones eved looks at
- * ("Host" is the only one). */
+ * ("Host" and "Accept"). */
 #define EVED_FIELD_MAX 8
 /* Connections accepted per listener readiness event: the backlog is
  * drained, but an accept storm cannot starve the connections already open. */
@@ -62,8 +63,10 @@ typedef struct eved_conn {
   size_t field_len;   /* kept of the field name, at most EVED_FIELD_MAX */
   size_t field_bytes; /* of the field name, all of it */
   bool field_is_host;
+  bool field_is_accept;
   unsigned host_count;
   eved_host_check_t host;
+  eved_accept_t accept; /* chooses /metrics' format */
   bool head_request; /* the method is HEAD: every answer is head-only */
   eved_head_meter_t meter;
   bool in_message;
@@ -142,6 +145,7 @@ typedef struct eved_response {
   size_t body_len;
   bool head_only;  /* HEAD: Content-Length of the body, no body bytes */
   bool allow;      /* add "Allow: GET, HEAD" */
+  bool vary_accept; /* add "Vary: Accept": the body's format was negotiated */
   bool keep_alive;
 } eved_response_t;
 

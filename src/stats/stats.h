@@ -10,6 +10,8 @@
 
 #include <eve/eve_poller.h>
 
+#include "expo.h"
+
 /* The statuses eved ever sends: a fixed table, so by_status is bounded. */
 #define EVED_STATUS_TABLE(X) \
   X(200, "OK")               \
@@ -94,6 +96,9 @@ typedef struct eved_snapshot {
   uint64_t pid;
   uint64_t memory_bytes;
   int64_t handles; /* -1 where the OS has no such figure */
+  /* The standard process_* figures (base/process.h), read for /metrics
+   * only; NULL leaves those families out. */
+  const struct eved_process_figures *process;
 } eved_snapshot_t;
 
 /* The most either rendering writes: both have a fixed shape. */
@@ -112,7 +117,13 @@ size_t eved_stats_json_render(eved_stats_json_t *doc, const eved_snapshot_t *s, 
  * request path; NULL when out of memory. */
 char *eved_stats_json(const eved_snapshot_t *s, size_t *len);
 
-/* /metrics into the caller's buffer; the length, 0 if it did not fit. */
-size_t eved_stats_metrics(const eved_snapshot_t *s, char *buf, size_t size);
+/* /metrics into the caller's buffer in the format content negotiation
+ * chose (expo.h), the end of the exposition included; the length, 0 if
+ * it did not fit. */
+size_t eved_stats_metrics(const eved_snapshot_t *s, eved_expo_format_t format, char *buf,
+                          size_t size);
+/* eved's own families and the standard process ones, without the end: for
+ * a rendering that adds families of its own, then calls eved_expo_end. */
+void eved_stats_metrics_families(eved_expo_t *e, const eved_snapshot_t *s);
 
 #endif /* EVED_STATS_H_ */

@@ -55,6 +55,10 @@ static unsigned long count_now(void) {
 static const char *const requests[] = {
     "GET /stats HTTP/1.1\r\nHost: t\r\n\r\n",
     "GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n",
+    /* Prometheus 3's Accept: OpenMetrics, and the process_* figures. */
+    "GET /metrics HTTP/1.1\r\nHost: t\r\nAccept: application/openmetrics-text;version=1.0.0;"
+    "escaping=allow-utf-8;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;"
+    "version=1.0.0;escaping=allow-utf-8;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1\r\n\r\n",
     "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n",
     "GET / HTTP/1.1\r\nHost: t\r\n\r\n",
     "GET /nowhere?q=1 HTTP/1.1\r\nHost: t\r\nUser-Agent: alloc-count\r\n\r\n",
@@ -90,10 +94,14 @@ static void fill(int fd) {
   in[in_len] = '\0';
 }
 
-/* Consumes one response: its head, then Content-Length bytes unless HEAD. */
-static void read_response(int fd, bool head_only) {
+/* Consumes one response: its head, then Content-Length bytes unless HEAD.
+ * The OpenMetrics request must have been answered in OpenMetrics, or the
+ * count says nothing of that rendering. */
+static void read_response(int fd, bool head_only, bool openmetrics) {
   char *end;
   while ((end = strstr(in, "\r\n\r\n")) == NULL) fill(fd);
+  const char *om = strstr(in, "Content-Type: application/openmetrics-text; version=1.0.0");
+  if ((om != NULL && om < end) != openmetrics) fail("the wrong format for /metrics");
   const char *cl = strstr(in, "Content-Length: ");
   if (cl == NULL || cl > end) fail("no Content-Length");
   size_t total = (size_t)(end + 4 - in) + (head_only ? 0 : strtoul(cl + 16, NULL, 10));
@@ -108,10 +116,11 @@ static void run_requests(int fd, unsigned count) {
   for (unsigned i = 0; i < count; i++) {
     const char *req = requests[i % REQUEST_KINDS];
     bool head_only = strncmp(req, "HEAD", 4) == 0;
+    bool openmetrics = strstr(req, "Accept: application/openmetrics-text") != NULL;
     send_all(fd, req, strlen(req));
     if (i % 50 == 0) send_all(fd, requests[0], strlen(requests[0]));
-    read_response(fd, head_only);
-    if (i % 50 == 0) read_response(fd, false);
+    read_response(fd, head_only, openmetrics);
+    if (i % 50 == 0) read_response(fd, false, false);
   }
 }
 

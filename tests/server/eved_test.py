@@ -57,11 +57,14 @@ class Server:
         cmd = ([args.wrapper] if args.wrapper else []) + [
             args.eved, "run", "--config", self.config_path]
         self.log = open(self.log_path, "wb")
+        # Wall-clock bounds of eved's start, for its process_start_time_seconds.
+        self.spawned_wall = time.time()
         # Its own session: a Ctrl-C meant for ctest does not reach it, and
         # nothing keeps the caller waiting on its output.
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self.log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         self.port = self._wait_port()
+        self.ready_wall = time.time()
         if self.poller_mode:
             self._wait_mode(self.poller_mode)
 
