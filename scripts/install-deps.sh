@@ -34,6 +34,7 @@ dpkg-source:dpkg-dev
 clang-tidy:clang-tidy clang:clang
 /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-14-dev
 valgrind:valgrind prometheus:prometheus promtool:prometheus chromium:chromium wrk:wrk
+prometheus-node-exporter:prometheus-node-exporter
 systemd-analyze:systemd npm:npm node:nodejs
 wixl:wixl msiinfo:msitools"
 bench="$test nginx:nginx-light gnuplot:gnuplot-nox"

@@ -35,6 +35,8 @@ static int on_message_begin(llhttp_t *p) {
   c->field_len = 0;
   c->field_bytes = 0;
   c->field_is_host = false;
+  c->field_is_scrape_timeout = false;
+  c->scrape_timeout_len = 0;
   c->host_count = 0;
   c->head_request = false;
   c->reject = -1;
@@ -75,7 +77,11 @@ static int on_header_field_complete(llhttp_t *p) {
   eved_conn_t *c = conn_of(p);
   /* RFC 9112 5.1: field-name is a token, at least one character. */
   if (c->field_bytes == 0) return reject(c, EVED_STATUS_400);
-  c->field_is_host = c->field_bytes == c->field_len && ascii_iequal(c->field, c->field_len, "host");
+  bool whole = c->field_bytes == c->field_len;
+  c->field_is_host = whole && ascii_iequal(c->field, c->field_len, "host");
+  c->field_is_scrape_timeout =
+      whole && ascii_iequal(c->field, c->field_len, "x-prometheus-scrape-timeout-seconds");
+  if (c->field_is_scrape_timeout) c->scrape_timeout_len = 0;
   c->field_len = 0;
   c->field_bytes = 0;
   if (!c->field_is_host) return 0;
@@ -88,6 +94,11 @@ static int on_header_field_complete(llhttp_t *p) {
 static int on_header_value(llhttp_t *p, const char *at, size_t len) {
   eved_conn_t *c = conn_of(p);
   if (c->field_is_host) eved_host_check_feed(&c->host, at, len);
+  if (c->field_is_scrape_timeout) {
+    size_t room = sizeof c->scrape_timeout - c->scrape_timeout_len;
+    if (len < room) memcpy(c->scrape_timeout + c->scrape_timeout_len, at, len);
+    c->scrape_timeout_len += len; /* too long: ignored at use */
+  }
   return 0;
 }
 
@@ -96,6 +107,7 @@ static int on_header_value_complete(llhttp_t *p) {
   /* RFC 9112 3.2: a Host field with an invalid value is a 400. */
   if (c->field_is_host && !eved_host_check_valid(&c->host)) return reject(c, EVED_STATUS_400);
   c->field_is_host = false;
+  c->field_is_scrape_timeout = false;
   return 0;
 }
 
@@ -139,6 +151,12 @@ static int on_message_complete(llhttp_t *p) {
   }
   bool queued = eved__route(c, (llhttp_method_t)p->method, keep_alive);
   c->head_request = false;
+  if (queued && c->parked) {
+    /* Its answer comes when the collectors are done (park.c); what the
+     * client sent after it waits, unparsed, so answers keep their order. */
+    c->input_paused = true;
+    return HPE_PAUSED;
+  }
   if (!queued || !keep_alive) {
     c->closing = true;
     return HPE_PAUSED;

@@ -10,6 +10,8 @@
 
 #include <eve/eve_poller.h>
 
+#include "host_render.h"
+
 /* The statuses eved ever sends: a fixed table, so by_status is bounded. */
 #define EVED_STATUS_TABLE(X) \
   X(200, "OK")               \
@@ -64,6 +66,7 @@ typedef enum eved_limit {
   EVED_LIMIT_ADMIN_CLIENTS,   /* an admin client refused at admin.max_clients (Unix socket) */
   EVED_LIMIT_ADMIN_IDLE,      /* an admin client closed at admin.idle_timeout_ms */
   EVED_LIMIT_ADMIN_LINE,      /* an admin client cut for a line over EVED_ADMIN_LINE_MAX */
+  EVED_LIMIT_BODY_MAX,        /* a /stats or /metrics body over EVED_BODY_MAX: a 500 */
   EVED_LIMIT_COUNT
 } eved_limit_t;
 
@@ -94,10 +97,15 @@ typedef struct eved_snapshot {
   uint64_t pid;
   uint64_t memory_bytes;
   int64_t handles; /* -1 where the OS has no such figure */
+  eved_host_view_t host; /* host.engine NULL: no host figures */
 } eved_snapshot_t;
 
-/* The most either rendering writes: both have a fixed shape. */
-#define EVED_BODY_MAX 16384
+/* The most a /stats or /metrics body may be. eved's own figures have a
+ * fixed shape (a few KiB); the host's grow with the machine: hundreds of
+ * Windows services, each with its state series, are a few hundred KiB.
+ * The server allocates this once; a body that does not fit is a 500,
+ * counted as the limit "body_max". */
+#define EVED_BODY_MAX (1024 * 1024)
 
 /* /stats: a cJSON tree built once and rendered into the caller's buffer
  * without allocating (see stats_json.c). Render returns the length, 0 if

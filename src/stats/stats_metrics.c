@@ -105,5 +105,6 @@ size_t eved_stats_metrics(const eved_snapshot_t *s, char *buf, size_t size) {
   if (s->handles >= 0)
     single(&b, "eved_process_handles", "gauge", "Handles the eved process holds (Windows).",
            (uint64_t)s->handles);
+  eved_host_metrics(&b, &s->host, false);
   return eved_textbuf_finish(&b);
 }
