@@ -189,6 +189,7 @@ static void finish(slot_t *s, bool success, double duration, const char *error, 
  * worker's next set (allocated only on the first result). */
 static void take(slot_t *s, int64_t now_ms) {
   worker_t *w = s->worker;
+  if (w == NULL) return;
   eved_metric_set_t *spare = s->front != NULL ? s->front : new_set(w->collector);
   bool success = w->rc == 0;
   if (spare == NULL) {
@@ -209,6 +210,7 @@ static bool overdue(const eved_engine_t *e, const slot_t *s, int64_t now_ms) {
  * the bound allows. False when it stays. */
 static bool abandon(eved_engine_t *e, slot_t *s, int64_t now_ms) {
   worker_t *w = s->worker;
+  if (w == NULL) return false; /* a running slot always has one */
   if (atomic_fetch_add(&abandoned_now, 1u) >= EVED_ENGINE_ABANDONED_MAX) {
     atomic_fetch_sub(&abandoned_now, 1u);
     e->abandon_refused++;
