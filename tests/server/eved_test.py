@@ -823,7 +823,7 @@ def c_cli_check_config(args):
             ({"admin": {"pipe": "C:\\eved-admin"}}, "admin.pipe"),
             ({"admin": {"sddl": ""}}, "admin.sddl"),
             ({"admin": {"idle_timeout_ms": 5}}, "admin.idle_timeout_ms"),
-            ({"collectors": {"enabled": ["cpu", "bogus"]}}, 'collectors.enabled[1]: unknown collector "bogus"'),
+            ({"collectors": {"enabled": ["bogus"]}}, 'collectors.enabled[0]: unknown collector "bogus"'),
             ({"collectors": {"enabled": "cpu"}}, "collectors.enabled"),
             ({"collectors": {"enabled": ["Cpu"]}}, "collectors.enabled[0]"),
             ({"collectors": {"timeout_ms": 10}}, "collectors.timeout_ms"),
