@@ -17,6 +17,7 @@
 #include "messages.h"
 #include "service_verbs_win.h"
 #include "service_win.h"
+#include "table.h"
 
 /* The service's command line: two paths, its name, the verb and options. */
 #define CMDLINE_MAX (2 * MAX_PATH + EVED_SERVICE_NAME_MAX + 64)
@@ -110,6 +111,7 @@ static int prepare(const args_t *a, install_state_t *st) {
   char config_utf8[MAX_PATH * 3];
   char error[EVED_ERROR_MAX];
   eved_config_defaults(&st->config);
+  st->config.collector_check = eved_collect_check_name;
   if (WideCharToMultiByte(CP_UTF8, 0, st->config_full, -1, config_utf8, sizeof config_utf8, NULL,
                           NULL) <= 0)
     return eved__svc_usage();

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "server.h"
 #include "service.h"
+#include "table.h"
 #include "version.h"
 
 static const char usage[] =
@@ -41,6 +42,7 @@ static int check_config(int argc, char **argv) {
   eved_config_t config;
   char error[EVED_ERROR_MAX];
   eved_config_defaults(&config);
+  config.collector_check = eved_collect_check_name;
   if (eved_config_load(argv[2], &config, error, sizeof error) != EVE_OK) {
     fprintf(stderr, "eved: %s: %s\n", argv[2], error);
     return 1;

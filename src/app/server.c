@@ -217,7 +217,8 @@ static int create(eved_server_t *s, const eved_run_options_t *options) {
   s->slots = calloc(n, sizeof *s->slots);
   s->generations = calloc(n, sizeof *s->generations);
   s->free_slots = calloc(n, sizeof *s->free_slots);
-  if (!s->slots || !s->generations || !s->free_slots) return EVE_ENOMEM;
+  s->body = malloc(EVED_BODY_MAX);
+  if (!s->slots || !s->generations || !s->free_slots || !s->body) return EVE_ENOMEM;
   /* Lowest slots first, so a small table stays dense. */
   for (size_t i = 0; i < n; i++) s->free_slots[i] = (uint32_t)(n - 1 - i);
   s->free_count = n;
@@ -228,6 +229,15 @@ static int create(eved_server_t *s, const eved_run_options_t *options) {
              eve_poller_mode_name(config->poller_mode), eve_strerror(rc));
     return rc;
   }
+  /* The collectors' threads start with the first scrape that needs them. */
+  if (config->collectors_all || config->collectors_enabled_count > 0) {
+    char error[EVED_ERROR_MAX];
+    rc = eved_engine_create(s->poller, config, &s->engine, error, sizeof error);
+    if (rc != EVE_OK) {
+      eved_log(EVED_LOG_ERROR, "collectors: %s", rc == EVE_EINVAL ? error : eve_strerror(rc));
+      return rc;
+    }
+  }
   return EVE_OK;
 }
 
@@ -236,11 +246,15 @@ static void destroy(eved_server_t *s) {
   close_listeners(s);
   if (s->admin != NULL) eved__admin_close(s->admin);
   s->admin = NULL;
+  /* Before the poller: finished collector threads post to it. */
+  eved_engine_destroy(s->engine);
+  s->engine = NULL;
   if (s->poller) eve_poller_dispose(s->poller);
   eved_stats_json_destroy(s->stats_json);
   free(s->slots);
   free(s->generations);
   free(s->free_slots);
+  free(s->body);
 }
 
 /* Takes the requests recorded since the last wait. True when the loop
@@ -301,6 +315,8 @@ static int loop(eved_server_t *s) {
       if (needs_tick(s) && s->now_ms + tick < next_sweep) next_sweep = s->now_ms + tick;
       int64_t wake = next_sweep;
       if (s->draining && s->drain_deadline_ms < wake) wake = s->drain_deadline_ms;
+      int64_t parked_due = eved__park_next_due(s);
+      if (parked_due < wake) wake = parked_due;
       timeout = wake > s->now_ms ? (int)(wake - s->now_ms) : 0;
     } else if (!was_idle) {
       eved_log(EVED_LOG_DEBUG, "idle: waiting with no timeout");
@@ -312,7 +328,10 @@ static int loop(eved_server_t *s) {
       eved_log(EVED_LOG_ERROR, "poller wait failed: %s", eve_strerror(n));
       return EVED_EXIT_FAILURE;
     }
+    /* Collectors' results first: a scrape read in this batch sees them. */
+    if (s->engine != NULL) eved_engine_take(s->engine, s->now_ms);
     for (int i = 0; i < n; i++) dispatch(s, &events[i]);
+    eved__park_settle(s);
     if (!idle && s->now_ms >= next_sweep) {
       next_sweep = sweep(s);
       if (s->draining)

@@ -2,11 +2,13 @@
  * service's ServiceMain both do, so the two cannot drift apart. */
 #include "log.h"
 #include "server.h"
+#include "table.h"
 
 int eved_start(const char *config_path, const char *listen, const eved_observer_t *observer) {
   eved_config_t config;
   char error[EVED_ERROR_MAX];
   eved_config_defaults(&config);
+  config.collector_check = eved_collect_check_name;
   if (config_path != NULL && eved_config_load(config_path, &config, error, sizeof error) != EVE_OK) {
     eved_log(EVED_LOG_ERROR, "config %s: %s", config_path, error);
     return EVED_EXIT_CONFIG;

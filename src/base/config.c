@@ -28,6 +28,9 @@ void eved_config_defaults(eved_config_t *c) {
   snprintf(c->admin_socket, sizeof c->admin_socket, "%s", EVED_ADMIN_SOCKET_DEFAULT);
   c->admin_max_clients = 4;
   c->admin_idle_timeout_ms = 60000;
+  c->collectors_all = true;
+  c->collectors_min_interval_ms = 1000;
+  c->collectors_timeout_ms = 5000;
 }
 
 #if defined(__GNUC__)
@@ -194,11 +197,64 @@ static int parse_admin(const cJSON *obj, eved_config_t *c, char *error, size_t s
   return normalize_pipe(c, error, size);
 }
 
+static bool collector_name_ok(const char *name) {
+  if (name[0] == '\0') return false;
+  for (const char *p = name; *p != '\0'; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')) return false;
+  return true;
+}
+
+static int parse_enabled(const cJSON *item, eved_config_t *c, char *error, size_t size) {
+  if (!cJSON_IsArray(item))
+    return fail(error, size, "collectors.enabled: must be an array of collector names");
+  int n = cJSON_GetArraySize(item);
+  if (n > EVED_COLLECTORS_MAX)
+    return fail(error, size, "collectors.enabled: at most %d names", EVED_COLLECTORS_MAX);
+  for (int i = 0; i < n; i++) {
+    const cJSON *a = cJSON_GetArrayItem(item, i);
+    if (!cJSON_IsString(a) || strlen(a->valuestring) >= EVED_COLLECTOR_NAME_MAX ||
+        !collector_name_ok(a->valuestring))
+      return fail(error, size, "collectors.enabled[%d]: must be a collector name (a-z, 0-9, _)", i);
+    for (int j = 0; j < i; j++)
+      if (strcmp(c->collectors_enabled[j], a->valuestring) == 0)
+        return fail(error, size, "collectors.enabled[%d]: \"%s\" is listed twice", i,
+                    a->valuestring);
+    char why[EVED_ERROR_MAX - 32];
+    if (c->collector_check != NULL && c->collector_check(a->valuestring, why, sizeof why) != 0)
+      return fail(error, size, "collectors.enabled[%d]: %s", i, why);
+    memcpy(c->collectors_enabled[i], a->valuestring, strlen(a->valuestring) + 1);
+  }
+  c->collectors_enabled_count = (size_t)n;
+  c->collectors_all = false;
+  return EVE_OK;
+}
+
+static int parse_collectors(const cJSON *obj, eved_config_t *c, char *error, size_t size) {
+  if (!cJSON_IsObject(obj)) return fail(error, size, "collectors: must be an object");
+  for (const cJSON *it = obj->child; it != NULL; it = it->next) {
+    if (strcmp(it->string, "enabled") == 0) {
+      if (parse_enabled(it, c, error, size) != EVE_OK) return EVE_EINVAL;
+    } else if (strcmp(it->string, "min_interval_ms") == 0) {
+      if (read_uint(it, "collectors.min_interval_ms", 0, 3600000, &c->collectors_min_interval_ms,
+                    error, size) != EVE_OK)
+        return EVE_EINVAL;
+    } else if (strcmp(it->string, "timeout_ms") == 0) {
+      if (read_uint(it, "collectors.timeout_ms", 100, 600000, &c->collectors_timeout_ms, error,
+                    size) != EVE_OK)
+        return EVE_EINVAL;
+    } else {
+      return fail(error, size, "collectors.%.64s: unknown key", it->string);
+    }
+  }
+  return EVE_OK;
+}
+
 static int parse_key(const cJSON *it, eved_config_t *c, char *error, size_t size) {
   if (strcmp(it->string, "listen") == 0) return parse_listen(it, c, error, size);
   if (strcmp(it->string, "log") == 0) return parse_log(it, c, error, size);
   if (strcmp(it->string, "poller") == 0) return parse_poller(it, c, error, size);
   if (strcmp(it->string, "admin") == 0) return parse_admin(it, c, error, size);
+  if (strcmp(it->string, "collectors") == 0) return parse_collectors(it, c, error, size);
   for (size_t i = 0; i < sizeof bounds / sizeof bounds[0]; i++) {
     if (strcmp(it->string, bounds[i].key) == 0)
       return read_uint(it, bounds[i].key, bounds[i].min, bounds[i].max,

@@ -22,6 +22,16 @@
 #define EVED_ADMIN_SDDL_DEFAULT "D:P(A;;GA;;;SY)(A;;GA;;;BA)"
 #define EVED_ADMIN_SOCKET_DEFAULT "/run/eved/admin.sock"
 #define EVED_ADMIN_MAX_CLIENTS_MAX 64
+/* collectors.enabled: at most this many names, each shorter than
+ * EVED_COLLECTOR_NAME_MAX. */
+#define EVED_COLLECTORS_MAX 16
+#define EVED_COLLECTOR_NAME_MAX 32
+
+/* Says whether a collector name exists on this OS. Returns 0, or -1 with
+ * a reason (at most size bytes) naming it. collect/ knows the names and
+ * sits above base/, so it lends the check (eved_collect_check_name) to
+ * whoever loads a config; NULL accepts any well-formed name. */
+typedef int (*eved_collector_check_t)(const char *name, char *error, size_t size);
 
 typedef struct eved_config {
   eve_net_address_t listen[EVED_MAX_LISTEN];
@@ -46,6 +56,16 @@ typedef struct eved_config {
   char admin_socket[EVED_PATH_MAX]; /* a filesystem path */
   uint32_t admin_max_clients;
   uint32_t admin_idle_timeout_ms;
+  /* Host collectors (docs/collectors.md). collectors_all: every collector
+   * of this OS (the default, and collectors.enabled absent); otherwise the
+   * names listed. */
+  bool collectors_all;
+  char collectors_enabled[EVED_COLLECTORS_MAX][EVED_COLLECTOR_NAME_MAX];
+  size_t collectors_enabled_count;
+  uint32_t collectors_min_interval_ms; /* a snapshot younger than this is served as is */
+  uint32_t collectors_timeout_ms;      /* a scrape waits at most this for its collectors */
+  /* Not a setting: the name check used while parsing (see above). */
+  eved_collector_check_t collector_check;
 } eved_config_t;
 
 void eved_config_defaults(eved_config_t *config);

@@ -4,9 +4,10 @@
  *
  * Thread rules: collect() runs on a collection thread, never on the loop
  * thread; it may block (a dead network share), so it must touch nothing
- * but its arguments and its own file's state. Two calls of the same
- * collector never overlap (each collector has one thread at a time; a
- * thread abandoned in a hung call is never given the collector back). */
+ * but its arguments and its own file's constant state. A collector has
+ * one thread at a time, but a thread abandoned in a hung call may still be
+ * inside collect() when its replacement calls it again: keep working
+ * storage on the stack, never in static variables. */
 #ifndef EVED_COLLECTOR_H_
 #define EVED_COLLECTOR_H_
 
@@ -23,6 +24,11 @@ typedef struct eved_collector {
    * mid-scrape) drops those series, calls eved_metric_set_error, and still
    * returns 0: one bad object never fails the collector. */
   int (*collect)(eved_metric_set_t *set, char *error, size_t error_size);
+  /* The set it fills is created with room for this many families,
+   * samples and bytes of label values; 0 takes the engine's default
+   * (EVED_SET_*_DEFAULT in engine.h). What does not fit is dropped and
+   * counted, so a bound sized for a big host costs memory, not output. */
+  size_t families, samples, string_bytes;
 } eved_collector_t;
 
 /* The collectors this OS has, in a fixed order (registry_linux.c,

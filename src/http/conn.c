@@ -39,7 +39,7 @@ eved_conn_t *eved__conn_create(eved_server_t *server, eve_handle_t sock, uint32_
 }
 
 bool eved__conn_is_idle(const eved_conn_t *c) {
-  return !c->in_message && c->out_bytes == 0 && !c->lingering && c->pending == NULL;
+  return !c->in_message && c->out_bytes == 0 && !c->lingering && c->pending == NULL && !c->parked;
 }
 
 static void free_output(eved_conn_t *c) {
@@ -61,6 +61,7 @@ void eved__conn_close(eved_conn_t *c, bool abort) {
   }
   free_output(c);
   free(c->pending);
+  if (c->parked) server->parked_count--;
   server->slots[c->slot] = NULL;
   server->generations[c->slot] = (server->generations[c->slot] + 1) & EVED_GENERATION_MASK;
   server->free_slots[server->free_count++] = c->slot;
@@ -178,7 +179,7 @@ static void advance(eved_conn_t *c) {
     }
     if (!flush(c)) return;
     if (c->out_bytes > 0) break;
-    if (c->input_paused && !c->closing) {
+    if (c->input_paused && !c->closing && !c->parked) {
       /* The output drained: take up the input kept while paused. */
       c->input_paused = false;
       llhttp_resume(&c->parser);
@@ -223,10 +224,14 @@ void eved__conn_on_event(eved_conn_t *c, eve_ready_t ready) {
   advance(c);
 }
 
+void eved__conn_resume(eved_conn_t *c) { advance(c); }
+
 int64_t eved__conn_check_timers(eved_conn_t *c) {
   eved_server_t *server = c->server;
   const eved_config_t *cfg = &server->config;
   int64_t now = server->now_ms;
+  /* Parked: its budget, which the loop watches, ends the wait. */
+  if (c->parked) return INT64_MAX;
   if (c->lingering) {
     /* A client that never closes its side: the linger is bounded by the
      * header timeout. */

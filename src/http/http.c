@@ -36,6 +36,8 @@ static int on_message_begin(llhttp_t *p) {
   c->field_bytes = 0;
   c->field_is_host = false;
   c->field_is_accept = false;
+  c->field_is_scrape_timeout = false;
+  c->scrape_timeout_len = 0;
   c->host_count = 0;
   eved_accept_begin(&c->accept);
   c->head_request = false;
@@ -80,6 +82,9 @@ static int on_header_field_complete(llhttp_t *p) {
   bool whole = c->field_bytes == c->field_len;
   c->field_is_host = whole && ascii_iequal(c->field, c->field_len, "host");
   c->field_is_accept = whole && ascii_iequal(c->field, c->field_len, "accept");
+  c->field_is_scrape_timeout =
+      whole && ascii_iequal(c->field, c->field_len, "x-prometheus-scrape-timeout-seconds");
+  if (c->field_is_scrape_timeout) c->scrape_timeout_len = 0;
   c->field_len = 0;
   c->field_bytes = 0;
   /* RFC 9110 5.3: every Accept line adds to one list (/metrics' format). */
@@ -95,6 +100,11 @@ static int on_header_value(llhttp_t *p, const char *at, size_t len) {
   eved_conn_t *c = conn_of(p);
   if (c->field_is_host) eved_host_check_feed(&c->host, at, len);
   if (c->field_is_accept) eved_accept_feed(&c->accept, at, len);
+  if (c->field_is_scrape_timeout) {
+    size_t room = sizeof c->scrape_timeout - c->scrape_timeout_len;
+    if (len < room) memcpy(c->scrape_timeout + c->scrape_timeout_len, at, len);
+    c->scrape_timeout_len += len; /* too long: ignored at use */
+  }
   return 0;
 }
 
@@ -106,6 +116,7 @@ static int on_header_value_complete(llhttp_t *p) {
   if (c->field_is_accept) eved_accept_field_end(&c->accept);
   c->field_is_host = false;
   c->field_is_accept = false;
+  c->field_is_scrape_timeout = false;
   return 0;
 }
 
@@ -149,6 +160,12 @@ static int on_message_complete(llhttp_t *p) {
   }
   bool queued = eved__route(c, (llhttp_method_t)p->method, keep_alive);
   c->head_request = false;
+  if (queued && c->parked) {
+    /* Its answer comes when the collectors are done (park.c); what the
+     * client sent after it waits, unparsed, so answers keep their order. */
+    c->input_paused = true;
+    return HPE_PAUSED;
+  }
   if (!queued || !keep_alive) {
     c->closing = true;
     return HPE_PAUSED;

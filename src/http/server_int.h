@@ -11,6 +11,7 @@
 
 #include "accept.h"
 #include "config.h"
+#include "engine.h"
 #include "eve_net.h"
 #include <eve/eve_poller.h>
 #include "head_meter.h"
@@ -26,8 +27,14 @@
  * this much unparsed input. */
 #define EVED_READ_CHUNK 16384
 /* Header names longer than this are none of the ones eved looks at
- * ("Host" and "Accept"). */
-#define EVED_FIELD_MAX 8
+ * ("Host", "Accept", "X-Prometheus-Scrape-Timeout-Seconds"). */
+#define EVED_FIELD_MAX 36
+/* Prometheus' scrape timeout header's value: "10", "9.5". */
+#define EVED_SCRAPE_TIMEOUT_TEXT_MAX 16
+/* A scrape's budget is its X-Prometheus-Scrape-Timeout-Seconds less this,
+ * so the answer reaches Prometheus before it gives up (node_exporter and
+ * windows_exporter keep the same margin, 0.5 s). */
+#define EVED_SCRAPE_MARGIN_MS 500
 /* Connections accepted per listener readiness event: the backlog is
  * drained, but an accept storm cannot starve the connections already open. */
 #define EVED_ACCEPT_BATCH 512
@@ -64,7 +71,10 @@ typedef struct eved_conn {
   size_t field_bytes; /* of the field name, all of it */
   bool field_is_host;
   bool field_is_accept;
+  bool field_is_scrape_timeout;
   unsigned host_count;
+  char scrape_timeout[EVED_SCRAPE_TIMEOUT_TEXT_MAX];
+  size_t scrape_timeout_len; /* of the value; beyond the buffer: ignored */
   eved_host_check_t host;
   eved_accept_t accept; /* chooses /metrics' format */
   bool head_request; /* the method is HEAD: every answer is head-only */
@@ -82,6 +92,15 @@ typedef struct eved_conn {
   bool broken;       /* a send failed: close (abort) at the next step */
   char *pending;     /* input read but not yet parsed while paused */
   size_t pending_len;
+
+  /* A /metrics request waiting for its collectors (park.c): input is
+   * paused, so the requests pipelined behind it wait their turn. */
+  bool parked;
+  bool parked_head;       /* it was a HEAD */
+  bool parked_keep_alive; /* what its answer says */
+  uint32_t parked_mask;   /* the collectors it shows */
+  eved_expo_format_t parked_format; /* as its Accept chose */
+  int64_t parked_due_ms;  /* its budget ends */
 
   eved_chunk_t *out_head, *out_tail;
   size_t out_bytes; /* queued and not yet sent */
@@ -130,7 +149,12 @@ struct eved_server {
    * built on first use (NULL until then) and every body is written into
    * `body`, which is free again once the response is sent or queued. */
   eved_stats_json_t *stats_json;
-  char body[EVED_BODY_MAX];
+  char *body; /* EVED_BODY_MAX bytes, allocated once at start */
+
+  /* The host collectors (NULL: none enabled), and how many connections
+   * wait for them. */
+  eved_engine_t *engine;
+  size_t parked_count;
   /* The process's RSS costs a file read: sampled at most once a second. */
   uint64_t memory_bytes;
   int64_t memory_sampled_ms;
@@ -185,6 +209,24 @@ size_t eved__response_format(eved_server_t *server, const eved_response_t *respo
 bool eved__route(eved_conn_t *conn, llhttp_method_t method, bool keep_alive);
 bool eved__respond_error(eved_conn_t *conn, eved_status_t status);
 eved_snapshot_t eved__snapshot(eved_server_t *server);
+
+/* park.c: /metrics waits for its collectors. */
+/* Parks conn's /metrics request (mask: the collectors it shows) until its
+ * collectors finish or budget_ms pass. */
+void eved__park(eved_conn_t *conn, uint32_t mask, uint32_t budget_ms, bool head_only,
+                bool keep_alive);
+/* Answers the parked requests whose collectors are done or whose budget
+ * is spent, and resumes their connections (after each poller wait). */
+void eved__park_settle(eved_server_t *server);
+/* The earliest budget end among parked requests; INT64_MAX if none. */
+int64_t eved__park_next_due(const eved_server_t *server);
+/* Answers a parked request now (settle and close use it). False if out of
+ * memory. */
+bool eved__route_parked(eved_conn_t *conn);
+
+/* conn.c: moves a connection on after something outside its events
+ * changed it (a parked answer queued). */
+void eved__conn_resume(eved_conn_t *conn);
 
 /* server_state.c: what the admin commands and the control requests do. */
 /* Re-reads the config file; on error the running config stays and

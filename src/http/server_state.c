@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "server_int.h"
+#include "table.h"
 
 void eved__server_report(eved_server_t *s, eved_run_state_t state, uint32_t wait_hint_ms) {
   if (s->observer.on_state != NULL) s->observer.on_state(s->observer.ctx, state, wait_hint_ms);
@@ -40,11 +41,15 @@ static void keep_restart_settings(const eved_config_t *old, eved_config_t *next)
                  strcmp(next->admin_pipe, old->admin_pipe) != 0 ||
                  strcmp(next->admin_sddl, old->admin_sddl) != 0 ||
                  strcmp(next->admin_socket, old->admin_socket) != 0 ||
-                 next->admin_max_clients != old->admin_max_clients;
+                 next->admin_max_clients != old->admin_max_clients ||
+                 next->collectors_all != old->collectors_all ||
+                 next->collectors_enabled_count != old->collectors_enabled_count ||
+                 memcmp(next->collectors_enabled, old->collectors_enabled,
+                        sizeof next->collectors_enabled) != 0;
   if (changed)
     eved_log(EVED_LOG_WARN,
-             "reload: listen, max_connections, poller and admin changes take effect at the next "
-             "start");
+             "reload: listen, max_connections, poller, admin and collectors.enabled changes take "
+             "effect at the next start");
   memcpy(next->listen, old->listen, sizeof next->listen);
   next->listen_count = old->listen_count;
   next->max_connections = old->max_connections;
@@ -53,6 +58,9 @@ static void keep_restart_settings(const eved_config_t *old, eved_config_t *next)
   next->admin_enabled = old->admin_enabled;
   memcpy(next->admin_pipe, old->admin_pipe, sizeof next->admin_pipe);
   memcpy(next->admin_sddl, old->admin_sddl, sizeof next->admin_sddl);
+  next->collectors_all = old->collectors_all;
+  next->collectors_enabled_count = old->collectors_enabled_count;
+  memcpy(next->collectors_enabled, old->collectors_enabled, sizeof next->collectors_enabled);
   memcpy(next->admin_socket, old->admin_socket, sizeof next->admin_socket);
   next->admin_max_clients = old->admin_max_clients;
 }
@@ -66,6 +74,7 @@ int eved__server_reload(eved_server_t *s, char *error, size_t size) {
   eved_config_t next;
   char why[EVED_ERROR_MAX];
   eved_config_defaults(&next);
+  next.collector_check = eved_collect_check_name;
   if (eved_config_load(s->config_path, &next, why, sizeof why) != EVE_OK) {
     snprintf(error, size, "%s: %s", s->config_path, why);
     eved_log(EVED_LOG_ERROR, "reload rejected, the running config stays: %s", error);
@@ -80,6 +89,9 @@ int eved__server_reload(eved_server_t *s, char *error, size_t size) {
   }
   eved_log_set_level(next.log_level);
   s->config = next;
+  if (s->engine != NULL)
+    eved_engine_set_intervals(s->engine, next.collectors_min_interval_ms,
+                              next.collectors_timeout_ms);
   eved_log(EVED_LOG_INFO, "reloaded %s", s->config_path);
   return EVE_OK;
 }

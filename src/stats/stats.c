@@ -44,6 +44,7 @@ const char *eved_limit_name(eved_limit_t limit) {
       "write_timeout",        "max_requests_per_connection", "max_header_bytes",
       "output_cap",           "request_body",     "drain_timeout",
       "accept_errors",        "linger",
-      "admin_clients",        "admin_idle_timeout", "admin_line"};
+      "admin_clients",        "admin_idle_timeout", "admin_line",
+      "body_max"};
   return (unsigned)limit < EVED_LIMIT_COUNT ? names[limit] : "unknown";
 }

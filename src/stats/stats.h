@@ -11,6 +11,7 @@
 #include <eve/eve_poller.h>
 
 #include "expo.h"
+#include "host_render.h"
 
 /* The statuses eved ever sends: a fixed table, so by_status is bounded. */
 #define EVED_STATUS_TABLE(X) \
@@ -66,6 +67,7 @@ typedef enum eved_limit {
   EVED_LIMIT_ADMIN_CLIENTS,   /* an admin client refused at admin.max_clients (Unix socket) */
   EVED_LIMIT_ADMIN_IDLE,      /* an admin client closed at admin.idle_timeout_ms */
   EVED_LIMIT_ADMIN_LINE,      /* an admin client cut for a line over EVED_ADMIN_LINE_MAX */
+  EVED_LIMIT_BODY_MAX,        /* a /stats or /metrics body over EVED_BODY_MAX: a 500 */
   EVED_LIMIT_COUNT
 } eved_limit_t;
 
@@ -99,10 +101,15 @@ typedef struct eved_snapshot {
   /* The standard process_* figures (base/process.h), read for /metrics
    * only; NULL leaves those families out. */
   const struct eved_process_figures *process;
+  eved_host_view_t host; /* host.engine NULL: no host figures */
 } eved_snapshot_t;
 
-/* The most either rendering writes: both have a fixed shape. */
-#define EVED_BODY_MAX 16384
+/* The most a /stats or /metrics body may be. eved's own figures have a
+ * fixed shape (a few KiB); the host's grow with the machine: hundreds of
+ * Windows services, each with its state series, are a few hundred KiB.
+ * The server allocates this once; a body that does not fit is a 500,
+ * counted as the limit "body_max". */
+#define EVED_BODY_MAX (1024 * 1024)
 
 /* /stats: a cJSON tree built once and rendered into the caller's buffer
  * without allocating (see stats_json.c). Render returns the length, 0 if

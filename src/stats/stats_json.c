@@ -31,6 +31,8 @@ typedef struct number {
 
 /* Room for every number in the tree: the counters and the figures. */
 #define NUMBERS_MAX (EVED_STATUS_COUNT + EVED_PATH_COUNT + EVED_LIMIT_COUNT + 24)
+/* The template of eved's own figures: a fixed shape, a few KiB. */
+#define SKELETON_MAX 16384
 /* What a number's text is while cJSON writes the template. */
 #define MARKER '\x01'
 
@@ -38,7 +40,7 @@ struct eved_stats_json {
   cJSON *root;
   number_t *order[NUMBERS_MAX]; /* the numbers in the order cJSON writes them */
   size_t count;
-  char skeleton[EVED_BODY_MAX]; /* the template: the JSON with a marker per number */
+  char skeleton[SKELETON_MAX]; /* the template: the JSON with a marker per number */
   size_t skeleton_len; /* 0: to be written (again) */
   const char *skeleton_strings[3]; /* status, backend and mode it was written with */
   cJSON *status, *backend, *mode; /* string references, repointed per render */
@@ -213,6 +215,17 @@ static size_t splice(const eved_stats_json_t *d, char *buf, size_t size) {
   return eved_textbuf_finish(&b);
 }
 
+/* The host figures go after the template's text, by hand: their shape
+ * changes with the machine, and writing them costs no allocation. */
+static size_t add_host(const eved_snapshot_t *s, char *buf, size_t len, size_t size) {
+  if (len == 0 || s->host.engine == NULL || buf[len - 1] != '}') return len;
+  eved_textbuf_t b = {.data = buf, .len = len - 1, .cap = size};
+  eved_textbuf_puts(&b, ",\"host\":");
+  eved_host_json(&b, &s->host);
+  eved_textbuf_put(&b, "}", 1);
+  return eved_textbuf_finish(&b);
+}
+
 size_t eved_stats_json_render(eved_stats_json_t *d, const eved_snapshot_t *s, char *buf,
                               size_t size) {
   const eved_counters_t *c = s->counters;
@@ -245,7 +258,7 @@ size_t eved_stats_json_render(eved_stats_json_t *d, const eved_snapshot_t *s, ch
   } else {
     strcpy(d->handles.text, "null");
   }
-  return splice(d, buf, size);
+  return add_host(s, buf, splice(d, buf, size), size);
 }
 
 char *eved_stats_json(const eved_snapshot_t *s, size_t *len) {

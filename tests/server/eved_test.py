@@ -306,12 +306,212 @@ def t_metrics_promtool(srv):
     check(r.status == 200, "status")
     check(r.getheader("Content-Type").startswith("text/plain; version=0.0.4"), "content type")
     text = body.decode()
-    p = subprocess.run(["promtool", "check", "metrics"], input=body, capture_output=True)
-    check(p.returncode == 0, "promtool: %s %s" % (p.stdout.decode(), p.stderr.decode()))
+    promtool_ok(body)
     check('eved_requests_total{status="200"} 2' in text, "exact request count in /metrics")
+    # Every collector of this OS is on by default and answered.
+    series = parse_metrics(text)
+    for key, value in series.items():
+        if key[0] == "eved_collector_success":
+            check(value == 1, "collector %s failed" % key[1][0][1])
     for line in text.splitlines():
         if line.startswith("# TYPE") and line.endswith(" counter"):
             check(line.split()[2].endswith("_total"), "counter name " + line)
+
+
+# ---- host collectors (docs/collectors.md) ------------------------------
+
+def parse_metrics(text):
+    """{(name, ((label, value), ...)): value} from the text format."""
+    series = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        m = re.match(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$', line)
+        check(m is not None, "unparsable sample line %r" % line)
+        labels = tuple(sorted(re.findall(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"', m.group(2) or "")))
+        series[(m.group(1), labels)] = float(m.group(3))
+    return series
+
+
+def collector_success(series, name):
+    return series.get(("eved_collector_success", (("collector", name),)))
+
+
+def promtool_ok(body):
+    """promtool check metrics: no parse error, and no lint problem but the
+    camelCase names node_exporter itself exports (node_memory_MemTotal_bytes).
+    promtool 2.42 exits 3 for lint problems, 1 for a parse error."""
+    p = subprocess.run(["promtool", "check", "metrics"], input=body, capture_output=True)
+    out = (p.stdout + p.stderr).decode()
+    problems = [l for l in out.splitlines() if l.strip()]
+    allowed = [l for l in problems
+               if re.match(r"^node_memory_\w+ metric names should be written in 'snake_case' not 'camelCase'$", l)]
+    check(p.returncode in (0, 3) and len(allowed) == len(problems),
+          "promtool (exit %d): %s" % (p.returncode, out))
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def t_collectors_node_exporter(srv):
+    """Natively, eved's host figures and node_exporter's agree, both
+    scraped in the same second: exact for totals, close for what moves."""
+    exe = shutil.which("prometheus-node-exporter") or shutil.which("node_exporter")
+    check(exe is not None, "prometheus-node-exporter is not installed (scripts/install-deps.sh test)")
+    port = free_port()
+    # Debian patches two defaults (it also skips /run, /mnt, /media and the
+    # loopback device); eved keeps upstream node_exporter 1.x's, given here.
+    upstream = ["--collector.filesystem.mount-points-exclude="
+                "^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)",
+                "--collector.netdev.device-exclude="]
+    ne = subprocess.Popen([exe, "--web.listen-address=127.0.0.1:%d" % port] + upstream,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + EVENT_DEADLINE
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                check(time.monotonic() < deadline and ne.poll() is None, "node_exporter did not start")
+                time.sleep(0.05)
+        srv.get("/metrics")  # the collectors' threads are started
+        time.sleep(1.1)      # past min_interval_ms: the next scrape collects afresh
+        r, body = srv.get("/metrics")
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=EVENT_DEADLINE)
+        c.request("GET", "/metrics")
+        theirs_text = c.getresponse().read().decode()
+        c.close()
+    finally:
+        ne.terminate()
+        ne.wait(timeout=10)
+    check(r.status == 200, "eved /metrics %d" % r.status)
+    ours = parse_metrics(body.decode())
+    theirs = parse_metrics(theirs_text)
+    for name in ("cpu", "memory", "filesystem", "net", "system"):
+        check(collector_success(ours, name) == 1, "collector %s did not succeed" % name)
+    mine = {k: v for k, v in ours.items() if k[0].startswith("node_")}
+    missing = sorted(k for k in mine if k not in theirs)
+    check(not missing, "series eved has and node_exporter lacks: %s" % missing[:10])
+    exact = ("node_memory_MemTotal_bytes", "node_memory_SwapTotal_bytes", "node_memory_VmallocTotal_bytes",
+             "node_memory_HugePages_Total", "node_memory_Hugepagesize_bytes", "node_memory_CommitLimit_bytes",
+             "node_filesystem_size_bytes", "node_filesystem_files", "node_filesystem_readonly",
+             "node_filesystem_device_error", "node_boot_time_seconds")
+    ncpu = os.cpu_count() or 1
+    compared = set()
+    for key, value in sorted(mine.items()):
+        name, other = key[0], theirs[key]
+        compared.add(name)
+        if name in exact:
+            ok = value == other
+        elif name.startswith("node_cpu_"):
+            ok = abs(value - other) <= 1.0 + 0.01 * other  # a few ticks apart
+        elif name == "node_time_seconds":
+            ok = abs(value - other) <= 5
+        elif name in ("node_procs_running", "node_procs_blocked"):
+            ok = abs(value - other) <= ncpu + 8  # an instant's count
+        elif name.startswith("node_load"):
+            ok = abs(value - other) <= 0.05 * other + 0.5
+        else:  # counters that move, free space, memory in use
+            ok = abs(value - other) <= 0.05 * max(abs(other), abs(value)) + 64 * 1024
+        check(ok, "%s: eved %r, node_exporter %r" % (key, value, other))
+    for family in ("node_cpu_seconds_total", "node_memory_MemTotal_bytes", "node_memory_MemAvailable_bytes",
+                   "node_filesystem_size_bytes", "node_filesystem_avail_bytes", "node_filesystem_free_bytes",
+                   "node_network_receive_bytes_total", "node_network_transmit_bytes_total",
+                   "node_boot_time_seconds", "node_context_switches_total", "node_forks_total",
+                   "node_procs_running"):
+        check(family in compared, "%s compared with node_exporter" % family)
+    print("compared %d series in %d families" % (len(mine), len(compared)))
+
+
+def t_collect_filter(srv):
+    r, body = srv.get("/metrics?collect[]=bogus")
+    check(r.status == 400 and b'"bogus"' in body, "unknown collector: %d %r" % (r.status, body))
+    r, body = srv.get("/metrics?collect%5B%5D=test_hang")
+    check(r.status == 400 and b'"test_hang" is not enabled' in body, "not enabled: %d %r" % (r.status, body))
+    r, body = srv.get("/metrics")
+    everything = parse_metrics(body.decode())
+    enabled = sorted(k[1][0][1] for k in everything if k[0] == "eved_collector_success")
+    if not enabled:
+        return  # a build without collectors (the Windows one before its collectors exist)
+    first = enabled[0]
+    r, body = srv.get("/metrics?collect[]=%s&x=1" % first)
+    one = parse_metrics(body.decode())
+    shown = sorted(k[1][0][1] for k in one if k[0] == "eved_collector_success")
+    check(r.status == 200 and shown == [first], "collect[]=%s shows %s" % (first, shown))
+    if first == "cpu":
+        check(any(k[0] == "node_cpu_seconds_total" for k in one), "cpu series shown")
+        check(not any(k[0].startswith("node_memory_") for k in one), "memory series filtered out")
+
+
+HANG_TIMEOUT_MS = 1500
+HANG_CONFIG = {"collectors": {"enabled": ["test_hang"], "timeout_ms": HANG_TIMEOUT_MS,
+                              "min_interval_ms": 0}}
+
+
+def t_collector_hang(srv):
+    """test_hang blocks its thread for good: its scrape is answered within
+    the budget with the collector failed, /healthz answers meanwhile, five
+    scrapes after it are answered, and the abandoned threads stay bounded."""
+    a = srv.connect()
+    a.sendall(request("/metrics"))
+    r, body = srv.get("/healthz")
+    check(r.status == 200 and body == b"ok\n", "/healthz while a scrape is parked: %d" % r.status)
+    a.setblocking(False)
+    try:
+        early = a.recv(1)
+    except BlockingIOError:
+        early = b""
+    check(early == b"", "the parked scrape was answered before its collector's budget")
+    a.setblocking(True)
+    status, _, body = Reader(a).response()
+    a.close()
+    check(status == 200, "parked scrape status %d" % status)
+    series = parse_metrics(body.decode())
+    check(collector_success(series, "test_hang") == 0, "test_hang reported failed")
+    waited = series[("eved_collector_duration_seconds", (("collector", "test_hang"),))]
+    check(waited >= HANG_TIMEOUT_MS / 1000 * 0.9, "the scrape waited its budget (%.3f s)" % waited)
+    # Prometheus' timeout header lowers the budget (1.2 s less the 0.5 s margin).
+    r, body = srv.get("/metrics", headers={"X-Prometheus-Scrape-Timeout-Seconds": "1.2"})
+    series = parse_metrics(body.decode())
+    waited = series[("eved_collector_duration_seconds", (("collector", "test_hang"),))]
+    check(r.status == 200 and collector_success(series, "test_hang") == 0, "scrape 1")
+    check(waited < HANG_TIMEOUT_MS / 1000, "the header's budget (%.3f s) is below timeout_ms" % waited)
+    for i in range(2, 7):
+        r, body = srv.get("/metrics")
+        check(r.status == 200, "scrape %d after the hang: %d" % (i, r.status))
+        series = parse_metrics(body.decode())
+        check(collector_success(series, "test_hang") == 0, "scrape %d: test_hang failed" % i)
+        now = series[("eved_collector_threads_abandoned", ())]
+        check(now <= 4, "abandoned threads %d over the bound 4" % now)
+        promtool_ok(body)
+    total = series[("eved_collector_threads_abandoned_total", ())]
+    check(total == 4 and series[("eved_collector_threads_abandoned", ())] == 4,
+          "every overdue thread abandoned up to the bound: %r" % total)
+    check(series[("eved_collector_abandon_refused_total", ())] >= 1, "the bound refused one")
+    host = srv.stats()["host"]
+    check(host["threads_abandoned"] == 4 and host["collectors"]["test_hang"]["success"] is False,
+          "/stats host: %r" % host)
+
+
+def t_parked_order(srv):
+    """A pipelined /metrics (parked on a hung collector) then /healthz on one
+    connection: the answers come in request order."""
+    s = srv.connect()
+    s.sendall(request("/metrics") + request("/healthz"))
+    rd = Reader(s)
+    status1, headers1, body1 = rd.response()
+    status2, _, body2 = rd.response()
+    s.close()
+    check(status1 == 200 and headers1["content-type"].startswith("text/plain; version=0.0.4"),
+          "first answer is /metrics: %d %s" % (status1, headers1.get("content-type")))
+    check(b'eved_collector_success{collector="test_hang"} 0' in body1, "the parked scrape's body")
+    check(status2 == 200 and body2 == b"ok\n", "second answer is /healthz: %d %r" % (status2, body2))
 
 
 def t_healthz(srv):
@@ -958,7 +1158,8 @@ def c_cli_check_config(args):
                 "max_requests_per_connection": 5, "max_header_bytes": 4096,
                 "max_output_bytes": 65536, "drain_timeout_ms": 0,
                 "log": {"level": "debug", "file": None}, "poller": {"mode": "default", "capacity": 100},
-                "admin": {"enabled": False, "pipe": "eved-admin"}}
+                "admin": {"enabled": False, "pipe": "eved-admin"},
+                "collectors": {"enabled": [], "min_interval_ms": 0, "timeout_ms": 2000}}
         code, out = verdict(json.dumps(good))
         check(code == 0, "a good config is refused: " + out)
         bad = [
@@ -980,7 +1181,24 @@ def c_cli_check_config(args):
             ({"admin": {"pipe": "\\\\.\\pipe\\a\\b"}}, "admin.pipe"),
             ({"admin": {"sddl": ""}}, "admin.sddl"),
             ({"admin": {"idle_timeout_ms": 5}}, "admin.idle_timeout_ms"),
+            ({"collectors": {"enabled": ["bogus"]}}, 'collectors.enabled[0]: unknown collector "bogus"'),
+            ({"collectors": {"enabled": "cpu"}}, "collectors.enabled"),
+            ({"collectors": {"enabled": ["Cpu"]}}, "collectors.enabled[0]"),
+            ({"collectors": {"timeout_ms": 10}}, "collectors.timeout_ms"),
+            ({"collectors": {"min_interval_ms": -1}}, "collectors.min_interval_ms"),
+            ({"collectors": {"every": 1}}, "collectors.every"),
+            # test_hang exists only in eved_test_hooks.
+            ({"collectors": {"enabled": ["test_hang"]}}, 'unknown collector "test_hang"'),
         ]
+        # A name of the other OS says so.
+        if args.wrapper:
+            bad.append(({"collectors": {"enabled": ["filesystem"]}},
+                        'collectors.enabled[0]: "filesystem" is a Linux-only collector'))
+        else:
+            bad.append(({"collectors": {"enabled": ["service"]}},
+                        'collectors.enabled[0]: "service" is a Windows-only collector'))
+            bad.append(({"collectors": {"enabled": ["logical_disk"]}},
+                        '"logical_disk" is a Windows-only collector'))
         for cfg, key in bad:
             code, out = verdict(json.dumps(cfg))
             check(code != 0 and key in out, "%s: want an error naming %s, got %d %r" % (cfg, key, code, out))
@@ -1057,6 +1275,9 @@ CLI_BEHAVIOURS = {
     "cli_config_bounds": c_cli_config_bounds,
 }
 
+# Behaviours run with eved_test_hooks (--eved-hooks): its test_hang collector.
+HOOK_BEHAVIOURS = {"collector_hang", "parked_order", "collect_filter"}
+
 # Behaviours and the config bounds each runs with.
 BEHAVIOURS = {
     "stats_json": (t_stats_json, {}),
@@ -1094,6 +1315,10 @@ BEHAVIOURS = {
     "stats_counters": (t_stats_counters, {}),
     "rfc9112_conformance": (t_rfc9112_conformance, conformance.CONFIG),
     "dashboard_chromium": (t_dashboard_chromium, {}),
+    "collectors_node_exporter": (t_collectors_node_exporter, {}),
+    "collect_filter": (t_collect_filter, {}),
+    "collector_hang": (t_collector_hang, HANG_CONFIG),
+    "parked_order": (t_parked_order, {"collectors": {"enabled": ["test_hang"], "timeout_ms": 1000}}),
     "wrk": (t_wrk, {}),
 }
 
@@ -1102,6 +1327,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--eved", required=True)
     ap.add_argument("--wrapper")
+    ap.add_argument("--eved-hooks", help="eved_test_hooks, for the behaviours that need test_hang")
     ap.add_argument("--poller-mode", help='the config\'s "poller": {"mode": ...} (e.g. wsapoll)')
     ap.add_argument("behaviour", choices=sorted(list(BEHAVIOURS) + list(CLI_BEHAVIOURS)))
     args = ap.parse_args()
@@ -1114,6 +1340,11 @@ def main():
         print("ok %s" % args.behaviour)
         return 0
     fn, config = BEHAVIOURS[args.behaviour]
+    if args.behaviour in HOOK_BEHAVIOURS:
+        if not args.eved_hooks:
+            print("FAIL %s: needs --eved-hooks" % args.behaviour)
+            return 1
+        args.eved = args.eved_hooks
     srv = Server(args, config)
     try:
         fn(srv)

@@ -1,0 +1,92 @@
+/* thread.h over pthreads. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "thread.h"
+
+struct eved_thread {
+  pthread_t id;
+  void (*fn)(void *arg);
+  void *arg;
+};
+
+struct eved_gate {
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  bool open;
+};
+
+static void *trampoline(void *p) {
+  eved_thread_t *t = p;
+  t->fn(t->arg);
+  return NULL;
+}
+
+eved_thread_t *eved_thread_start(void (*fn)(void *arg), void *arg) {
+  eved_thread_t *t = malloc(sizeof *t);
+  if (t == NULL) return NULL;
+  t->fn = fn;
+  t->arg = arg;
+  /* The thread reads t, so a detached t must outlive it: the trampoline
+   * copies nothing, and detach frees t only after pthread_detach, while
+   * fn has long been called. fn and arg are read first thing. */
+  if (pthread_create(&t->id, NULL, trampoline, t) != 0) {
+    free(t);
+    return NULL;
+  }
+  return t;
+}
+
+void eved_thread_join(eved_thread_t *t) {
+  pthread_join(t->id, NULL);
+  free(t);
+}
+
+void eved_thread_detach(eved_thread_t *t) {
+  pthread_detach(t->id);
+  /* Not freed: the trampoline may not have read fn and arg yet. One small
+   * block per abandoned thread, and those are bounded. */
+}
+
+eved_gate_t *eved_gate_create(void) {
+  eved_gate_t *g = calloc(1, sizeof *g);
+  if (g == NULL) return NULL;
+  if (pthread_mutex_init(&g->lock, NULL) != 0) {
+    free(g);
+    return NULL;
+  }
+  if (pthread_cond_init(&g->cond, NULL) != 0) {
+    pthread_mutex_destroy(&g->lock);
+    free(g);
+    return NULL;
+  }
+  return g;
+}
+
+void eved_gate_destroy(eved_gate_t *g) {
+  if (g == NULL) return;
+  pthread_cond_destroy(&g->cond);
+  pthread_mutex_destroy(&g->lock);
+  free(g);
+}
+
+void eved_gate_open(eved_gate_t *g) {
+  pthread_mutex_lock(&g->lock);
+  g->open = true;
+  pthread_cond_signal(&g->cond);
+  pthread_mutex_unlock(&g->lock);
+}
+
+void eved_gate_wait(eved_gate_t *g) {
+  pthread_mutex_lock(&g->lock);
+  while (!g->open) pthread_cond_wait(&g->cond, &g->lock);
+  g->open = false;
+  pthread_mutex_unlock(&g->lock);
+}
+
+double eved_thread_clock_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

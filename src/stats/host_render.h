@@ -1,0 +1,45 @@
+/* The host figures' renderings: a metric set in the Prometheus text format
+ * (0.0.4, or OpenMetrics 1.0), the engine's own per-collector series, and
+ * the `host` object of /stats. All write into a textbuf and allocate
+ * nothing. */
+#ifndef EVED_HOST_RENDER_H_
+#define EVED_HOST_RENDER_H_
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "metric_set.h"
+#include "textbuf.h"
+
+/* Which collectors a rendering shows, and how. */
+typedef struct eved_host_view {
+  const eved_engine_t *engine; /* NULL: no host figures */
+  uint32_t mask;               /* collector indexes shown */
+  int64_t now_ms;              /* eved_monotonic_ms at the rendering */
+  /* A scrape: a collector still running has overrun this scrape's budget
+   * and is reported failed. /stats instead shows the last result and
+   * that a run is under way. */
+  bool running_fails;
+} eved_host_view_t;
+
+/* Every family of set: # HELP, # TYPE, then its samples. In OpenMetrics a
+ * counter's HELP and TYPE name its family, the name without "_total";
+ * the samples keep it (OpenMetrics 1.0, "Counter"). Label values are
+ * escaped (\\, \", \n), as both formats require. */
+void eved_metric_set_render(eved_textbuf_t *b, const eved_metric_set_t *set, bool openmetrics);
+
+/* /metrics' host part: each shown collector's families (when it
+ * succeeded), then eved_collector_success, _duration_seconds, the
+ * dropped and error counts, and the abandoned threads. */
+void eved_host_metrics(eved_textbuf_t *b, const eved_host_view_t *view, bool openmetrics);
+
+/* /stats' "host" value (a JSON object). */
+void eved_host_json(eved_textbuf_t *b, const eved_host_view_t *view);
+
+/* A sample value as the text format writes it: integers exactly, other
+ * numbers in the shortest of %.15g / %.17g that reads back the same, NaN,
+ * +Inf, -Inf. json: NaN and infinities as null. */
+void eved_textbuf_number(eved_textbuf_t *b, double value, bool json);
+
+#endif /* EVED_HOST_RENDER_H_ */

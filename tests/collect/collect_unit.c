@@ -1,0 +1,172 @@
+/* Unit tests of the metric set (collect/metric_set.c) and its renderer
+ * (stats/host_render.c): bounds, what is dropped and counted, escaping,
+ * number text, the OpenMetrics family names, and the collector name
+ * check. One ctest entry per test: collect.<name>. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host_render.h"
+#include "metric_set.h"
+#include "table.h"
+#include "textbuf.h"
+
+static int failures;
+
+#define CHECK(cond)                                                   \
+  do {                                                                \
+    if (!(cond)) {                                                    \
+      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+      failures++;                                                     \
+    }                                                                 \
+  } while (0)
+
+static char out[8192];
+
+static const char *render(const eved_metric_set_t *set, bool openmetrics) {
+  eved_textbuf_t b;
+  eved_textbuf_init(&b, out, sizeof out);
+  eved_metric_set_render(&b, set, openmetrics);
+  return eved_textbuf_finish(&b) > 0 ? out : "";
+}
+
+static void test_set_bounds(void) {
+  eved_metric_set_t *set = eved_metric_set_create(2, 3, 8);
+  if (set == NULL) {
+    failures++;
+    return;
+  }
+  eved_label_t l = {"device", "abc"}; /* 4 bytes with its terminator */
+  CHECK(eved_metric_family(set, "a_total", EVED_METRIC_COUNTER, "A."));
+  CHECK(eved_metric_sample(set, 1, 1, &l));
+  CHECK(eved_metric_sample(set, 2, 1, &l));
+  CHECK(!eved_metric_sample(set, 3, 1, &l)); /* strings full: 8 bytes */
+  CHECK(set->dropped == 1 && set->string_len == 8);
+  CHECK(eved_metric_sample(set, 4, 0, NULL));
+  CHECK(!eved_metric_sample(set, 5, 0, NULL)); /* samples full */
+  CHECK(set->dropped == 2 && set->sample_count == 3);
+  CHECK(eved_metric_family(set, "b", EVED_METRIC_GAUGE, "B."));
+  CHECK(!eved_metric_family(set, "c", EVED_METRIC_GAUGE, "C.")); /* families full */
+  CHECK(!eved_metric_sample(set, 6, 0, NULL)); /* belongs to the refused family */
+  CHECK(set->dropped == 4 && set->families[1].sample_count == 0);
+  eved_metric_set_clear(set);
+  CHECK(set->family_count == 0 && set->sample_count == 0 && set->string_len == 0 &&
+        set->dropped == 0);
+  CHECK(!eved_metric_family(set, "9bad", EVED_METRIC_GAUGE, "x"));
+  CHECK(!eved_metric_sample(set, 1, 0, NULL)); /* after a refused family */
+  CHECK(eved_metric_family(set, "ok:name", EVED_METRIC_GAUGE, "x"));
+  eved_label_t reserved = {"__name", "v"};
+  CHECK(!eved_metric_sample(set, 1, 1, &reserved));
+  eved_label_t many[EVED_METRIC_LABELS_MAX + 1] = {{"a", "1"}, {"b", "2"}, {"c", "3"}, {"d", "4"}, {"e", "5"}};
+  CHECK(!eved_metric_sample(set, 1, EVED_METRIC_LABELS_MAX + 1, many));
+  CHECK(set->dropped == 4 && set->sample_count == 0 && set->string_len == 0);
+  eved_metric_set_destroy(set);
+}
+
+static void test_render_escaping(void) {
+  eved_metric_set_t *set = eved_metric_set_create(4, 4, 256);
+  eved_metric_family(set, "x_bytes", EVED_METRIC_GAUGE, "Help with \\ and\nnewline.");
+  eved_label_t l[] = {{"mountpoint", "/mnt/a \"b\"\\c\nd"}, {"device", ""}};
+  eved_metric_sample(set, 42, 2, l);
+  const char *text = render(set, false);
+  CHECK(strcmp(text,
+               "# HELP x_bytes Help with \\\\ and\\nnewline.\n"
+               "# TYPE x_bytes gauge\n"
+               "x_bytes{mountpoint=\"/mnt/a \\\"b\\\"\\\\c\\nd\",device=\"\"} 42\n") == 0);
+  if (failures) fprintf(stderr, "%s", text);
+  eved_metric_set_destroy(set);
+}
+
+static void test_render_openmetrics(void) {
+  eved_metric_set_t *set = eved_metric_set_create(4, 4, 64);
+  eved_metric_family(set, "node_forks_total", EVED_METRIC_COUNTER, "Forks.");
+  eved_metric_sample(set, 7, 0, NULL);
+  eved_metric_family(set, "node_total", EVED_METRIC_GAUGE, "A gauge keeps its name.");
+  eved_metric_sample(set, 1, 0, NULL);
+  CHECK(strcmp(render(set, true),
+               "# HELP node_forks Forks.\n# TYPE node_forks counter\nnode_forks_total 7\n"
+               "# HELP node_total A gauge keeps its name.\n# TYPE node_total gauge\nnode_total 1\n") == 0);
+  CHECK(strcmp(render(set, false),
+               "# HELP node_forks_total Forks.\n# TYPE node_forks_total counter\nnode_forks_total 7\n"
+               "# HELP node_total A gauge keeps its name.\n# TYPE node_total gauge\nnode_total 1\n") == 0);
+  eved_metric_set_destroy(set);
+}
+
+static const char *number(double v, bool json) {
+  eved_textbuf_t b;
+  eved_textbuf_init(&b, out, sizeof out);
+  eved_textbuf_number(&b, v, json);
+  return out;
+}
+
+static void test_render_numbers(void) {
+  CHECK(strcmp(number(0, false), "0") == 0);
+  CHECK(strcmp(number(270553174016.0, false), "270553174016") == 0);
+  CHECK(strcmp(number(-3, false), "-3") == 0);
+  CHECK(strcmp(number(3846.92, false), "3846.92") == 0);
+  CHECK(strcmp(number(0.1, false), "0.1") == 0);
+  CHECK(strtod(number(1.0 / 3.0, false), NULL) == 1.0 / 3.0);
+  CHECK(strcmp(number(NAN, false), "NaN") == 0);
+  CHECK(strcmp(number(INFINITY, false), "+Inf") == 0);
+  CHECK(strcmp(number(-INFINITY, false), "-Inf") == 0);
+  CHECK(strcmp(number(NAN, true), "null") == 0);
+  CHECK(strcmp(number(1e300, false), "1e+300") == 0);
+}
+
+static void test_render_bound(void) {
+  eved_metric_set_t *set = eved_metric_set_create(1, 200, 200 * 8);
+  eved_metric_family(set, "wide", EVED_METRIC_GAUGE, "W.");
+  for (int i = 0; i < 200; i++) {
+    char v[8];
+    snprintf(v, sizeof v, "%d", i);
+    eved_label_t l = {"i", v};
+    CHECK(eved_metric_sample(set, i, 1, &l));
+  }
+  char small[256];
+  eved_textbuf_t b;
+  eved_textbuf_init(&b, small, sizeof small);
+  eved_metric_set_render(&b, set, false);
+  /* Too big for the buffer: the text is marked failed, never cut short. */
+  CHECK(b.failed && eved_textbuf_finish(&b) == 0);
+  eved_metric_set_destroy(set);
+}
+
+static void test_name_check(void) {
+  char why[256];
+  CHECK(eved_collect_check_name("bogus", why, sizeof why) == -1);
+  CHECK(strstr(why, "unknown collector \"bogus\"") != NULL);
+  size_t count;
+  const eved_collector_t *const *table = eved_collect_table(&count);
+  for (size_t i = 0; i < count; i++) {
+    CHECK(eved_collect_check_name(table[i]->name, why, sizeof why) == 0);
+    CHECK(eved_collector_find(table[i]->name) == table[i]);
+    CHECK(eved_collector_other_os(table[i]->name) == NULL);
+  }
+  /* Linux has filesystem, Windows logical_disk and service: each OS names
+   * the other's. */
+  const char *other = eved_collector_find("filesystem") ? "service" : "filesystem";
+  CHECK(eved_collect_check_name(other, why, sizeof why) == -1);
+  CHECK(strstr(why, "-only collector") != NULL && strstr(why, other) != NULL);
+}
+
+int main(int argc, char **argv) {
+  static const struct {
+    const char *name;
+    void (*fn)(void);
+  } tests[] = {{"set_bounds", test_set_bounds},         {"render_escaping", test_render_escaping},
+               {"render_openmetrics", test_render_openmetrics},
+               {"render_numbers", test_render_numbers}, {"render_bound", test_render_bound},
+               {"name_check", test_name_check}};
+  for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
+    if (argc == 2 && strcmp(argv[1], tests[i].name) != 0) continue;
+    tests[i].fn();
+    printf("%s %s\n", failures ? "FAIL" : "ok", tests[i].name);
+    if (argc == 2) return failures ? 1 : 0;
+  }
+  if (argc == 2) {
+    fprintf(stderr, "no test %s\n", argv[1]);
+    return 2;
+  }
+  return failures ? 1 : 0;
+}
