@@ -159,9 +159,14 @@ static long scan(eved_metric_set_t *set, char *error, size_t error_size) {
       if (s->pid != 0 && s->created == 0) eved_metric_set_error(set);
       count++;
     }
-    /* ERROR_MORE_DATA with nothing returned: one record larger than the
-     * chunk, which the 256-character name limit rules out. */
-    if (ok || returned == 0) break;
+    if (ok) break;
+    /* ERROR_MORE_DATA with nothing returned: a record larger than the
+     * chunk, which the 256-character name limit rules out; the services
+     * not listed are counted as one error. */
+    if (returned == 0) {
+      eved_metric_set_error(set);
+      break;
+    }
   }
   CloseServiceHandle(scm);
   return (long)count;
