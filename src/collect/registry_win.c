@@ -1,25 +1,27 @@
-/* The Windows collectors, in the order /metrics lists them.
- *
- * A placeholder with an empty table: the Windows collectors (cpu_win.c,
- * memory_win.c, logical_disk_win.c, net_win.c, system_win.c, service_win.c)
- * and their table are added by the Windows collectors' change, which
- * replaces this file. Until then the Windows build collects nothing and
- * names only the Linux-only collector. */
+/* The collectors eved has on Windows, in the order they are listed and
+ * run. */
 #include <string.h>
 
-#include "collector.h"
+#include "collectors_win.h"
+
+static const eved_collector_t *const table[] = {
+    &eved_collector_cpu,    &eved_collector_memory,  &eved_collector_logical_disk,
+    &eved_collector_net,    &eved_collector_system,  &eved_collector_service,
+};
 
 const eved_collector_t *const *eved_collectors(size_t *count) {
-  static const eved_collector_t *const none[1] = {NULL};
-  *count = 0;
-  return none;
+  *count = sizeof table / sizeof table[0];
+  return table;
 }
 
 const eved_collector_t *eved_collector_find(const char *name) {
-  (void)name;
+  for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+    if (strcmp(table[i]->name, name) == 0) return table[i];
   return NULL;
 }
 
+/* Linux's collectors that Windows has no twin of: its file systems are
+ * Windows' logical_disk, under another name. */
 const char *eved_collector_other_os(const char *name) {
   return strcmp(name, "filesystem") == 0 ? "Linux" : NULL;
 }

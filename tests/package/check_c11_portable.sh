@@ -15,17 +15,17 @@ command -v clang >/dev/null || { echo "lint.msvc_portable: clang not found" >&2;
 status=0
 count=0
 for f in "$top"/src/poller/*.c "$top"/src/poller/win/*.c "$top"/src/net/*.c \
-         "$top"/src/base/*.c "$top"/src/stats/*.c "$top"/src/http/*.c \
+         "$top"/src/base/*.c "$top"/src/collect/*.c "$top"/src/stats/*.c "$top"/src/http/*.c \
          "$top"/src/admin/*.c "$top"/src/app/*.c "$top"/service/*.c; do
   case "$f" in
-    *posix*|*epoll*|*_unix*) continue ;;  # the Linux side of a pair
+    *posix*|*epoll*|*_unix*|*_linux*) continue ;;  # the Linux side of a pair
   esac
   [ -f "$f" ] || continue
   count=$((count + 1))
   clang --target=x86_64-w64-mingw32 -std=c11 -pedantic -Wgnu -Wvla -Werror -fsyntax-only \
     -DWIN32_LEAN_AND_MEAN -D_WIN32_WINNT=0x0601 -DEVE_POLLER_TEST_HOOKS \
     -I"$top/src/poller" -I"$top/src/poller/include" -I"$build/src/poller/include" -I"$top/src/poller/win" -I"$top/src/net" -I"$top/src/net/win" \
-    -I"$top/src/base" -I"$top/src/stats" -I"$top/src/http" -I"$top/src/admin" \
+    -I"$top/src/base" -I"$top/src/collect" -I"$top/src/stats" -I"$top/src/http" -I"$top/src/admin" \
     -I"$top/src/app" -I"$top/service" -I"$build/src/base/generated" -I"$build/service/messages" \
     -I/usr/share/include/llhttp -I"$cjson" "$f" || status=1
 done
