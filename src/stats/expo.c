@@ -1,6 +1,3 @@
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "expo.h"
@@ -84,18 +81,7 @@ void eved_expo_u64(eved_expo_t *e, uint64_t value) {
 
 void eved_expo_double(eved_expo_t *e, double value) {
   value_start(e);
-  char text[32];
-  if (isnan(value)) {
-    snprintf(text, sizeof text, "NaN");
-  } else if (isinf(value)) {
-    snprintf(text, sizeof text, "%cInf", value > 0 ? '+' : '-');
-  } else {
-    /* Go's strconv 'g' -1 (what client_golang writes) gives the shortest
-     * text that reads back exactly; 15 digits usually is, else 17 is. */
-    snprintf(text, sizeof text, "%.15g", value);
-    if (strtod(text, NULL) != value) snprintf(text, sizeof text, "%.17g", value);
-  }
-  eved_textbuf_puts(e->text, text);
+  eved_textbuf_double(e->text, value);
   eved_textbuf_put(e->text, "\n", 1);
 }
 

@@ -1,40 +1,7 @@
 /* The host figures' renderings (host_render.h). */
 #include "host_render.h"
 
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-void eved_textbuf_number(eved_textbuf_t *b, double v, bool json) {
-  if (isnan(v)) {
-    eved_textbuf_puts(b, json ? "null" : "NaN");
-  } else if (isinf(v)) {
-    eved_textbuf_puts(b, json ? "null" : v > 0 ? "+Inf" : "-Inf");
-  } else if (v == floor(v) && fabs(v) < 9007199254740992.0) {
-    if (v < 0) eved_textbuf_put(b, "-", 1);
-    eved_textbuf_u64(b, (uint64_t)fabs(v));
-  } else {
-    char text[32];
-    snprintf(text, sizeof text, "%.15g", v);
-    if (strtod(text, NULL) != v) snprintf(text, sizeof text, "%.17g", v);
-    eved_textbuf_puts(b, text);
-  }
-}
-
-/* Text-format escaping: label values escape \, " and newline; HELP text
- * escapes \ and newline. */
-static void escaped(eved_textbuf_t *b, const char *s, bool quote) {
-  const char *run = s;
-  for (; *s != '\0'; s++) {
-    const char *with = *s == '\\' ? "\\\\" : *s == '\n' ? "\\n" : quote && *s == '"' ? "\\\"" : NULL;
-    if (with == NULL) continue;
-    eved_textbuf_put(b, run, (size_t)(s - run));
-    eved_textbuf_puts(b, with);
-    run = s + 1;
-  }
-  eved_textbuf_put(b, run, (size_t)(s - run));
-}
 
 static void json_string(eved_textbuf_t *b, const char *s) {
   static const char hex[] = "0123456789abcdef";
@@ -57,41 +24,22 @@ static void json_string(eved_textbuf_t *b, const char *s) {
   eved_textbuf_put(b, "\"", 1);
 }
 
-static void family_head(eved_textbuf_t *b, const char *name, eved_metric_type_t type,
-                        const char *help, bool openmetrics) {
-  size_t len = strlen(name);
-  if (openmetrics && type == EVED_METRIC_COUNTER && len > 6 && strcmp(name + len - 6, "_total") == 0)
-    len -= 6;
-  eved_textbuf_puts(b, "# HELP ");
-  eved_textbuf_put(b, name, len);
-  eved_textbuf_put(b, " ", 1);
-  escaped(b, help, false);
-  eved_textbuf_puts(b, "\n# TYPE ");
-  eved_textbuf_put(b, name, len);
-  eved_textbuf_puts(b, type == EVED_METRIC_COUNTER ? " counter\n" : " gauge\n");
+static eved_expo_type_t expo_type(eved_metric_type_t type) {
+  return type == EVED_METRIC_COUNTER ? EVED_EXPO_COUNTER : EVED_EXPO_GAUGE;
 }
 
-static void sample_line(eved_textbuf_t *b, const char *name, const eved_metric_sample_t *s) {
-  eved_textbuf_puts(b, name);
-  for (size_t i = 0; i < s->label_count; i++) {
-    eved_textbuf_put(b, i == 0 ? "{" : ",", 1);
-    eved_textbuf_puts(b, s->label_names[i]);
-    eved_textbuf_put(b, "=\"", 2);
-    escaped(b, s->label_values[i], true);
-    eved_textbuf_put(b, "\"", 1);
-  }
-  if (s->label_count > 0) eved_textbuf_put(b, "}", 1);
-  eved_textbuf_put(b, " ", 1);
-  eved_textbuf_number(b, s->value, false);
-  eved_textbuf_put(b, "\n", 1);
+static void sample(eved_expo_t *e, const char *name, const eved_metric_sample_t *s) {
+  eved_expo_sample(e, name);
+  for (size_t i = 0; i < s->label_count; i++) eved_expo_label(e, s->label_names[i], s->label_values[i]);
+  eved_expo_double(e, s->value);
 }
 
-void eved_metric_set_render(eved_textbuf_t *b, const eved_metric_set_t *set, bool openmetrics) {
+void eved_metric_set_render(eved_expo_t *e, const eved_metric_set_t *set) {
   for (size_t f = 0; f < set->family_count; f++) {
     const eved_metric_family_t *fam = &set->families[f];
-    family_head(b, fam->name, fam->type, fam->help, openmetrics);
+    eved_expo_family(e, fam->name, expo_type(fam->type), fam->help);
     for (size_t i = 0; i < fam->sample_count; i++)
-      sample_line(b, fam->name, &set->samples[fam->first_sample + i]);
+      sample(e, fam->name, &set->samples[fam->first_sample + i]);
   }
 }
 
@@ -108,8 +56,7 @@ static double duration(const eved_host_view_t *v, const eved_collector_state_t *
 
 typedef enum { SUCCESS, DURATION, DROPPED, ERRORS } per_collector_t;
 
-static void per_collector(eved_textbuf_t *b, const eved_host_view_t *v, per_collector_t what,
-                          bool openmetrics) {
+static void per_collector(eved_expo_t *e, const eved_host_view_t *v, per_collector_t what) {
   static const struct {
     const char *name, *help;
   } families[] = {
@@ -118,7 +65,7 @@ static void per_collector(eved_textbuf_t *b, const eved_host_view_t *v, per_coll
       {"eved_collector_dropped", "Series the collector's last run dropped at its set's bounds."},
       {"eved_collector_errors", "Objects the collector's last run failed to read (series dropped)."},
   };
-  family_head(b, families[what].name, EVED_METRIC_GAUGE, families[what].help, openmetrics);
+  eved_expo_family(e, families[what].name, EVED_EXPO_GAUGE, families[what].help);
   size_t count = eved_engine_count(v->engine);
   for (size_t i = 0; i < count; i++) {
     if (!((v->mask >> i) & 1u)) continue;
@@ -133,35 +80,30 @@ static void per_collector(eved_textbuf_t *b, const eved_host_view_t *v, per_coll
       case DROPPED: s.value = set ? (double)set->dropped : 0; break;
       case ERRORS: s.value = set ? (double)set->errors : 0; break;
     }
-    sample_line(b, families[what].name, &s);
+    sample(e, families[what].name, &s);
   }
 }
 
-void eved_host_metrics(eved_textbuf_t *b, const eved_host_view_t *v, bool openmetrics) {
+void eved_host_metrics(eved_expo_t *e, const eved_host_view_t *v) {
   if (v->engine == NULL) return;
   size_t count = eved_engine_count(v->engine);
   for (size_t i = 0; i < count; i++) {
     const eved_collector_state_t *st = eved_engine_state(v->engine, i);
-    if (((v->mask >> i) & 1u) && succeeded(v, st)) eved_metric_set_render(b, st->set, openmetrics);
+    if (((v->mask >> i) & 1u) && succeeded(v, st)) eved_metric_set_render(e, st->set);
   }
-  for (int what = SUCCESS; what <= ERRORS; what++)
-    per_collector(b, v, (per_collector_t)what, openmetrics);
-  eved_metric_sample_t s = {0};
-  family_head(b, "eved_collector_threads_abandoned_total", EVED_METRIC_COUNTER,
-              "Collector threads abandoned in a call that overran collectors.timeout_ms.",
-              openmetrics);
-  s.value = (double)eved_engine_abandoned_total(v->engine);
-  sample_line(b, "eved_collector_threads_abandoned_total", &s);
-  family_head(b, "eved_collector_threads_abandoned", EVED_METRIC_GAUGE,
-              "Abandoned collector threads still stuck now (at most 4).", openmetrics);
-  s.value = (double)eved_engine_abandoned_now();
-  sample_line(b, "eved_collector_threads_abandoned", &s);
-  family_head(b, "eved_collector_abandon_refused_total", EVED_METRIC_COUNTER,
-              "Overdue collectors left failed, not replaced: the abandoned threads' bound was "
-              "reached.",
-              openmetrics);
-  s.value = (double)eved_engine_abandon_refused(v->engine);
-  sample_line(b, "eved_collector_abandon_refused_total", &s);
+  for (int what = SUCCESS; what <= ERRORS; what++) per_collector(e, v, (per_collector_t)what);
+  eved_expo_single_u64(e, "eved_collector_threads_abandoned_total", EVED_EXPO_COUNTER,
+                       "Collector threads abandoned in a call that overran collectors.timeout_ms.",
+                       eved_engine_abandoned_total(v->engine));
+  /* Not eved_collector_threads_abandoned: OpenMetrics would read it as the
+   * counter's family a second time. */
+  eved_expo_single_u64(e, "eved_collector_threads_stuck", EVED_EXPO_GAUGE,
+                       "Abandoned collector threads still stuck now (at most 4).",
+                       eved_engine_abandoned_now());
+  eved_expo_single_u64(e, "eved_collector_abandon_refused_total", EVED_EXPO_COUNTER,
+                       "Overdue collectors left failed, not replaced: the abandoned threads' bound "
+                       "was reached.",
+                       eved_engine_abandon_refused(v->engine));
 }
 
 static void json_key(eved_textbuf_t *b, const char *key, bool *first) {
@@ -183,7 +125,7 @@ static void json_family(eved_textbuf_t *b, const eved_metric_set_t *set,
       json_string(b, s->label_values[l]);
     }
     eved_textbuf_puts(b, "},\"value\":");
-    eved_textbuf_number(b, s->value, true);
+    eved_textbuf_json_number(b, s->value);
     eved_textbuf_put(b, "}", 1);
   }
   eved_textbuf_put(b, "]", 1);
@@ -195,9 +137,9 @@ void eved_host_json(eved_textbuf_t *b, const eved_host_view_t *v) {
   if (oldest == INT64_MIN || oldest == INT64_MAX) {
     eved_textbuf_puts(b, "null");
   } else {
-    eved_textbuf_number(b, (double)(v->now_ms - oldest) / 1000.0, true);
+    eved_textbuf_json_number(b, (double)(v->now_ms - oldest) / 1000.0);
   }
-  eved_textbuf_puts(b, ",\"threads_abandoned\":");
+  eved_textbuf_puts(b, ",\"threads_stuck\":");
   eved_textbuf_u64(b, eved_engine_abandoned_now());
   eved_textbuf_puts(b, ",\"threads_abandoned_total\":");
   eved_textbuf_u64(b, eved_engine_abandoned_total(v->engine));
@@ -213,10 +155,10 @@ void eved_host_json(eved_textbuf_t *b, const eved_host_view_t *v) {
     eved_textbuf_puts(b, ",\"running\":");
     eved_textbuf_puts(b, st->running ? "true" : "false");
     eved_textbuf_puts(b, ",\"duration_seconds\":");
-    eved_textbuf_number(b, duration(v, st), true);
+    eved_textbuf_json_number(b, duration(v, st));
     eved_textbuf_puts(b, ",\"age_seconds\":");
     if (st->has_result) {
-      eved_textbuf_number(b, (double)(v->now_ms - st->finished_ms) / 1000.0, true);
+      eved_textbuf_json_number(b, (double)(v->now_ms - st->finished_ms) / 1000.0);
     } else {
       eved_textbuf_puts(b, "null");
     }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "engine.h"
+#include "expo.h"
 #include "metric_set.h"
 #include "textbuf.h"
 
@@ -23,23 +24,16 @@ typedef struct eved_host_view {
   bool running_fails;
 } eved_host_view_t;
 
-/* Every family of set: # HELP, # TYPE, then its samples. In OpenMetrics a
- * counter's HELP and TYPE name its family, the name without "_total";
- * the samples keep it (OpenMetrics 1.0, "Counter"). Label values are
- * escaped (\\, \", \n), as both formats require. */
-void eved_metric_set_render(eved_textbuf_t *b, const eved_metric_set_t *set, bool openmetrics);
+/* Every family of set: # HELP, # TYPE, then its samples, in e's format
+ * (expo.h: in OpenMetrics a counter's family drops "_total"). */
+void eved_metric_set_render(eved_expo_t *e, const eved_metric_set_t *set);
 
 /* /metrics' host part: each shown collector's families (when it
  * succeeded), then eved_collector_success, _duration_seconds, the
  * dropped and error counts, and the abandoned threads. */
-void eved_host_metrics(eved_textbuf_t *b, const eved_host_view_t *view, bool openmetrics);
+void eved_host_metrics(eved_expo_t *e, const eved_host_view_t *view);
 
 /* /stats' "host" value (a JSON object). */
 void eved_host_json(eved_textbuf_t *b, const eved_host_view_t *view);
-
-/* A sample value as the text format writes it: integers exactly, other
- * numbers in the shortest of %.15g / %.17g that reads back the same, NaN,
- * +Inf, -Inf. json: NaN and infinities as null. */
-void eved_textbuf_number(eved_textbuf_t *b, double value, bool json);
 
 #endif /* EVED_HOST_RENDER_H_ */

@@ -134,7 +134,7 @@ void eved_stats_metrics_families(eved_expo_t *e, const eved_snapshot_t *s) {
   limits(e, s->counters);
   eved_process(e, s);
   if (s->process != NULL) standard_process(e, s->process);
-  eved_host_metrics(e->text, &s->host, e->format == EVED_EXPO_OPENMETRICS);
+  eved_host_metrics(e, &s->host);
 }
 
 /* Written with puts and an integer formatter rather than printf where it

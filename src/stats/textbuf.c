@@ -1,5 +1,7 @@
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "textbuf.h"
@@ -58,4 +60,27 @@ size_t eved_u64_text(uint64_t value, char out[EVED_U64_TEXT_MAX]) {
   for (size_t i = 0; i < n; i++) out[i] = reversed[n - 1 - i];
   out[n] = '\0';
   return n;
+}
+
+void eved_textbuf_double(eved_textbuf_t *b, double value) {
+  if (isnan(value)) {
+    eved_textbuf_puts(b, "NaN");
+    return;
+  }
+  if (isinf(value)) {
+    eved_textbuf_puts(b, value > 0 ? "+Inf" : "-Inf");
+    return;
+  }
+  char text[32];
+  snprintf(text, sizeof text, "%.15g", value);
+  if (strtod(text, NULL) != value) snprintf(text, sizeof text, "%.17g", value);
+  eved_textbuf_puts(b, text);
+}
+
+void eved_textbuf_json_number(eved_textbuf_t *b, double value) {
+  if (isfinite(value)) {
+    eved_textbuf_double(b, value);
+  } else {
+    eved_textbuf_puts(b, "null");
+  }
 }

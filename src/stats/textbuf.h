@@ -30,6 +30,13 @@ __attribute__((format(printf, 2, 3)))
 #endif
 void eved_textbuf_printf(eved_textbuf_t *b, const char *format, ...);
 
+/* A double as the Prometheus formats write it: the shortest of %.15g and
+ * %.17g that reads back as the same double (what Go's strconv 'g' -1,
+ * and so client_golang, gives), and NaN, +Inf, -Inf. */
+void eved_textbuf_double(eved_textbuf_t *b, double value);
+/* The same for JSON (RFC 8259 6 has no NaN or infinities: null). */
+void eved_textbuf_json_number(eved_textbuf_t *b, double value);
+
 /* The text's length (it is NUL-terminated), or 0 if anything failed. */
 size_t eved_textbuf_finish(const eved_textbuf_t *b);
 

@@ -27,7 +27,9 @@ static char out[8192];
 static const char *render(const eved_metric_set_t *set, bool openmetrics) {
   eved_textbuf_t b;
   eved_textbuf_init(&b, out, sizeof out);
-  eved_metric_set_render(&b, set, openmetrics);
+  eved_expo_t e;
+  eved_expo_init(&e, &b, openmetrics ? EVED_EXPO_OPENMETRICS : EVED_EXPO_TEXT);
+  eved_metric_set_render(&e, set);
   return eved_textbuf_finish(&b) > 0 ? out : "";
 }
 
@@ -96,7 +98,11 @@ static void test_render_openmetrics(void) {
 static const char *number(double v, bool json) {
   eved_textbuf_t b;
   eved_textbuf_init(&b, out, sizeof out);
-  eved_textbuf_number(&b, v, json);
+  if (json) {
+    eved_textbuf_json_number(&b, v);
+  } else {
+    eved_textbuf_double(&b, v);
+  }
   return out;
 }
 
@@ -126,7 +132,9 @@ static void test_render_bound(void) {
   char small[256];
   eved_textbuf_t b;
   eved_textbuf_init(&b, small, sizeof small);
-  eved_metric_set_render(&b, set, false);
+  eved_expo_t e;
+  eved_expo_init(&e, &b, EVED_EXPO_TEXT);
+  eved_metric_set_render(&e, set);
   /* Too big for the buffer: the text is marked failed, never cut short. */
   CHECK(b.failed && eved_textbuf_finish(&b) == 0);
   eved_metric_set_destroy(set);

@@ -12,6 +12,7 @@ Behaviours wait for events with generous deadlines but never assert on
 elapsed time.
 """
 import argparse
+import http.client
 import json
 import os
 import re
@@ -487,15 +488,15 @@ def t_collector_hang(srv):
         check(r.status == 200, "scrape %d after the hang: %d" % (i, r.status))
         series = parse_metrics(body.decode())
         check(collector_success(series, "test_hang") == 0, "scrape %d: test_hang failed" % i)
-        now = series[("eved_collector_threads_abandoned", ())]
+        now = series[("eved_collector_threads_stuck", ())]
         check(now <= 4, "abandoned threads %d over the bound 4" % now)
         promtool_ok(body)
     total = series[("eved_collector_threads_abandoned_total", ())]
-    check(total == 4 and series[("eved_collector_threads_abandoned", ())] == 4,
+    check(total == 4 and series[("eved_collector_threads_stuck", ())] == 4,
           "every overdue thread abandoned up to the bound: %r" % total)
     check(series[("eved_collector_abandon_refused_total", ())] >= 1, "the bound refused one")
     host = srv.stats()["host"]
-    check(host["threads_abandoned"] == 4 and host["collectors"]["test_hang"]["success"] is False,
+    check(host["threads_stuck"] == 4 and host["collectors"]["test_hang"]["success"] is False,
           "/stats host: %r" % host)
 
 

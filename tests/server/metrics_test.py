@@ -23,7 +23,7 @@ import re
 import subprocess
 import sys
 
-from eved_test import Failure, Reader, Server, check, request
+from eved_test import Failure, Reader, Server, check, promtool_ok, request
 
 TEXT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 OM_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8"
@@ -118,8 +118,7 @@ def parse_openmetrics(body):
 
 
 def promtool(body):
-    p = subprocess.run(["promtool", "check", "metrics"], input=body, capture_output=True)
-    check(p.returncode == 0, "promtool: %s %s" % (p.stdout.decode(), p.stderr.decode()))
+    promtool_ok(body)
 
 
 SAMPLE = re.compile(r'([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)$')
