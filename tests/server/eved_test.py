@@ -438,16 +438,19 @@ def t_collect_filter(srv):
     r, body = srv.get("/metrics")
     everything = parse_metrics(body.decode())
     enabled = sorted(k[1][0][1] for k in everything if k[0] == "eved_collector_success")
-    if not enabled:
-        return  # a build without collectors (the Windows one before its collectors exist)
+    check(enabled, "no collector reported: %r" % sorted(everything)[:20])
     first = enabled[0]
     r, body = srv.get("/metrics?collect[]=%s&x=1" % first)
     one = parse_metrics(body.decode())
     shown = sorted(k[1][0][1] for k in one if k[0] == "eved_collector_success")
     check(r.status == 200 and shown == [first], "collect[]=%s shows %s" % (first, shown))
-    if first == "cpu":
-        check(any(k[0] == "node_cpu_seconds_total" for k in one), "cpu series shown")
-        check(not any(k[0].startswith("node_memory_") for k in one), "memory series filtered out")
+    check(first == "cpu", "the first enabled collector is cpu: %s" % enabled)
+    # node_exporter's names natively, windows_exporter's on Windows.
+    os_prefix = "windows_" if any(k[0].startswith("windows_") for k in everything) else "node_"
+    check(any(k[0] == os_prefix + ("cpu_time_total" if os_prefix == "windows_" else "cpu_seconds_total")
+              for k in one), "cpu series shown")
+    check(not any(k[0].startswith(os_prefix + "memory_") for k in one), "memory series filtered out")
+    check(any(k[0].startswith(os_prefix + "memory_") for k in everything), "memory series unfiltered")
 
 
 HANG_TIMEOUT_MS = 1500

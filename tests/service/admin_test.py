@@ -68,7 +68,13 @@ class Channel:
         cmd = ([self.args.wrapper] if self.wine else []) + [self.args.eved, "admin"] + \
             self.target() + (["--json"] if json_out else []) + list(words)
         p = self.run_client(cmd, START_DEADLINE)
-        return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+        out = p.stdout.decode("utf-8", "replace")
+        if self.wine:
+            # The C runtime writes text-mode stdout on Windows: every "\n"
+            # leaves as "\r\n" (learn.microsoft.com/cpp/c-runtime-library/
+            # text-and-binary-mode-file-i-o). Only that is undone here.
+            out = out.replace("\r\n", "\n")
+        return p.returncode, out, p.stderr.decode("utf-8", "replace")
 
     def command(self, *words):
         """One command with --json: (exit code, answer object)."""
