@@ -25,6 +25,7 @@ import tempfile
 import threading
 import time
 
+import chromium
 import conformance
 
 START_DEADLINE = 120  # a fresh Wine prefix takes a while on first use
@@ -1072,37 +1073,159 @@ def t_rfc9112_conformance(srv):
     check(not failures, "rows failed: " + ", ".join(failures))
 
 
-def chromium_requests_total(url, profile):
-    cmd = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-           "--no-first-run", "--disable-background-networking", "--disable-component-update",
-           "--disable-sync", "--user-data-dir=" + profile, "--virtual-time-budget=3000",
-           "--dump-dom", url]
-    # Chromium's crash reporter keeps its settings under $HOME/.config
-    # whatever the profile: a home of its own keeps the user's untouched.
-    env = dict(os.environ, HOME=profile, XDG_CONFIG_HOME=profile)
-    p = subprocess.run(cmd, capture_output=True, timeout=90, env=env)
-    dom = p.stdout.decode("utf-8", "replace")
-    m = re.search(r'id="requests-total">(\d+)<', dom)
-    check(m, "no request figure in the rendered page:\n" + dom[:2000] + p.stderr.decode()[-2000:])
-    check('id="status" class="running">running<' in dom, "page shows the running status")
-    return int(m.group(1))
+# What the page shows: each figure's text by element id, the rows of its
+# tables, the points of its charts, and every figure's text together; null
+# while the page is still loading (a new tab shows about:blank until then).
+PAGE_READ = """(() => {
+  if (document.readyState !== 'complete' || !document.getElementById('figures')) return null;
+  const text = id => document.getElementById(id).textContent;
+  const ids = ['status', 'requests-total', 'rate', 'rate-scale', 'cpu-busy', 'cpu-count', 'cpu-scale',
+    'mem-pct', 'mem-used', 'mem-total', 'mem-scale', 'net-rate', 'net-scale', 'bytes-received',
+    'bytes-sent', 'bytes-received-rate', 'bytes-sent-rate', 'memory'];
+  const rows = id => Array.from(document.getElementById(id).rows, r => Array.from(r.cells, c => c.textContent));
+  const points = id => document.getElementById(id).getAttribute('points').split(' ').filter(p => p);
+  return {text: Object.fromEntries(ids.map(id => [id, text(id)])),
+          disks: rows('disks'), net: rows('net'),
+          lines: Object.fromEntries(['line', 'cpu-line', 'mem-line', 'net-line'].map(id => [id, points(id)])),
+          figures: Array.from(document.querySelectorAll(
+            '#figures td.n, #figures .big, #figures .sub, #figures figcaption'), e => e.textContent),
+          captions: Array.from(document.querySelectorAll('#figures figcaption'), e => e.textContent)};
+})()"""
+
+BYTE_UNITS = {"B": 1, "KiB": 1024, "MiB": 1024 ** 2, "GiB": 1024 ** 3, "TiB": 1024 ** 4}
+BYTES_RE = r"(\d+(?:\.\d)?) (B|KiB|MiB|GiB|TiB)"
+
+
+def shown_bytes(text, what):
+    """A shown size ("23.5 GiB") in bytes and the most its rounding hides."""
+    m = re.fullmatch(BYTES_RE, text)
+    check(m, "%s: %r is not a size in B/KiB/MiB/GiB" % (what, text))
+    unit = BYTE_UNITS[m.group(2)]
+    return float(m.group(1)) * unit, (0.05 if "." in m.group(1) else 0.5) * unit
+
+
+def read_page(browser, session, until, what):
+    deadline = time.time() + EVENT_DEADLINE * 2
+    while True:
+        page = browser.evaluate(session, PAGE_READ)
+        if page and until(page):
+            return page
+        check(time.time() < deadline, "%s: the page never got there:\n%s" % (what, json.dumps(page, indent=1)))
+        time.sleep(0.5)
+
+
+def host_family(stats, linux_name, windows_name):
+    m = stats["host"]["metrics"]
+    fam = m.get(linux_name, m.get(windows_name))
+    check(fam, "/stats has neither %s nor %s" % (linux_name, windows_name))
+    return fam
 
 
 def t_dashboard_chromium(srv):
-    if shutil.which("chromium") is None:
-        raise Failure("chromium is not installed")
-    url = "http://127.0.0.1:%d/" % srv.port
-    profile = tempfile.mkdtemp(prefix="eved-chromium-")
+    browser = chromium.Chromium()
     try:
-        first = chromium_requests_total(url, os.path.join(profile, "a"))
-        check(first >= 2, "the page fetched /stats (figure %d)" % first)
-        n = 25
-        for _ in range(n):
-            srv.get("/healthz")
-        second = chromium_requests_total(url, os.path.join(profile, "b"))
-        check(second >= first + n, "figure grew by %d, want >= %d" % (second - first, n))
+        dashboard_in_chromium(srv, browser)
     finally:
-        shutil.rmtree(profile, ignore_errors=True)
+        browser.close()
+
+
+def dashboard_in_chromium(srv, browser):
+    url = "http://127.0.0.1:%d/" % srv.port
+    # The page's first /stats alone (its second is held): every rate is
+    # "—", as a rate needs two samples; totals are already shown.
+    tab = browser.open(url, hold="*/stats")
+    browser.release(tab, browser.wait_request(tab))
+    second = browser.wait_request(tab)
+    page = browser.evaluate(tab, PAGE_READ)
+    check(page, "the page is not loaded though it asked for /stats twice")
+    t = page["text"]
+    check(t["status"] == "running", "status %r" % t["status"])
+    check(re.fullmatch(r"[\d,]+", t["requests-total"]) and int(t["requests-total"].replace(",", "")) >= 2,
+          "requests total %r" % t["requests-total"])
+    for key in ("rate", "cpu-busy", "net-rate", "bytes-received-rate", "bytes-sent-rate"):
+        check(t[key] == "\u2014", "first sample: %s is %r, not \u2014" % (key, t[key]))
+    check(all(row[1:] == ["\u2014", "\u2014"] for row in page["net"][1:]),
+          "first sample: interface rates %r" % page["net"])
+    shown_bytes(t["bytes-sent"], "bytes sent")
+    browser.release(tab, second, hold_more=False)
+
+    # Real seconds later: rates from two host samples, charts with points.
+    n = 25
+    for _ in range(n):
+        srv.get("/healthz")
+    page = read_page(browser, tab, lambda p: (
+        re.fullmatch(r"\d+(\.\d)? %", p["text"]["cpu-busy"]) and p["text"]["net-rate"].endswith("B/s")
+        and len(p["lines"]["line"]) >= 2 and len(p["lines"]["cpu-line"]) >= 2), "rates")
+    stats = srv.stats()
+    t = page["text"]
+    check(int(t["requests-total"].replace(",", "")) >= n + 2, "requests total %r" % t["requests-total"])
+    busy = float(t["cpu-busy"][:-2])
+    check(0 <= busy <= 100, "CPU busy %r" % t["cpu-busy"])
+    cpus = {x["labels"].get("cpu", x["labels"].get("core"))
+            for x in host_family(stats, "node_cpu_seconds_total", "windows_cpu_time_total")}
+    check(t["cpu-count"] == str(len(cpus)) == str(os.cpu_count()),
+          "CPUs shown %r, /stats %d, here %d" % (t["cpu-count"], len(cpus), os.cpu_count()))
+    # Memory: the total shown is /stats' in the unit shown.
+    total = host_family(stats, "node_memory_MemTotal_bytes", "windows_memory_physical_total_bytes")[0]["value"]
+    shown, slack = shown_bytes(t["mem-total"], "memory total")
+    check(abs(shown - total) <= slack * 1.01, "memory total %r, /stats %d" % (t["mem-total"], total))
+    used, _ = shown_bytes(t["mem-used"], "memory used")
+    check(0 < used <= shown, "memory used %r of %r" % (t["mem-used"], t["mem-total"]))
+    check(re.fullmatch(r"\d+\.\d %", t["mem-pct"]), "memory %% %r" % t["mem-pct"])
+    # Disks: rows of name, size, free, used %; sizes match /stats.
+    sizes = {x["labels"].get("mountpoint", x["labels"].get("volume")): x["value"]
+             for x in host_family(stats, "node_filesystem_size_bytes", "windows_logical_disk_size_bytes")}
+    disks = page["disks"][1:]
+    check(any(row[1].endswith(" GiB") for row in disks), "no disk in GiB: %r" % disks)
+    for name, size, free, pct_used, _bar in disks:
+        if name.startswith("\u2026"):
+            continue
+        check(name in sizes, "disk %r not in /stats" % name)
+        shown, slack = shown_bytes(size, "size of " + name)
+        check(abs(shown - sizes[name]) <= slack * 1.01, "%s: size %r, /stats %d" % (name, size, sizes[name]))
+        shown_bytes(free, "free on " + name)
+        check(re.fullmatch(r"\d+\.\d %", pct_used), "%s: used %r" % (name, pct_used))
+    # Network: per interface rates in B/s, KiB/s...; the loopback carries
+    # this test's requests, so some interface moved.
+    rate_re = BYTES_RE + "/s"
+    net = page["net"][1:]
+    check(net and all(re.fullmatch(rate_re, r) and re.fullmatch(rate_re, w) for name, r, w in net
+                      if not name.startswith("\u2026")), "interface rates %r" % net)
+    check(re.fullmatch(rate_re, t["net-rate"]) and not t["net-rate"].startswith("0 "),
+          "network rate %r" % t["net-rate"])
+    # eved's own figures: a request rate, sizes and byte rates.
+    check(re.fullmatch(r"\d+\.\d", t["rate"]) and float(t["rate"]) > 0, "requests/s %r" % t["rate"])
+    for key in ("bytes-received", "bytes-sent", "memory"):
+        shown_bytes(t[key], key)
+    for key in ("bytes-received-rate", "bytes-sent-rate"):
+        check(re.fullmatch(rate_re, t[key]), "%s %r" % (key, t[key]))
+    # Every chart says its scale and span, and its points lie inside it.
+    check(t["cpu-scale"] == t["mem-scale"] == "0\u2013100 %", "scales %r %r" % (t["cpu-scale"], t["mem-scale"]))
+    check(re.fullmatch("0\u2013" + rate_re, t["net-scale"]), "network scale %r" % t["net-scale"])
+    check(re.fullmatch("0\u2013\\d+/s", t["rate-scale"]), "requests/s scale %r" % t["rate-scale"])
+    check(len(page["captions"]) == 4 and all(c.endswith("last 60 s") for c in page["captions"]),
+          "chart captions %r" % page["captions"])
+    for line, pts in page["lines"].items():
+        for p in pts:
+            x, y = map(float, p.split(","))
+            check(0 <= x <= 300 and 0 <= y <= 50, "%s: point %s outside the chart" % (line, p))
+    # No raw counter anywhere among the figures.
+    raw = [f for f in page["figures"] if re.search(r"\d{7,}", f)]
+    check(not raw, "raw numbers shown: %r" % raw)
+
+    # Without the disk and network collectors, those panels say so and the
+    # others still work.
+    partial = Server(srv.args, {"collectors": {"enabled": ["cpu", "memory"]}})
+    try:
+        tab = browser.open("http://127.0.0.1:%d/" % partial.port)
+        page = read_page(browser, tab, lambda p: re.fullmatch(r"\d+(\.\d)? %", p["text"]["cpu-busy"]),
+                         "partial collectors")
+        check(re.fullmatch(r"\d+\.\d %", page["text"]["mem-pct"]), "memory %r" % page["text"]["mem-pct"])
+        check(page["text"]["net-rate"].startswith("unavailable"), "network %r" % page["text"]["net-rate"])
+        check(page["disks"] and page["disks"][0][0].startswith("unavailable"), "disks %r" % page["disks"])
+        partial.stop()
+    finally:
+        partial.close()
 
 
 def t_wrk(srv):
@@ -1355,7 +1478,7 @@ def main():
         check_readers_done()
         if srv.proc.poll() is None:
             srv.stop()
-    except (Failure, OSError, EOFError, ValueError, KeyError) as e:
+    except (Failure, OSError, EOFError, ValueError, KeyError, chromium.ChromiumError) as e:
         print("FAIL %s: %s: %s" % (args.behaviour, type(e).__name__, e))
         print("---- eved log ----\n" + srv.read_log())
         return 1
