@@ -36,7 +36,7 @@ clang-tidy:clang-tidy clang:clang /usr/lib/x86_64-linux-gnu/libtsan.so.2:libtsan
 /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-14-dev
 valgrind:valgrind prometheus:prometheus promtool:prometheus chromium:chromium wrk:wrk
 /usr/lib/python3/dist-packages/prometheus_client/openmetrics/parser.py:python3-prometheus-client
-prometheus-node-exporter:prometheus-node-exporter
+prometheus-node-exporter:prometheus-node-exporter strace:strace
 systemd-analyze:systemd npm:npm node:nodejs
 wixl:wixl msiinfo:msitools"
 bench="$test nginx:nginx-light gnuplot:gnuplot-nox"

@@ -12,7 +12,9 @@
 - the scale case: 10,000 idle keep-alive connections held by this process
   while wrk drives 10 more, against the same 10 with none idle;
 - memory per idle connection (RSS), idle CPU, and the poller benchmark
-  (wake-up latency, cost of one wait).
+  (wake-up latency, cost of one wait);
+- GET /metrics with every host collector, per scrape, against node_exporter
+  natively and under Wine (bench/http/collect_bench.py).
 
 Writes build/bench/results.md and build/bench/requests.png and prints the
 table. A benchmark, not a test: it fails only if a server or wrk misbehaves
@@ -632,6 +634,19 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
         self.rows.append("\n### Heap allocations (tests/perf/alloc_count)\n")
         self.rows.append("%s (%s)" % (self.alloc_line[1], "pass" if out.returncode == 0 else "FAIL"))
 
+    # -- host collectors: /metrics per scrape (issue 17) ------------------------
+    def collectors(self):
+        """Run last, and a failure here (node_exporter missing, a server that
+        does not start) costs only its own section of results.md. Any
+        exception: collect_bench imports http_bench as a module of its own,
+        so its StartError is not this file's class when this runs as main."""
+        import collect_bench
+        try:
+            self.rows.extend(collect_bench.CollectBench(self.args, self.tmp).run())
+        except (SystemExit, Exception) as e:
+            log("collectors section failed: %s" % e)
+            self.rows.append("\n### Host collectors: /metrics per scrape\n\nnot measured: %s" % e)
+
     # -- the issue's targets, judged from this run's figures -----------------------
     def poller_figure(self, mode, what):
         """A number from the poller table: the p99 of a mode's wake-up row."""
@@ -754,6 +769,7 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
         self.allocations()
         png = self.write_plot()
         self.targets()
+        self.collectors()
         text = ["## Benchmark run %s\n" % time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                 "Machine: %s. Command: `make bench` (%.0f minutes)." % (
                     self.machine(), (time.monotonic() - started) / 60)] + self.rows
@@ -776,6 +792,9 @@ def main():
     p.add_argument("--native-only", action="store_true")
     p.add_argument("--linux-build", help="the native build tree (default ROOT/build/linux)")
     p.add_argument("--windows-build", help="the Windows build tree (default ROOT/build/windows)")
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import collect_bench
+    collect_bench.add_arguments(p)
     bench = Bench(p.parse_args())
     try:
         bench.run()

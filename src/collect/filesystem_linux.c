@@ -76,23 +76,32 @@ static bool parse_mount(char *line, mount_t *m) {
   return true;
 }
 
-/* The families, in the order they are filled: one pass over the mount
- * table per family, since a family's samples go together. */
-enum { SIZE, FREE, AVAIL, FILES, FILES_FREE, READONLY, DEVICE_ERROR, FAMILIES };
+/* The families, in the order they are filled. readonly comes first: every
+ * mount kept has it, so its samples hold the labels (copied into the set)
+ * that the other families then reuse. */
+enum { READONLY, SIZE, FREE, AVAIL, FILES, FILES_FREE, DEVICE_ERROR, FAMILIES };
 static const struct {
   const char *name, *help;
 } families[FAMILIES] = {
+    {"node_filesystem_readonly", "Filesystem read-only status."},
     {"node_filesystem_size_bytes", "Filesystem size in bytes."},
     {"node_filesystem_free_bytes", "Filesystem free space in bytes."},
     {"node_filesystem_avail_bytes", "Filesystem space available to non-root users in bytes."},
     {"node_filesystem_files", "Filesystem total file nodes."},
     {"node_filesystem_files_free", "Filesystem total free file nodes."},
-    {"node_filesystem_readonly", "Filesystem read-only status."},
     {"node_filesystem_device_error", "Whether an error occurred while getting statistics for the given device."},
 };
 
-/* Whether an earlier line of this pass had the same labels (a filesystem
- * mounted twice at one place): node_exporter keeps the first. */
+#define MOUNTS_MAX 512
+
+/* One kept mount's statvfs figures, by family (SIZE .. FILES_FREE). */
+typedef struct figures {
+  double value[FAMILIES];
+  bool failed;
+} figures_t;
+
+/* Whether an earlier line had the same labels (a filesystem mounted twice
+ * at one place): node_exporter keeps the first. */
 static bool seen_before(const eved_metric_set_t *set, const eved_metric_family_t *f,
                         const mount_t *m) {
   for (size_t i = 0; i < f->sample_count; i++) {
@@ -104,19 +113,23 @@ static bool seen_before(const eved_metric_set_t *set, const eved_metric_family_t
   return false;
 }
 
-static double figure(int family, const struct statvfs *v, const mount_t *m, bool failed) {
-  double block = (double)v->f_frsize;
-  switch (family) {
-    case SIZE: return (double)v->f_blocks * block;
-    case FREE: return (double)v->f_bfree * block;
-    case AVAIL: return (double)v->f_bavail * block;
-    case FILES: return (double)v->f_files;
-    case FILES_FREE: return (double)v->f_ffree;
-    case READONLY: return m->readonly ? 1 : 0;
-    default: return failed ? 1 : 0;
-  }
+static void measure(const char *mountpoint, figures_t *out) {
+  struct statvfs v;
+  memset(&v, 0, sizeof v);
+  out->failed = statvfs(mountpoint, &v) != 0;
+  double block = (double)v.f_frsize;
+  out->value[SIZE] = (double)v.f_blocks * block;
+  out->value[FREE] = (double)v.f_bfree * block;
+  out->value[AVAIL] = (double)v.f_bavail * block;
+  out->value[FILES] = (double)v.f_files;
+  out->value[FILES_FREE] = (double)v.f_ffree;
 }
 
+/* One read of the mount table and one statvfs per kept mount per scrape
+ * (reading /proc/<pid>/mounts is most of a scrape's cost: the kernel
+ * formats and escapes every line). The readonly family is filled as the
+ * table is read; the others are then written from its samples' labels and
+ * the figures kept here. */
 static int collect(eved_metric_set_t *set, char *error, size_t error_size) {
   /* node_exporter reads PID 1's table (the host's, from a container with
    * the host's /proc); the process's own is the fallback. */
@@ -129,37 +142,50 @@ static int collect(eved_metric_set_t *set, char *error, size_t error_size) {
       return -1;
     }
   }
+  figures_t figures[MOUNTS_MAX];
+  size_t kept = 0;
+  eved_metric_family(set, families[READONLY].name, EVED_METRIC_GAUGE, families[READONLY].help);
+  eved_metric_family_t *ro = set->family_count > 0 && !set->refusing
+                                 ? &set->families[set->family_count - 1]
+                                 : NULL;
+  for (char *line; (line = eved_lines_next(&r)) != NULL;) {
+    mount_t m;
+    if (r.truncated || !parse_mount(line, &m)) {
+      eved_metric_set_error(set);
+      continue;
+    }
+    if (excluded(m.mountpoint, m.fstype) || ro == NULL || seen_before(set, ro, &m)) continue;
+    eved_label_t labels[] = {{"device", m.device}, {"fstype", m.fstype},
+                             {"mountpoint", m.mountpoint}};
+    /* A mount beyond the table, or whose labels the set cannot hold, is
+     * dropped from every family; the set counts its readonly sample, and
+     * the other families' are counted here. */
+    if (kept == MOUNTS_MAX || !eved_metric_sample(set, m.readonly ? 1 : 0, 3, labels)) {
+      if (kept == MOUNTS_MAX) set->dropped++;
+      set->dropped += FAMILIES - 1;
+      continue;
+    }
+    measure(m.mountpoint, &figures[kept]);
+    /* A filesystem that does not answer has only device_error and
+     * readonly, as in node_exporter. */
+    if (figures[kept].failed) eved_metric_set_error(set);
+    kept++;
+  }
   eved_lines_close(&r);
-  for (int family = 0; family < FAMILIES; family++) {
-    if (eved_lines_open(&r, path) != 0) {
-      snprintf(error, error_size, "%s: cannot open", path);
-      return -1;
-    }
+  for (int family = SIZE; family < FAMILIES; family++) {
     eved_metric_family(set, families[family].name, EVED_METRIC_GAUGE, families[family].help);
-    eved_metric_family_t *f = set->family_count > 0 && !set->refusing
-                                  ? &set->families[set->family_count - 1]
-                                  : NULL;
-    for (char *line; (line = eved_lines_next(&r)) != NULL;) {
-      mount_t m;
-      if (r.truncated || !parse_mount(line, &m)) {
-        if (family == 0) eved_metric_set_error(set);
-        continue;
-      }
-      if (excluded(m.mountpoint, m.fstype) || (f != NULL && seen_before(set, f, &m))) continue;
-      struct statvfs v;
-      memset(&v, 0, sizeof v);
-      bool failed = statvfs(m.mountpoint, &v) != 0;
-      /* A filesystem that does not answer has only device_error and
-       * readonly, as in node_exporter. */
-      if (failed && family < READONLY) {
-        if (family == 0) eved_metric_set_error(set);
-        continue;
-      }
-      eved_label_t labels[] = {{"device", m.device}, {"fstype", m.fstype},
-                               {"mountpoint", m.mountpoint}};
-      eved_metric_sample(set, figure(family, &v, &m, failed), 3, labels);
+    for (size_t i = 0; i < kept; i++) {
+      if (figures[i].failed && family != DEVICE_ERROR) continue;
+      /* ro's samples were all added before this family started, so
+       * ro->first_sample + i still names mount i's. */
+      const eved_metric_sample_t *s = &set->samples[ro->first_sample + i];
+      eved_label_t labels[] = {{"device", s->label_values[0]},
+                               {"fstype", s->label_values[1]},
+                               {"mountpoint", s->label_values[2]}};
+      double value = family == DEVICE_ERROR ? (figures[i].failed ? 1 : 0)
+                                            : figures[i].value[family];
+      eved_metric_sample(set, value, 3, labels);
     }
-    eved_lines_close(&r);
   }
   return 0;
 }

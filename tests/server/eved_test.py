@@ -431,6 +431,53 @@ def t_collectors_node_exporter(srv):
     print("compared %d series in %d families" % (len(mine), len(compared)))
 
 
+def t_filesystem_statvfs_once(srv):
+    """Natively, a scrape reads the mount table once and calls statvfs once
+    per filesystem it reports (not once per family: seven times as many
+    calls), traced with strace over three scrapes that each collect."""
+    exe = shutil.which("strace")
+    check(exe is not None, "strace is not installed (scripts/install-deps.sh test)")
+    srv.get("/metrics")  # the collector's thread exists before the trace
+    trace = os.path.join(srv.dir, "strace.log")
+    st = subprocess.Popen([exe, "-f", "-qq", "-e", "trace=statfs,open,openat", "-o", trace,
+                           "-p", str(srv.proc.pid)], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        # strace says nothing when it has attached (-qq): eved's TracerPid does.
+        deadline = time.monotonic() + EVENT_DEADLINE
+        while True:
+            with open("/proc/%d/status" % srv.proc.pid) as f:
+                if re.search(r"^TracerPid:\s+[1-9]", f.read(), re.M):
+                    break
+            check(time.monotonic() < deadline and st.poll() is None, "strace did not attach")
+            time.sleep(0.05)
+        time.sleep(0.3)  # -f attaches every thread, after the leader
+        bodies = []
+        for _ in range(3):
+            r, body = srv.get("/metrics")
+            check(r.status == 200, "/metrics %d" % r.status)
+            bodies.append(parse_metrics(body.decode()))
+    finally:
+        st.terminate()
+        st.wait(timeout=EVENT_DEADLINE)
+    with open(trace) as f:
+        calls = f.read()
+    reported = [k for k in bodies[-1] if k[0] == "node_filesystem_readonly"]
+    check(reported, "no node_filesystem_readonly series")
+    mount_reads = len(re.findall(r'open(?:at)?\(.*"/proc/(?:1|self)/mounts"', calls))
+    statfs = len(re.findall(r"\bstatfs\(", calls))
+    check(mount_reads == 3, "mount table opened %d times in 3 scrapes:\n%s" % (mount_reads, calls[-3000:]))
+    check(statfs == 3 * len(reported), "%d statfs calls in 3 scrapes of %d filesystems" % (
+        statfs, len(reported)))
+    for b in bodies:
+        for k in reported:
+            check(k in b and (("node_filesystem_size_bytes", k[1]) in b or
+                              b.get(("node_filesystem_device_error", k[1])) == 1),
+                  "%s: no size and no device_error" % (k[1],))
+    print("%d filesystems, %d statfs calls and %d mount table reads in 3 scrapes" % (
+        len(reported), statfs, mount_reads))
+
+
 def t_collect_filter(srv):
     r, body = srv.get("/metrics?collect[]=bogus")
     check(r.status == 400 and b'"bogus"' in body, "unknown collector: %d %r" % (r.status, body))
@@ -1444,6 +1491,8 @@ BEHAVIOURS = {
     "dashboard_chromium": (t_dashboard_chromium, {}),
     "collectors_node_exporter": (t_collectors_node_exporter, {}),
     "collect_filter": (t_collect_filter, {}),
+    "filesystem_statvfs_once": (t_filesystem_statvfs_once,
+                                {"collectors": {"enabled": ["filesystem"], "min_interval_ms": 0}}),
     "collector_hang": (t_collector_hang, HANG_CONFIG),
     "parked_order": (t_parked_order, {"collectors": {"enabled": ["test_hang"], "timeout_ms": 1000}}),
     "wrk": (t_wrk, {}),
