@@ -28,8 +28,13 @@ if [ ! -f "$WINEPREFIX/system.reg" ]; then
   [ -f "$WINEPREFIX/system.reg" ] || { echo "wine-prefix: wineboot failed" >&2; exit 1; }
 fi
 # A wineserver that outlives each test (services need one too) and still
-# ends by itself a minute after the last Wine process, if --stop never runs.
-wineserver -p60 >/dev/null 2>&1 || true
+# ends by itself an hour after the last Wine process, if --stop never runs.
+# The wait counts from the last *user* process: services.exe and the other
+# system processes do not hold the server, and it takes them down when it
+# ends. With a minute, the service phase lost its services.exe during
+# msi.wine.build (over 60 s of wixl with no Wine process), and every later
+# service test met a fresh wineserver that ended with its own client.
+wineserver -p3600 >/dev/null 2>&1 || true
 # Start the prefix's own processes (services.exe, explorer, plugplay) now,
 # with one trivial program whose stdio goes nowhere. Started by the first
 # test instead, they inherit that test's stdout and stderr, and ctest waits
