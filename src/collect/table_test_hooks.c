@@ -21,11 +21,3 @@ const eved_collector_t *const *eved_collect_table(size_t *count) {
   *count = table_count;
   return table;
 }
-
-int eved_collect_index(const char *name) {
-  size_t count;
-  const eved_collector_t *const *table = eved_collect_table(&count);
-  for (size_t i = 0; i < count; i++)
-    if (strcmp(table[i]->name, name) == 0) return (int)i;
-  return -1;
-}
