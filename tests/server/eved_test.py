@@ -414,6 +414,7 @@ def t_collectors_node_exporter(srv):
              "node_filesystem_size_bytes", "node_filesystem_files", "node_filesystem_readonly",
              "node_filesystem_device_error", "node_boot_time_seconds")
     ncpu = os.cpu_count() or 1
+    memtotal = theirs[("node_memory_MemTotal_bytes", ())]
     compared = set()
     for key, value in sorted(mine.items()):
         name, other = key[0], theirs[key]
@@ -428,6 +429,12 @@ def t_collectors_node_exporter(srv):
             ok = abs(value - other) <= ncpu + 8  # an instant's count
         elif name.startswith("node_load"):
             ok = abs(value - other) <= 0.05 * other + 0.5
+        elif name.startswith("node_memory_") and name.endswith("_bytes"):
+            # Memory in use moves with every process on the machine, and
+            # the other tests run beside this one: 5% of the figure, or 1%
+            # of the memory, whichever is more (Committed_AS was seen 49 MB
+            # apart, 0.2% of MemTotal, on a pristine machine's make test).
+            ok = abs(value - other) <= max(0.05 * max(abs(other), abs(value)), 0.01 * memtotal)
         else:  # counters that move, free space, memory in use
             ok = abs(value - other) <= 0.05 * max(abs(other), abs(value)) + 64 * 1024
         check(ok, "%s: eved %r, node_exporter %r" % (key, value, other))
