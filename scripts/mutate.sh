@@ -42,8 +42,8 @@ for a in "$@"; do
   case "$a" in
     poller)
       area poller --count 8 \
-        --build "$(printf "$native_build" poller_tests)" \
-        --test "ctest --preset linux -R '^poller\\.' --timeout 60 >/dev/null" \
+        --build "$(printf "$native_build" 'poller_tests poller_tests_tsan')" \
+        --test "ctest --preset linux -j2 -R '^poller\\.' --timeout 60 >/dev/null" \
         'src/poller/*.c' ;;
     http)
       area http --count 12 \
