@@ -58,7 +58,7 @@ for a in "$@"; do
     config)
       area config --count 6 \
         --build "$(printf "$native_build" eved)" \
-        --test "ctest --preset linux -j2 -R '^(server\\.native\\.cli_|admin\\.native\\.reload$)' --timeout 120 >/dev/null" \
+        --test "ctest --preset linux -j2 -R '^(server\\.native\\.(cli_|config_defaults$)|admin\\.native\\.reload$)' --timeout 120 >/dev/null" \
         'src/base/config.c' ;;
     windows)
       # The scratch clone has no cJSON source: it takes this worktree's.

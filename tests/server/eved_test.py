@@ -1061,6 +1061,48 @@ def t_drain_timeout(srv):
           "the cut is logged as a warning:\n" + log)
 
 
+def documented_defaults():
+    """docs/eved.md's config table: key -> its default column, as text."""
+    doc = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "eved.md")
+    with open(doc, encoding="utf-8") as f:
+        return dict(re.findall(r"^\| `([a-z_.]+)` \| ([^|]+?) \|", f.read(), re.M))
+
+
+def t_config_defaults(srv):
+    """The defaults docs/eved.md documents are the ones in force when the
+    config leaves them out, for each bound a test can reach without waiting
+    it out: a head of exactly max_header_bytes is served and one byte more
+    is 431; the max_requests_per_connection-th response says close; the
+    drain names drain_timeout_ms."""
+    doc = documented_defaults()
+    for key in ("max_header_bytes", "max_requests_per_connection", "drain_timeout_ms"):
+        check(key not in srv.config, "the config sets %s" % key)
+        check(re.fullmatch(r"\d+", doc.get(key, "")), "docs/eved.md gives no default for %s" % key)
+    head_bytes = int(doc["max_header_bytes"])
+    s = srv.connect()
+    s.sendall(conformance.padded_head(head_bytes))
+    st, h, body = Reader(s).response()
+    check(st == 200 and body == b"ok\n" and h["connection"] == "keep-alive",
+          "a head of exactly the default %d bytes: %d" % (head_bytes, st))
+    expect_error_and_close(srv, conformance.padded_head(head_bytes + 1), 431)
+
+    most = int(doc["max_requests_per_connection"])
+    s = srv.connect()
+    s.sendall(request("/healthz") * (most + 1))
+    rd = Reader(s)
+    for i in range(1, most + 1):
+        st, h, _ = rd.response()
+        want = "close" if i == most else "keep-alive"
+        check(st == 200 and h.get("connection") == want,
+              "request %d of the default %d: %d, Connection %s" % (i, most, st, h.get("connection")))
+    check(rd.at_eof(), "closed after the default max_requests_per_connection")
+
+    srv.stop()
+    drain = int(doc["drain_timeout_ms"])
+    check(re.search(r"stopping: draining \d+ connections \(at most %d ms\)" % drain, srv.read_log()),
+          "the drain's bound is the default %d ms:\n%s" % (drain, srv.read_log()))
+
+
 def t_rfc9112_conformance(srv):
     doc = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "http.md")
     limits = Server(srv.args, conformance.LIMITS_CONFIG)
@@ -1309,6 +1351,7 @@ BEHAVIOURS = {
                                    "max_requests_per_connection": 100000000}),
     "drain": (t_drain, {"drain_timeout_ms": 30000}),
     "drain_timeout": (t_drain_timeout, {"drain_timeout_ms": 500, "header_timeout_ms": 60000}),
+    "config_defaults": (t_config_defaults, {}),
     "slow_reader": (t_slow_reader, {"write_timeout_ms": 5000, "max_requests_per_connection": 100000}),
     "write_timer_restarts": (t_write_timer_restarts, {"write_timeout_ms": 1000,
                                                        "max_output_bytes": 67108864,
