@@ -47,7 +47,7 @@ for a in "$@"; do
         'src/poller/*.c' ;;
     http)
       area http --count 12 \
-        --build "$(printf "$native_build" eved)" \
+        --build "$(printf "$native_build" 'eved eved_test_hooks')" \
         --test "ctest --preset linux -j2 -R '$server_tests' -E '$server_skip' --timeout 120 >/dev/null" \
         'src/http/*.c' 'src/stats/*.c' ;;
     admin)
