@@ -156,3 +156,47 @@ TEST_IMPL(many_registrations) {
   CHECK_OK(eve_poller_dispose(poller));
   for (int i = 0; i < MANY_PAIRS; i++) test_pair_close(pairs[i]);
 }
+
+/* The header's promise for bad arguments: every function that takes a
+ * poller answers NULL with EVE_EINVAL (or false, 0, nothing) and touches
+ * nothing; wait refuses NULL events, max_events 0 and a timeout below -1.
+ * None of these refusals disturbs a live poller. */
+TEST_IMPL(bad_arguments_refused) {
+  eve_poller_t *poller = test_poller(mode);
+  test_socket_t s = test_socket_open();
+  eve_handle_t handle = test_handle(s);
+  eve_native_event_t events[4];
+
+  CHECK_EQ(eve_poller_create(NULL, NULL), EVE_EINVAL);
+  CHECK_EQ(eve_poller_dispose(NULL), EVE_EINVAL);
+  CHECK(!eve_poller_is_valid(NULL));
+  CHECK(!eve_handle_is_valid(eve_poller_handle(NULL)));
+  CHECK_EQ(eve_poller_registration_count(NULL), 0);
+  CHECK_EQ(eve_poller_overlapped_count(NULL), 0);
+  CHECK_EQ(eve_poller_register(NULL, handle, EVE_INTEREST_READ, 1), EVE_EINVAL);
+  CHECK_EQ(eve_poller_modify(NULL, handle, EVE_INTEREST_READ, 1), EVE_EINVAL);
+  CHECK_EQ(eve_poller_unregister(NULL, handle), EVE_EINVAL);
+  CHECK(!eve_poller_post_wakeup(NULL));
+  CHECK(!eve_poller_post_shutdown(NULL));
+  CHECK_EQ(eve_poller_wait(NULL, events, 4, 0), EVE_EINVAL);
+  eve_poller_check_pending_iocp_events(NULL);
+  eve_poller_stats_t stats = {.waits = 12345};
+  eve_poller_stats(NULL, &stats);
+  CHECK_EQ(stats.waits, 12345);
+  eve_poller_stats(poller, NULL);
+
+  CHECK_EQ(eve_poller_wait(poller, NULL, 4, 0), EVE_EINVAL);
+  CHECK_EQ(eve_poller_wait(poller, events, 0, 0), EVE_EINVAL);
+  CHECK_EQ(eve_poller_wait(poller, events, 4, -2), EVE_EINVAL);
+  /* A refused wait is not a wait. */
+  CHECK_EQ(test_stats(poller).waits, 0);
+
+  /* The live poller is untouched: it registers, wakes and waits. */
+  CHECK(eve_poller_is_valid(poller));
+  CHECK_OK(eve_poller_register(poller, handle, EVE_INTEREST_WRITE, 7));
+  CHECK(test_expect_ready(poller, 7) & EVE_READY_WRITABLE);
+  CHECK(eve_poller_post_wakeup(poller));
+  CHECK_OK(eve_poller_unregister(poller, handle));
+  test_close(s);
+  CHECK_OK(eve_poller_dispose(poller));
+}
