@@ -26,7 +26,8 @@ native_build='cmake --preset linux >/dev/null && cmake --build --preset linux --
 # A failed test runs once more (--repeat until-pass:2): on two cores shared
 # with other work a timing margin can be missed once, which would count as a
 # kill (or fail the unmutated tree); a mutant's failure repeats.
-server_tests='^(server|fault)\.native\.'
+# src/http/server_state.c's reload is driven over the admin channel.
+server_tests='^((server|fault)\.native\.|admin\.native\.(reload|sighup_reload)$)'
 server_skip='\.(wrk|dashboard_chromium)$'
 
 results=$(mktemp)

@@ -177,6 +177,12 @@ def t_reload(srv, ch):
     check(ch.ok("loglevel")["level"] == "debug", "the new log level applies")
     r, _ = srv.get("/healthz", headers={"X-Pad": "a" * 2000})
     check(r.status == 431, "the new max_header_bytes applies (%d)" % r.status)
+    # Only keys that wait for the next start earn the warning that says so.
+    restart_note = "take effect at the next start"
+    check(restart_note not in srv.read_log(), "reloadable keys only, yet warned:\n" + srv.read_log())
+    write_config(srv, dict(good, max_header_bytes=1024, max_connections=7))
+    ch.ok("reload")
+    check(srv.read_log().count(restart_note) == 1, "max_connections changed, no warning:\n" + srv.read_log())
 
 
 def t_drain_resume(srv, ch):
