@@ -163,8 +163,8 @@ TEST_IMPL(many_registrations) {
  * None of these refusals disturbs a live poller. */
 TEST_IMPL(bad_arguments_refused) {
   eve_poller_t *poller = test_poller(mode);
-  test_socket_t s = test_socket_open();
-  eve_handle_t handle = test_handle(s);
+  test_pair_t pair = test_pair_open();
+  eve_handle_t handle = test_handle(pair.a);
   eve_native_event_t events[4];
 
   CHECK_EQ(eve_poller_create(NULL, NULL), EVE_EINVAL);
@@ -197,6 +197,6 @@ TEST_IMPL(bad_arguments_refused) {
   CHECK(test_expect_ready(poller, 7) & EVE_READY_WRITABLE);
   CHECK(eve_poller_post_wakeup(poller));
   CHECK_OK(eve_poller_unregister(poller, handle));
-  test_close(s);
+  test_pair_close(pair);
   CHECK_OK(eve_poller_dispose(poller));
 }
