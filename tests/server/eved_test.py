@@ -1208,33 +1208,45 @@ def c_cli_check_config(args):
                 "collectors": {"enabled": [], "min_interval_ms": 0, "timeout_ms": 2000}}
         code, out = verdict(json.dumps(good))
         check(code == 0, "a good config is refused: " + out)
+        # Each refusal gives its own reason, in full: the key alone could
+        # be named by a different check than the one the row is about.
+        between = "must be an integer between %d and %d"
+        address = 'listen[%d]: bad address "%s" (want IPv4:port, [IPv6]:port or localhost:port)'
+        pipe = "admin.pipe: must be NAME or \\\\.\\pipe\\NAME"
+        unknown = 'collectors.enabled[0]: unknown collector "%s" (this OS has: '
         bad = [
-            ({"bogus": 1}, "bogus"),
-            ({"max_connections": "10"}, "max_connections"),
-            ({"max_connections": 0}, "max_connections"),
-            ({"idle_timeout_ms": 1.5}, "idle_timeout_ms"),
-            ({"listen": ["127.0.0.1"]}, "listen[0]"),
-            ({"listen": ["256.0.0.1:80"]}, "listen[0]"),
-            ({"listen": ["127.0.0.1:80", "[::1:80"]}, "listen[1]"),
-            ({"listen": "127.0.0.1:80"}, "listen"),
-            ({"log": {"level": "loud"}}, "log.level"),
-            ({"log": {"colour": True}}, "log.colour"),
-            ({"poller": {"mode": "kqueue"}}, "poller.mode"),
-            ({"admin": {"enabled": "yes"}}, "admin.enabled"),
-            ({"admin": {"max_clients": 0}}, "admin.max_clients"),
-            ({"admin": {"pipe": "C:\\eved-admin"}}, "admin.pipe"),
-            ({"admin": {"pipe": "\\\\.\\pipe\\"}}, "admin.pipe"),
-            ({"admin": {"pipe": "\\\\.\\pipe\\a\\b"}}, "admin.pipe"),
-            ({"admin": {"sddl": ""}}, "admin.sddl"),
-            ({"admin": {"idle_timeout_ms": 5}}, "admin.idle_timeout_ms"),
-            ({"collectors": {"enabled": ["bogus"]}}, 'collectors.enabled[0]: unknown collector "bogus"'),
-            ({"collectors": {"enabled": "cpu"}}, "collectors.enabled"),
-            ({"collectors": {"enabled": ["Cpu"]}}, "collectors.enabled[0]"),
-            ({"collectors": {"timeout_ms": 10}}, "collectors.timeout_ms"),
-            ({"collectors": {"min_interval_ms": -1}}, "collectors.min_interval_ms"),
-            ({"collectors": {"every": 1}}, "collectors.every"),
+            ({"bogus": 1}, "bogus: unknown key"),
+            ({"max_connections": "10"}, "max_connections: " + between % (1, 100000)),
+            ({"max_connections": 0}, "max_connections: " + between % (1, 100000) + ", not 0"),
+            ({"idle_timeout_ms": 1.5}, "idle_timeout_ms: " + between % (10, 86400000) + ", not 1.5"),
+            ({"listen": ["127.0.0.1"]}, address % (0, "127.0.0.1")),
+            ({"listen": ["256.0.0.1:80"]}, address % (0, "256.0.0.1:80")),
+            ({"listen": ["127.0.0.1:80", "[::1:80"]}, address % (1, "[::1:80")),
+            ({"listen": "127.0.0.1:80"}, 'listen: must be an array of "host:port"'),
+            ({"log": {"level": "loud"}}, 'log.level: must be "debug", "info", "warn" or "error"'),
+            ({"log": {"colour": True}}, "log.colour: unknown key"),
+            ({"poller": {"mode": "kqueue"}},
+             'poller.mode: must be "default", "epoll", "wsapoll" or "overlapped"'),
+            ({"admin": {"enabled": "yes"}}, "admin.enabled: must be true or false"),
+            ({"admin": {"max_clients": 0}}, "admin.max_clients: " + between % (1, 64) + ", not 0"),
+            ({"admin": {"pipe": "C:\\eved-admin"}}, pipe),
+            ({"admin": {"pipe": "\\\\.\\pipe\\"}}, pipe),
+            ({"admin": {"pipe": "\\\\.\\pipe\\a\\b"}}, pipe),
+            ({"admin": {"sddl": ""}}, "admin.sddl: must not be empty"),
+            ({"admin": {"idle_timeout_ms": 5}},
+             "admin.idle_timeout_ms: " + between % (100, 86400000) + ", not 5"),
+            ({"collectors": {"enabled": ["bogus"]}}, unknown % "bogus"),
+            ({"collectors": {"enabled": "cpu"}}, "collectors.enabled: must be an array of collector names"),
+            ({"collectors": {"enabled": ["Cpu"]}},
+             "collectors.enabled[0]: must be a collector name (a-z, 0-9, _)"),
+            ({"collectors": {"enabled": ["a-b"]}},
+             "collectors.enabled[0]: must be a collector name (a-z, 0-9, _)"),
+            ({"collectors": {"timeout_ms": 10}}, "collectors.timeout_ms: " + between % (100, 600000) + ", not 10"),
+            ({"collectors": {"min_interval_ms": -1}},
+             "collectors.min_interval_ms: " + between % (0, 3600000) + ", not -1"),
+            ({"collectors": {"every": 1}}, "collectors.every: unknown key"),
             # test_hang exists only in eved_test_hooks.
-            ({"collectors": {"enabled": ["test_hang"]}}, 'unknown collector "test_hang"'),
+            ({"collectors": {"enabled": ["test_hang"]}}, unknown % "test_hang"),
         ]
         # A name of the other OS says so.
         if args.wrapper:
@@ -1244,10 +1256,15 @@ def c_cli_check_config(args):
             bad.append(({"collectors": {"enabled": ["service"]}},
                         'collectors.enabled[0]: "service" is a Windows-only collector'))
             bad.append(({"collectors": {"enabled": ["logical_disk"]}},
-                        '"logical_disk" is a Windows-only collector'))
-        for cfg, key in bad:
+                        'collectors.enabled[0]: "logical_disk" is a Windows-only collector'))
+        for cfg, want in bad:
             code, out = verdict(json.dumps(cfg))
-            check(code != 0 and key in out, "%s: want an error naming %s, got %d %r" % (cfg, key, code, out))
+            # "eved: PATH: REASON", one line; the unknown-name reason goes on
+            # to list this OS's collectors.
+            m = re.fullmatch(r"eved: .*c\.json: (.*)", out.strip())
+            reason = m.group(1) if m else out
+            ok = reason.startswith(want) if want.endswith(": ") else reason == want
+            check(code == 1 and ok, "%s: want %r, got %d %r" % (cfg, want, code, out))
         code, out = verdict("{ not json")
         check(code != 0 and "JSON" in out, "syntax error: %d %r" % (code, out))
         # The full pipe form is taken as it is.
