@@ -200,3 +200,22 @@ TEST_IMPL(bad_arguments_refused) {
   test_pair_close(pair);
   CHECK_OK(eve_poller_dispose(poller));
 }
+
+/* The lowest handle is an ordinary one: descriptor 0 on Linux registers,
+ * reports, modifies and unregisters like any other. */
+TEST_IMPL(lowest_handle_is_ordinary) {
+  eve_poller_t *poller = test_poller(mode);
+  test_pair_t pair = test_pair_open();
+  pair.a = test_socket_move_lowest(pair.a);
+  eve_handle_t handle = test_handle(pair.a);
+  CHECK_OK(eve_poller_register(poller, handle, EVE_INTEREST_READ, 3));
+  test_send_all(pair.b, "x", 1);
+  CHECK(test_expect_ready(poller, 3) & EVE_READY_READABLE);
+  CHECK_OK(eve_poller_modify(poller, handle, EVE_INTEREST_WRITE, 4));
+  CHECK(test_expect_ready(poller, 4) & EVE_READY_WRITABLE);
+  CHECK_EQ(eve_poller_register(poller, handle, EVE_INTEREST_READ, 5), EVE_EEXIST);
+  CHECK_OK(eve_poller_unregister(poller, handle));
+  CHECK_EQ(eve_poller_registration_count(poller), 0);
+  test_pair_close(pair);
+  CHECK_OK(eve_poller_dispose(poller));
+}
