@@ -453,6 +453,26 @@ def t_collect_filter(srv):
     check(any(k[0].startswith(os_prefix + "memory_") for k in everything), "memory series unfiltered")
 
 
+# test_labels' value (src/collect/test_labels.c): quote, backslash,
+# newline, a control character and UTF-8, each between plain text.
+LABEL_VALUE = 'a"b\\c\nd\x01e\u00e9f'
+
+
+def t_host_label_escaping(srv):
+    """A label value that needs escaping comes back exactly: in /metrics
+    as the text format writes it (\\, \" and \n escaped, the rest as it
+    is), in /stats as a JSON string that decodes to the value."""
+    r, body = srv.get("/metrics")
+    text = body.decode("utf-8")
+    want = 'eved_test_label_info{value="a\\"b\\\\c\\nd\x01e\u00e9f"} 1\n'
+    check(r.status == 200 and want in text,
+          "/metrics: want %r in %r" % (want, [l for l in text.splitlines() if "label_info" in l]))
+    st = srv.wait_stats(lambda x: "eved_test_label_info" in x["host"]["metrics"],
+                        "test_labels' figures in /stats")
+    samples = st["host"]["metrics"]["eved_test_label_info"]
+    check(samples == [{"labels": {"value": LABEL_VALUE}, "value": 1}], "/stats: %r" % samples)
+
+
 HANG_TIMEOUT_MS = 1500
 HANG_CONFIG = {"collectors": {"enabled": ["test_hang"], "timeout_ms": HANG_TIMEOUT_MS,
                               "min_interval_ms": 0}}
@@ -1339,7 +1359,7 @@ CLI_BEHAVIOURS = {
 }
 
 # Behaviours run with eved_test_hooks (--eved-hooks): its test_hang collector.
-HOOK_BEHAVIOURS = {"collector_hang", "parked_order", "collect_filter"}
+HOOK_BEHAVIOURS = {"collector_hang", "parked_order", "collect_filter", "host_label_escaping"}
 
 # Behaviours and the config bounds each runs with.
 BEHAVIOURS = {
@@ -1382,6 +1402,7 @@ BEHAVIOURS = {
     "collectors_node_exporter": (t_collectors_node_exporter, {}),
     "collect_filter": (t_collect_filter, {}),
     "collector_hang": (t_collector_hang, HANG_CONFIG),
+    "host_label_escaping": (t_host_label_escaping, {"collectors": {"enabled": ["test_labels"]}}),
     "parked_order": (t_parked_order, {"collectors": {"enabled": ["test_hang"], "timeout_ms": 1000}}),
     "wrk": (t_wrk, {}),
 }
