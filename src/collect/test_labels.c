@@ -1,14 +1,15 @@
 /* A test hook (only in eved_test_hooks): the collector "test_labels"
- * reports one sample whose label value holds every character the
+ * reports one sample whose label value holds each kind of character the
  * renderings must escape, each after ordinary text, so the server tests
  * can check /stats (JSON, RFC 8259 section 7) and /metrics (the text
  * format's \\, \" and \n) give back exactly that value. Real label values
  * (mount points, interface names) rarely hold any of them. */
 #include "collector.h"
 
-/* Quote, backslash, newline, a control character and UTF-8, each after
- * and before plain text. */
-#define TEST_LABELS_VALUE "a\"b\\c\nd\x01" "e\xc3\xa9" "f"
+/* Quote, backslash, newline, two control characters (0x01 and 0x1f: their
+ * \\u00XX escapes differ in both hex digits) and UTF-8, each between plain
+ * text. */
+#define TEST_LABELS_VALUE "a\"b\\c\nd\x01" "e\x1f" "g\xc3\xa9" "f"
 
 static int collect(eved_metric_set_t *set, char *error, size_t error_size) {
   (void)error;

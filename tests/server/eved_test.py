@@ -454,8 +454,8 @@ def t_collect_filter(srv):
 
 
 # test_labels' value (src/collect/test_labels.c): quote, backslash,
-# newline, a control character and UTF-8, each between plain text.
-LABEL_VALUE = 'a"b\\c\nd\x01e\u00e9f'
+# newline, two control characters and UTF-8, each between plain text.
+LABEL_VALUE = 'a"b\\c\nd\x01e\x1fg\u00e9f'
 
 
 def t_host_label_escaping(srv):
@@ -464,7 +464,7 @@ def t_host_label_escaping(srv):
     is), in /stats as a JSON string that decodes to the value."""
     r, body = srv.get("/metrics")
     text = body.decode("utf-8")
-    want = 'eved_test_label_info{value="a\\"b\\\\c\\nd\x01e\u00e9f"} 1\n'
+    want = 'eved_test_label_info{value="a\\"b\\\\c\\nd\x01e\x1fg\u00e9f"} 1\n'
     check(r.status == 200 and want in text,
           "/metrics: want %r in %r" % (want, [l for l in text.splitlines() if "label_info" in l]))
     st = srv.wait_stats(lambda x: "eved_test_label_info" in x["host"]["metrics"],
