@@ -396,3 +396,13 @@ void test_stray_stop(test_stray_t *stray) {
   test_thread_join(stray->thread);
   free(stray);
 }
+
+test_socket_t test_socket_move_lowest(test_socket_t s) {
+#ifdef _WIN32
+  return s;
+#else
+  CHECK_EQ(dup2(s, 0), 0);
+  test_close(s);
+  return 0;
+#endif
+}

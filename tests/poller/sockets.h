@@ -72,6 +72,12 @@ void test_send_all(test_socket_t s, const void *buf, size_t len);
 size_t test_drain(test_socket_t s);
 
 void test_close(test_socket_t s);
+/* Moves a socket to the lowest handle value the OS hands out and returns
+ * it there: descriptor 0 on Linux (stdin, which the tests never read, is
+ * closed for it). A daemon that closed its standard streams gets sockets
+ * at 0, 1 and 2. Windows has no such numbering (a SOCKET is an opaque
+ * kernel handle, never 0): the socket is returned as it is. */
+test_socket_t test_socket_move_lowest(test_socket_t s);
 void test_shutdown_write(test_socket_t s);
 /* SO_LINGER 0: the next close sends a reset instead of a FIN. */
 void test_set_linger_zero(test_socket_t s);

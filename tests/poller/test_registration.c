@@ -156,3 +156,66 @@ TEST_IMPL(many_registrations) {
   CHECK_OK(eve_poller_dispose(poller));
   for (int i = 0; i < MANY_PAIRS; i++) test_pair_close(pairs[i]);
 }
+
+/* The header's promise for bad arguments: every function that takes a
+ * poller answers NULL with EVE_EINVAL (or false, 0, nothing) and touches
+ * nothing; wait refuses NULL events, max_events 0 and a timeout below -1.
+ * None of these refusals disturbs a live poller. */
+TEST_IMPL(bad_arguments_refused) {
+  eve_poller_t *poller = test_poller(mode);
+  test_pair_t pair = test_pair_open();
+  eve_handle_t handle = test_handle(pair.a);
+  eve_native_event_t events[4];
+
+  CHECK_EQ(eve_poller_create(NULL, NULL), EVE_EINVAL);
+  CHECK_EQ(eve_poller_dispose(NULL), EVE_EINVAL);
+  CHECK(!eve_poller_is_valid(NULL));
+  CHECK(!eve_handle_is_valid(eve_poller_handle(NULL)));
+  CHECK_EQ(eve_poller_registration_count(NULL), 0);
+  CHECK_EQ(eve_poller_overlapped_count(NULL), 0);
+  CHECK_EQ(eve_poller_register(NULL, handle, EVE_INTEREST_READ, 1), EVE_EINVAL);
+  CHECK_EQ(eve_poller_modify(NULL, handle, EVE_INTEREST_READ, 1), EVE_EINVAL);
+  CHECK_EQ(eve_poller_unregister(NULL, handle), EVE_EINVAL);
+  CHECK(!eve_poller_post_wakeup(NULL));
+  CHECK(!eve_poller_post_shutdown(NULL));
+  CHECK_EQ(eve_poller_wait(NULL, events, 4, 0), EVE_EINVAL);
+  eve_poller_check_pending_iocp_events(NULL);
+  eve_poller_stats_t stats = {.waits = 12345};
+  eve_poller_stats(NULL, &stats);
+  CHECK_EQ(stats.waits, 12345);
+  eve_poller_stats(poller, NULL);
+
+  CHECK_EQ(eve_poller_wait(poller, NULL, 4, 0), EVE_EINVAL);
+  CHECK_EQ(eve_poller_wait(poller, events, 0, 0), EVE_EINVAL);
+  CHECK_EQ(eve_poller_wait(poller, events, 4, -2), EVE_EINVAL);
+  /* A refused wait is not a wait. */
+  CHECK_EQ(test_stats(poller).waits, 0);
+
+  /* The live poller is untouched: it registers, wakes and waits. */
+  CHECK(eve_poller_is_valid(poller));
+  CHECK_OK(eve_poller_register(poller, handle, EVE_INTEREST_WRITE, 7));
+  CHECK(test_expect_ready(poller, 7) & EVE_READY_WRITABLE);
+  CHECK(eve_poller_post_wakeup(poller));
+  CHECK_OK(eve_poller_unregister(poller, handle));
+  test_pair_close(pair);
+  CHECK_OK(eve_poller_dispose(poller));
+}
+
+/* The lowest handle is an ordinary one: descriptor 0 on Linux registers,
+ * reports, modifies and unregisters like any other. */
+TEST_IMPL(lowest_handle_is_ordinary) {
+  eve_poller_t *poller = test_poller(mode);
+  test_pair_t pair = test_pair_open();
+  pair.a = test_socket_move_lowest(pair.a);
+  eve_handle_t handle = test_handle(pair.a);
+  CHECK_OK(eve_poller_register(poller, handle, EVE_INTEREST_READ, 3));
+  test_send_all(pair.b, "x", 1);
+  CHECK(test_expect_ready(poller, 3) & EVE_READY_READABLE);
+  CHECK_OK(eve_poller_modify(poller, handle, EVE_INTEREST_WRITE, 4));
+  CHECK(test_expect_ready(poller, 4) & EVE_READY_WRITABLE);
+  CHECK_EQ(eve_poller_register(poller, handle, EVE_INTEREST_READ, 5), EVE_EEXIST);
+  CHECK_OK(eve_poller_unregister(poller, handle));
+  CHECK_EQ(eve_poller_registration_count(poller), 0);
+  test_pair_close(pair);
+  CHECK_OK(eve_poller_dispose(poller));
+}

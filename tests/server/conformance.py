@@ -234,6 +234,10 @@ ROWS = [
         ["200"] * 7),
     Row("3.2.1-origin-form-query", get(b"/healthz?probe=1&x=%20"), ["200"], check=body_is(b"ok\n")),
     Row("3.2.2-absolute-form", get(b"http://other.test/healthz?x"), ["200"], check=body_is(b"ok\n")),
+    # Letters at both ends of each case after the first (llhttp takes
+    # letters only in a scheme).
+    Row("3.2.2-absolute-form-any-scheme", get(b"azZA://other.test/healthz"), ["200"],
+        check=body_is(b"ok\n")),
     Row("3.2.2-absolute-form-empty-path", get(b"http://eved.test"), ["200"],
         check=lambda got: need(got[0].fields["content-type"].startswith("text/html"), "not the page")),
     Row("3.2.3-authority-form-not-connect", get(b"eved.test:80"), ["400 close"]),

@@ -517,6 +517,26 @@ def t_collect_filter(srv):
     check(any(k[0].startswith(os_prefix + "memory_") for k in everything), "memory series unfiltered")
 
 
+# test_labels' value (src/collect/test_labels.c): quote, backslash,
+# newline, two control characters and UTF-8, each between plain text.
+LABEL_VALUE = 'a"b\\c\nd\x01e\x1fg\u00e9f'
+
+
+def t_host_label_escaping(srv):
+    """A label value that needs escaping comes back exactly: in /metrics
+    as the text format writes it (\\, \" and \n escaped, the rest as it
+    is), in /stats as a JSON string that decodes to the value."""
+    r, body = srv.get("/metrics")
+    text = body.decode("utf-8")
+    want = 'eved_test_label_info{value="a\\"b\\\\c\\nd\x01e\x1fg\u00e9f"} 1\n'
+    check(r.status == 200 and want in text,
+          "/metrics: want %r in %r" % (want, [l for l in text.splitlines() if "label_info" in l]))
+    st = srv.wait_stats(lambda x: "eved_test_label_info" in x["host"]["metrics"],
+                        "test_labels' figures in /stats")
+    samples = st["host"]["metrics"]["eved_test_label_info"]
+    check(samples == [{"labels": {"value": LABEL_VALUE}, "value": 1}], "/stats: %r" % samples)
+
+
 HANG_TIMEOUT_MS = 1500
 HANG_CONFIG = {"collectors": {"enabled": ["test_hang"], "timeout_ms": HANG_TIMEOUT_MS,
                               "min_interval_ms": 0}}
@@ -1125,6 +1145,48 @@ def t_drain_timeout(srv):
           "the cut is logged as a warning:\n" + log)
 
 
+def documented_defaults():
+    """docs/eved.md's config table: key -> its default column, as text."""
+    doc = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "eved.md")
+    with open(doc, encoding="utf-8") as f:
+        return dict(re.findall(r"^\| `([a-z_.]+)` \| ([^|]+?) \|", f.read(), re.M))
+
+
+def t_config_defaults(srv):
+    """The defaults docs/eved.md documents are the ones in force when the
+    config leaves them out, for each bound a test can reach without waiting
+    it out: a head of exactly max_header_bytes is served and one byte more
+    is 431; the max_requests_per_connection-th response says close; the
+    drain names drain_timeout_ms."""
+    doc = documented_defaults()
+    for key in ("max_header_bytes", "max_requests_per_connection", "drain_timeout_ms"):
+        check(key not in srv.config, "the config sets %s" % key)
+        check(re.fullmatch(r"\d+", doc.get(key, "")), "docs/eved.md gives no default for %s" % key)
+    head_bytes = int(doc["max_header_bytes"])
+    s = srv.connect()
+    s.sendall(conformance.padded_head(head_bytes))
+    st, h, body = Reader(s).response()
+    check(st == 200 and body == b"ok\n" and h["connection"] == "keep-alive",
+          "a head of exactly the default %d bytes: %d" % (head_bytes, st))
+    expect_error_and_close(srv, conformance.padded_head(head_bytes + 1), 431)
+
+    most = int(doc["max_requests_per_connection"])
+    s = srv.connect()
+    s.sendall(request("/healthz") * (most + 1))
+    rd = Reader(s)
+    for i in range(1, most + 1):
+        st, h, _ = rd.response()
+        want = "close" if i == most else "keep-alive"
+        check(st == 200 and h.get("connection") == want,
+              "request %d of the default %d: %d, Connection %s" % (i, most, st, h.get("connection")))
+    check(rd.at_eof(), "closed after the default max_requests_per_connection")
+
+    srv.stop()
+    drain = int(doc["drain_timeout_ms"])
+    check(re.search(r"stopping: draining \d+ connections \(at most %d ms\)" % drain, srv.read_log()),
+          "the drain's bound is the default %d ms:\n%s" % (drain, srv.read_log()))
+
+
 def t_rfc9112_conformance(srv):
     doc = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "http.md")
     limits = Server(srv.args, conformance.LIMITS_CONFIG)
@@ -1352,33 +1414,45 @@ def c_cli_check_config(args):
                 "collectors": {"enabled": [], "min_interval_ms": 0, "timeout_ms": 2000}}
         code, out = verdict(json.dumps(good))
         check(code == 0, "a good config is refused: " + out)
+        # Each refusal gives its own reason, in full: the key alone could
+        # be named by a different check than the one the row is about.
+        between = "must be an integer between %d and %d"
+        address = 'listen[%d]: bad address "%s" (want IPv4:port, [IPv6]:port or localhost:port)'
+        pipe = "admin.pipe: must be NAME or \\\\.\\pipe\\NAME"
+        unknown = 'collectors.enabled[0]: unknown collector "%s" (this OS has: '
         bad = [
-            ({"bogus": 1}, "bogus"),
-            ({"max_connections": "10"}, "max_connections"),
-            ({"max_connections": 0}, "max_connections"),
-            ({"idle_timeout_ms": 1.5}, "idle_timeout_ms"),
-            ({"listen": ["127.0.0.1"]}, "listen[0]"),
-            ({"listen": ["256.0.0.1:80"]}, "listen[0]"),
-            ({"listen": ["127.0.0.1:80", "[::1:80"]}, "listen[1]"),
-            ({"listen": "127.0.0.1:80"}, "listen"),
-            ({"log": {"level": "loud"}}, "log.level"),
-            ({"log": {"colour": True}}, "log.colour"),
-            ({"poller": {"mode": "kqueue"}}, "poller.mode"),
-            ({"admin": {"enabled": "yes"}}, "admin.enabled"),
-            ({"admin": {"max_clients": 0}}, "admin.max_clients"),
-            ({"admin": {"pipe": "C:\\eved-admin"}}, "admin.pipe"),
-            ({"admin": {"pipe": "\\\\.\\pipe\\"}}, "admin.pipe"),
-            ({"admin": {"pipe": "\\\\.\\pipe\\a\\b"}}, "admin.pipe"),
-            ({"admin": {"sddl": ""}}, "admin.sddl"),
-            ({"admin": {"idle_timeout_ms": 5}}, "admin.idle_timeout_ms"),
-            ({"collectors": {"enabled": ["bogus"]}}, 'collectors.enabled[0]: unknown collector "bogus"'),
-            ({"collectors": {"enabled": "cpu"}}, "collectors.enabled"),
-            ({"collectors": {"enabled": ["Cpu"]}}, "collectors.enabled[0]"),
-            ({"collectors": {"timeout_ms": 10}}, "collectors.timeout_ms"),
-            ({"collectors": {"min_interval_ms": -1}}, "collectors.min_interval_ms"),
-            ({"collectors": {"every": 1}}, "collectors.every"),
+            ({"bogus": 1}, "bogus: unknown key"),
+            ({"max_connections": "10"}, "max_connections: " + between % (1, 100000)),
+            ({"max_connections": 0}, "max_connections: " + between % (1, 100000) + ", not 0"),
+            ({"idle_timeout_ms": 1.5}, "idle_timeout_ms: " + between % (10, 86400000) + ", not 1.5"),
+            ({"listen": ["127.0.0.1"]}, address % (0, "127.0.0.1")),
+            ({"listen": ["256.0.0.1:80"]}, address % (0, "256.0.0.1:80")),
+            ({"listen": ["127.0.0.1:80", "[::1:80"]}, address % (1, "[::1:80")),
+            ({"listen": "127.0.0.1:80"}, 'listen: must be an array of "host:port"'),
+            ({"log": {"level": "loud"}}, 'log.level: must be "debug", "info", "warn" or "error"'),
+            ({"log": {"colour": True}}, "log.colour: unknown key"),
+            ({"poller": {"mode": "kqueue"}},
+             'poller.mode: must be "default", "epoll", "wsapoll" or "overlapped"'),
+            ({"admin": {"enabled": "yes"}}, "admin.enabled: must be true or false"),
+            ({"admin": {"max_clients": 0}}, "admin.max_clients: " + between % (1, 64) + ", not 0"),
+            ({"admin": {"pipe": "C:\\eved-admin"}}, pipe),
+            ({"admin": {"pipe": "\\\\.\\pipe\\"}}, pipe),
+            ({"admin": {"pipe": "\\\\.\\pipe\\a\\b"}}, pipe),
+            ({"admin": {"sddl": ""}}, "admin.sddl: must not be empty"),
+            ({"admin": {"idle_timeout_ms": 5}},
+             "admin.idle_timeout_ms: " + between % (100, 86400000) + ", not 5"),
+            ({"collectors": {"enabled": ["bogus"]}}, unknown % "bogus"),
+            ({"collectors": {"enabled": "cpu"}}, "collectors.enabled: must be an array of collector names"),
+            ({"collectors": {"enabled": ["Cpu"]}},
+             "collectors.enabled[0]: must be a collector name (a-z, 0-9, _)"),
+            ({"collectors": {"enabled": ["a-b"]}},
+             "collectors.enabled[0]: must be a collector name (a-z, 0-9, _)"),
+            ({"collectors": {"timeout_ms": 10}}, "collectors.timeout_ms: " + between % (100, 600000) + ", not 10"),
+            ({"collectors": {"min_interval_ms": -1}},
+             "collectors.min_interval_ms: " + between % (0, 3600000) + ", not -1"),
+            ({"collectors": {"every": 1}}, "collectors.every: unknown key"),
             # test_hang exists only in eved_test_hooks.
-            ({"collectors": {"enabled": ["test_hang"]}}, 'unknown collector "test_hang"'),
+            ({"collectors": {"enabled": ["test_hang"]}}, unknown % "test_hang"),
         ]
         # A name of the other OS says so.
         if args.wrapper:
@@ -1388,10 +1462,15 @@ def c_cli_check_config(args):
             bad.append(({"collectors": {"enabled": ["service"]}},
                         'collectors.enabled[0]: "service" is a Windows-only collector'))
             bad.append(({"collectors": {"enabled": ["logical_disk"]}},
-                        '"logical_disk" is a Windows-only collector'))
-        for cfg, key in bad:
+                        'collectors.enabled[0]: "logical_disk" is a Windows-only collector'))
+        for cfg, want in bad:
             code, out = verdict(json.dumps(cfg))
-            check(code != 0 and key in out, "%s: want an error naming %s, got %d %r" % (cfg, key, code, out))
+            # "eved: PATH: REASON", one line; the unknown-name reason goes on
+            # to list this OS's collectors.
+            m = re.fullmatch(r"eved: .*c\.json: (.*)", out.strip())
+            reason = m.group(1) if m else out
+            ok = reason.startswith(want) if want.endswith(": ") else reason == want
+            check(code == 1 and ok, "%s: want %r, got %d %r" % (cfg, want, code, out))
         code, out = verdict("{ not json")
         check(code != 0 and "JSON" in out, "syntax error: %d %r" % (code, out))
         # The full pipe form is taken as it is.
@@ -1466,7 +1545,7 @@ CLI_BEHAVIOURS = {
 }
 
 # Behaviours run with eved_test_hooks (--eved-hooks): its test_hang collector.
-HOOK_BEHAVIOURS = {"collector_hang", "parked_order", "collect_filter"}
+HOOK_BEHAVIOURS = {"collector_hang", "parked_order", "collect_filter", "host_label_escaping"}
 
 # Behaviours and the config bounds each runs with.
 BEHAVIOURS = {
@@ -1495,6 +1574,7 @@ BEHAVIOURS = {
                                    "max_requests_per_connection": 100000000}),
     "drain": (t_drain, {"drain_timeout_ms": 30000}),
     "drain_timeout": (t_drain_timeout, {"drain_timeout_ms": 500, "header_timeout_ms": 60000}),
+    "config_defaults": (t_config_defaults, {}),
     "slow_reader": (t_slow_reader, {"write_timeout_ms": 5000, "max_requests_per_connection": 100000}),
     "write_timer_restarts": (t_write_timer_restarts, {"write_timeout_ms": 1000,
                                                        "max_output_bytes": 67108864,
@@ -1510,6 +1590,7 @@ BEHAVIOURS = {
     "filesystem_statvfs_once": (t_filesystem_statvfs_once,
                                 {"collectors": {"enabled": ["filesystem"], "min_interval_ms": 0}}),
     "collector_hang": (t_collector_hang, HANG_CONFIG),
+    "host_label_escaping": (t_host_label_escaping, {"collectors": {"enabled": ["test_labels"]}}),
     "parked_order": (t_parked_order, {"collectors": {"enabled": ["test_hang"], "timeout_ms": 1000}}),
     "wrk": (t_wrk, {}),
 }

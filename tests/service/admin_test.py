@@ -21,6 +21,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 # Importing the server driver must not leave __pycache__ in the source tree.
@@ -177,6 +178,12 @@ def t_reload(srv, ch):
     check(ch.ok("loglevel")["level"] == "debug", "the new log level applies")
     r, _ = srv.get("/healthz", headers={"X-Pad": "a" * 2000})
     check(r.status == 431, "the new max_header_bytes applies (%d)" % r.status)
+    # Only keys that wait for the next start earn the warning that says so.
+    restart_note = "take effect at the next start"
+    check(restart_note not in srv.read_log(), "reloadable keys only, yet warned:\n" + srv.read_log())
+    write_config(srv, dict(good, max_header_bytes=1024, max_connections=7))
+    ch.ok("reload")
+    check(srv.read_log().count(restart_note) == 1, "max_connections changed, no warning:\n" + srv.read_log())
 
 
 def t_drain_resume(srv, ch):
@@ -364,6 +371,43 @@ def t_stale_socket(args, ch):
         srv.close()
 
 
+# src/admin/client.c's bound on one answer: eved never sends one near it,
+# so a stand-in server on the socket does.
+ANSWER_MAX = 8 * 1024 * 1024
+
+
+def t_answer_limit(args, ch):
+    """eved admin reads an answer of up to ANSWER_MAX - 2 bytes and its
+    newline, and refuses one byte more with a clear error rather than
+    growing without end."""
+    def serve(listener, size):
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(4096)
+            pad = size - len('{"ok":true,"pad":""}\n')
+            conn.sendall(b'{"ok":true,"pad":"' + b"x" * pad + b'"}\n')
+            conn.shutdown(socket.SHUT_WR)
+            conn.recv(1)
+    for size, fits in ((ANSWER_MAX - 1, True), (ANSWER_MAX, False)):
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(ch.path)
+        listener.listen(1)
+        server = threading.Thread(target=serve, args=(listener, size))
+        server.start()
+        try:
+            code, out, err = ch.cli("--json", "version")
+        finally:
+            server.join(EVENT_DEADLINE)
+            listener.close()
+            os.unlink(ch.path)
+        if fits:
+            check(code == 0 and len(out) == size and json.loads(out)["ok"] is True,
+                  "an answer of %d bytes: exit %d, %d bytes, %r" % (size, code, len(out), err))
+        else:
+            check(code != 0 and out == "" and "eved admin:" in err,
+                  "an answer of %d bytes: exit %d, %d bytes out, %r" % (size, code, len(out), err))
+
+
 def t_squat(args, ch):
     """A pipe created first by another process under eved's name: eved
     refuses to start (FILE_FLAG_FIRST_PIPE_INSTANCE on Windows; under Wine,
@@ -424,6 +468,7 @@ BEHAVIOURS = {
     "taken": (t_taken, {}, "both"),
     "socket_mode": (t_socket_mode, {}, "native"),
     "stale_socket": (t_stale_socket, None, "native"),
+    "answer_limit": (t_answer_limit, None, "native"),
     "sighup_reload": (t_sighup_reload, {}, "native"),
     "squat": (t_squat, None, "wine"),
     "dacl": (t_dacl, {"sddl": "D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GRGW;;;WD)"}, "wine"),
