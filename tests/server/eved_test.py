@@ -44,6 +44,7 @@ def check(cond, what):
 class Server:
     def __init__(self, args, config=None, listen="127.0.0.1:0"):
         self.args = args
+        self.under_wine = bool(getattr(args, "wrapper", None))
         self.dir = tempfile.mkdtemp(prefix="eved-test-")
         self.log_path = os.path.join(self.dir, "eved.log")
         cfg = {"listen": [listen], "log": {"level": "info"}}
@@ -147,6 +148,16 @@ class Server:
         try:
             code = self.proc.wait(timeout=EVENT_DEADLINE + 10)
         except subprocess.TimeoutExpired:
+            if self.under_wine and "stopped: " in self.read_log():
+                # eved's loop ended and said so, yet the Wine process has
+                # not exited: the start/exit stall docs/building.md
+                # describes. It is left to hang into ctest's timeout, which
+                # the Windows preset re-runs once; an exit that hangs
+                # because eve is wrong hangs again and still fails.
+                print("note: eved.exe logged its stop but has not exited after %d s "
+                      "(Wine process exit); waiting for ctest's timeout" % (EVENT_DEADLINE + 10))
+                sys.stdout.flush()
+                self.proc.wait()
             self.proc.kill()
             self.proc.wait()
             raise Failure("eved did not stop on SIGINT:\n" + self.read_log())
