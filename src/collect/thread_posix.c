@@ -1,15 +1,24 @@
 /* thread.h over pthreads. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "thread.h"
 
+/* Two owners: the thread itself and whoever started it. The last to let
+ * go frees it, so a detached thread's block is freed when it ends, and
+ * while it runs its own frame still points at it. */
 struct eved_thread {
   pthread_t id;
   void (*fn)(void *arg);
   void *arg;
+  atomic_int owners;
 };
+
+static void release(eved_thread_t *t) {
+  if (atomic_fetch_sub(&t->owners, 1) == 1) free(t);
+}
 
 struct eved_gate {
   pthread_mutex_t lock;
@@ -20,6 +29,7 @@ struct eved_gate {
 static void *trampoline(void *p) {
   eved_thread_t *t = p;
   t->fn(t->arg);
+  release(t);
   return NULL;
 }
 
@@ -28,9 +38,7 @@ eved_thread_t *eved_thread_start(void (*fn)(void *arg), void *arg) {
   if (t == NULL) return NULL;
   t->fn = fn;
   t->arg = arg;
-  /* The thread reads t, so a detached t must outlive it: the trampoline
-   * copies nothing, and detach frees t only after pthread_detach, while
-   * fn has long been called. fn and arg are read first thing. */
+  atomic_init(&t->owners, 2);
   if (pthread_create(&t->id, NULL, trampoline, t) != 0) {
     free(t);
     return NULL;
@@ -40,13 +48,12 @@ eved_thread_t *eved_thread_start(void (*fn)(void *arg), void *arg) {
 
 void eved_thread_join(eved_thread_t *t) {
   pthread_join(t->id, NULL);
-  free(t);
+  release(t);
 }
 
 void eved_thread_detach(eved_thread_t *t) {
   pthread_detach(t->id);
-  /* Not freed: the trampoline may not have read fn and arg yet. One small
-   * block per abandoned thread, and those are bounded. */
+  release(t);
 }
 
 eved_gate_t *eved_gate_create(void) {

@@ -1,15 +1,23 @@
 /* thread.h over Win32 threads and an auto-reset event. */
 #include <windows.h>
 
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "thread.h"
 
+/* Two owners, the thread and its starter; the last to let go frees it
+ * (thread_posix.c says why). */
 struct eved_thread {
   HANDLE handle;
   void (*fn)(void *arg);
   void *arg;
+  atomic_int owners;
 };
+
+static void release(eved_thread_t *t) {
+  if (atomic_fetch_sub(&t->owners, 1) == 1) free(t);
+}
 
 struct eved_gate {
   HANDLE event;
@@ -18,6 +26,7 @@ struct eved_gate {
 static DWORD WINAPI trampoline(LPVOID p) {
   eved_thread_t *t = p;
   t->fn(t->arg);
+  release(t);
   return 0;
 }
 
@@ -26,6 +35,7 @@ eved_thread_t *eved_thread_start(void (*fn)(void *arg), void *arg) {
   if (t == NULL) return NULL;
   t->fn = fn;
   t->arg = arg;
+  atomic_init(&t->owners, 2);
   t->handle = CreateThread(NULL, 0, trampoline, t, 0, NULL);
   if (t->handle == NULL) {
     free(t);
@@ -37,13 +47,12 @@ eved_thread_t *eved_thread_start(void (*fn)(void *arg), void *arg) {
 void eved_thread_join(eved_thread_t *t) {
   WaitForSingleObject(t->handle, INFINITE);
   CloseHandle(t->handle);
-  free(t);
+  release(t);
 }
 
 void eved_thread_detach(eved_thread_t *t) {
   CloseHandle(t->handle);
-  /* Not freed: the trampoline may not have read fn and arg yet (see
-   * thread_posix.c); abandoned threads are bounded. */
+  release(t);
 }
 
 eved_gate_t *eved_gate_create(void) {
