@@ -15,7 +15,24 @@ if(WIN32)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION docs FILES_MATCHING PATTERN "*.md")
 else()
   install(TARGETS eved RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-  install(FILES ${PROJECT_SOURCE_DIR}/config/eved.json DESTINATION ${CMAKE_INSTALL_SYSCONFDIR}/eved)
+  # The config is installed only where none exists: from then on it is the
+  # administrator's, and an upgrade (the next version's `cmake --install`)
+  # must not move an installed eved to the new version's default port or
+  # undo any other edit. install(FILES) would overwrite it.
+  if(IS_ABSOLUTE "${CMAKE_INSTALL_SYSCONFDIR}")
+    set(eve_config_dir "${CMAKE_INSTALL_SYSCONFDIR}/eved")
+  else()
+    set(eve_config_dir "\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_SYSCONFDIR}/eved")
+  endif()
+  install(CODE "
+    set(eve_config \"\$ENV{DESTDIR}${eve_config_dir}/eved.json\")
+    if(EXISTS \"\${eve_config}\")
+      message(STATUS \"Kept: \${eve_config} (an installed config is never replaced)\")
+    else()
+      # file(INSTALL) puts DESTDIR in front of the destination itself.
+      file(INSTALL DESTINATION \"${eve_config_dir}\" TYPE FILE
+           FILES \"${PROJECT_SOURCE_DIR}/config/eved.json\")
+    endif()")
   # README links to docs/<page>.md: the same relative layout keeps the links whole.
   install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/eved)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/eved/docs

@@ -262,6 +262,25 @@ int eved__svc_uninstall(const args_t *a) {
   return status;
 }
 
+/* The listen list the firewall rule opens: the installed config's when it
+ * exists (an upgrade: the administrator's port, whatever the MSI was
+ * given), else --listen, which the service's first start writes into the
+ * config it makes (--default-listen, src/app/first_run.c). */
+static int firewall_listen(const args_t *a, eved_config_t *config, char *error, size_t size) {
+  char path[EVED_PATH_MAX];
+  wchar_t wide[EVED_PATH_MAX];
+  if (a->data_dir != NULL &&
+      (size_t)snprintf(path, sizeof path, "%s\\eved.json", a->data_dir) < sizeof path &&
+      MultiByteToWideChar(CP_UTF8, 0, path, -1, wide, EVED_PATH_MAX) > 0 &&
+      GetFileAttributesW(wide) != INVALID_FILE_ATTRIBUTES) {
+    char why[EVED_ERROR_MAX];
+    if (eved_config_load(path, config, why, sizeof why) == EVE_OK) return EVE_OK;
+    snprintf(error, size, "%.200s: %.200s", path, why);
+    return EVE_EINVAL;
+  }
+  return eved_config_set_listen(config, a->listen, error, size);
+}
+
 /* `eved configure`: what the MSI cannot put in its tables (wixl writes no
  * ServiceConfig, no LockPermissions, and has no firewall extension), run by
  * its deferred custom actions as SYSTEM once the service is registered and
@@ -287,7 +306,7 @@ int eved__svc_configure_service(const args_t *a) {
     eved_config_defaults(&config);
     rule = calloc(1, sizeof *rule);
     if (rule == NULL) return EVED_SVC_FAILED;
-    if (eved_config_set_listen(&config, a->listen, error, sizeof error) != EVE_OK ||
+    if (firewall_listen(a, &config, error, sizeof error) != EVE_OK ||
         !eved__firewall_rule_build(a->name, exe, &config, a->remote_addr, rule, error,
                                    sizeof error)) {
       fprintf(stderr, "eved configure: %s\n", error);

@@ -29,7 +29,7 @@ static struct {
   wchar_t name[EVED_SERVICE_NAME_MAX];
   char config[EVED_PATH_MAX];
   char default_config[EVED_PATH_MAX]; /* copied to config if it is missing (the MSI's) */
-  char listen[EVED_PATH_MAX];         /* replaces the config's listen list */
+  char default_listen[EVED_PATH_MAX]; /* the listen of a config made from default_config */
   wchar_t config_w[EVED_PATH_MAX];    /* config, for the events' insertion strings */
   SERVICE_STATUS_HANDLE handle;
   SERVICE_STATUS status;
@@ -173,7 +173,9 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv) {
   if (svc.default_config[0] != '\0') {
     int copied = 0;
     char error[EVED_ERROR_MAX + EVED_PATH_MAX];
-    if (eved_first_run_config(svc.config, svc.default_config, &copied, error, sizeof error) !=
+    if (eved_first_run_config(svc.config, svc.default_config,
+                              svc.default_listen[0] ? svc.default_listen : NULL, &copied, error,
+                              sizeof error) !=
         EVE_OK) {
       eved_log(EVED_LOG_ERROR, "config %s: %s", svc.config, error);
       status = EVED_EXIT_CONFIG;
@@ -194,7 +196,7 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv) {
       eved__eventlog_event(EVED_MSG_RECOVERY_NOT_SET, EVED_EVENT_COUNT(strings), strings);
     }
     allow_service_sid_on_pipe();
-    status = eved_start(svc.config, svc.listen[0] ? svc.listen : NULL, &observer);
+    status = eved_start(svc.config, NULL, &observer);
   }
   /* The stop goes to the Event Log as its own kind, not as a log line. */
   eved_log_set_hook(NULL, EVED_LOG_INFO);
@@ -229,8 +231,8 @@ int eved_service_run(int argc, char **argv) {
       config = argv[++i];
     } else if (strcmp(argv[i], "--default-config") == 0 && value) {
       if (!take(svc.default_config, sizeof svc.default_config, argv[++i])) return EVED_EXIT_USAGE;
-    } else if (strcmp(argv[i], "--listen") == 0 && value) {
-      if (!take(svc.listen, sizeof svc.listen, argv[++i])) return EVED_EXIT_USAGE;
+    } else if (strcmp(argv[i], "--default-listen") == 0 && value) {
+      if (!take(svc.default_listen, sizeof svc.default_listen, argv[++i])) return EVED_EXIT_USAGE;
     } else {
       fprintf(stderr, "eved service: unexpected argument \"%s\"\n", argv[i]);
       return EVED_EXIT_USAGE;
@@ -239,7 +241,7 @@ int eved_service_run(int argc, char **argv) {
   if (config == NULL || strlen(config) >= sizeof svc.config ||
       MultiByteToWideChar(CP_UTF8, 0, name, -1, svc.name, EVED_SERVICE_NAME_MAX) <= 0) {
     fputs("usage: eved service --name NAME --config FILE [--default-config FILE] "
-          "[--listen HOST:PORT]\n(the SCM's command line)\n",
+          "[--default-listen HOST:PORT]\n(the SCM's command line)\n",
           stderr);
     return EVED_EXIT_USAGE;
   }

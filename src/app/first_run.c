@@ -70,14 +70,25 @@ static int write_new(const char *path, const char *data, size_t size, char *erro
   return EVE_OK;
 }
 
-int eved_first_run_config(const char *config_path, const char *default_path, int *copied,
-                          char *error, size_t error_size) {
+int eved_first_run_config(const char *config_path, const char *default_path, const char *listen,
+                          int *copied, char *error, size_t error_size) {
   *copied = 0;
   if (exists(config_path)) return EVE_OK;
   char *data = NULL;
   size_t size = 0;
   int rc = slurp(default_path, &data, &size, error, error_size);
   if (rc != EVE_OK) return rc;
+  if (listen != NULL) {
+    char *edited = NULL, why[EVED_ERROR_MAX];
+    rc = eved_config_text_set_listen(data, size, listen, &edited, &size, why, sizeof why);
+    free(data);
+    if (rc != EVE_OK) {
+      snprintf(error, error_size, "the default config \"%s\" with --default-listen: %s", default_path,
+               rc == EVE_ENOMEM ? "out of memory" : why);
+      return rc;
+    }
+    data = edited;
+  }
   rc = write_new(config_path, data, size, error, error_size);
   free(data);
   if (rc == EVE_OK) *copied = 1;

@@ -10,7 +10,7 @@
 
 void eved_config_defaults(eved_config_t *c) {
   memset(c, 0, sizeof *c);
-  eve_net_address_parse("127.0.0.1:8080", &c->listen[0]);
+  eve_net_address_parse(EVED_LISTEN_DEFAULT, &c->listen[0]);
   c->listen_count = 1;
   c->max_connections = 1024;
   c->header_timeout_ms = 10000;

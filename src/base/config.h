@@ -17,6 +17,13 @@
 /* Room for an error message that names the key and the value. */
 #define EVED_ERROR_MAX 256
 
+/* The default listen address. 19850 is in no exporter's way: Prometheus's
+ * "Default port allocations" wiki has handed out all of 9100-9999 and goes
+ * on above 10000 in order, 8080 is every Java application server's, and
+ * 19850 lies below both Linux's (32768-60999) and Windows' (49152-65535)
+ * ephemeral ranges, so an outgoing connection never holds it. docs/eved.md
+ * says so for users. */
+#define EVED_LISTEN_DEFAULT "127.0.0.1:19850"
 #define EVED_ADMIN_PIPE_DEFAULT "\\\\.\\pipe\\eved-admin"
 /* SYSTEM and Administrators only, nothing inherited. */
 #define EVED_ADMIN_SDDL_DEFAULT "D:P(A;;GA;;;SY)(A;;GA;;;BA)"
@@ -79,5 +86,14 @@ int eved_config_load(const char *path, eved_config_t *config, char *error, size_
 
 /* Replaces the listen list with one address (the --listen option). */
 int eved_config_set_listen(eved_config_t *config, const char *text, char *error, size_t error_size);
+
+/* A copy of the config text (size bytes, not NUL-terminated) with its
+ * "listen" key set to [listen], every other key as it was; for a config
+ * made from the shipped defaults at an install's first start. *out
+ * (NUL-terminated, *out_size bytes without the NUL) is freed with free().
+ * EVE_EINVAL when listen is not an address or text not a JSON object
+ * (error says which), EVE_ENOMEM. */
+int eved_config_text_set_listen(const char *text, size_t size, const char *listen, char **out,
+                                size_t *out_size, char *error, size_t error_size);
 
 #endif /* EVED_CONFIG_H_ */

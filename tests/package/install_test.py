@@ -11,9 +11,11 @@ its version, SYSCONFDIR/eved/eved.json (CMAKE_INSTALL_FULL_SYSCONFDIR, the
 directory the unit names) is a config eved accepts, the docs are in
 PREFIX/share/doc/eved, the systemd unit is in PREFIX/lib/systemd/system and
 its ExecStart runs that installed eved with that installed config, and
-nothing else is installed.
+nothing else is installed. The config listens on the default port, and a
+second install (an upgrade) keeps an edited config byte for byte.
 """
 import argparse
+import json
 import os
 import shlex
 import shutil
@@ -87,6 +89,20 @@ def main():
                 check(os.path.isabs(argv[3]) and same_file(destdir + argv[3], config),
                       "the unit's config is %s, not the installed %s" %
                       (argv[3], os.path.join(args.sysconfdir, "eved", "eved.json")))
+        # A new install listens on the default port (src/base/config.h).
+        if os.path.isfile(config):
+            with open(config) as f:
+                listen = json.load(f).get("listen")
+            check(listen == ["127.0.0.1:19850"], "the installed config listens on %r, want 127.0.0.1:19850" % listen)
+            # An upgrade (the next `cmake --install`) keeps the administrator's
+            # config byte for byte: its port above all.
+            edited = b'{"listen": ["127.0.0.1:8080"], "max_connections": 7}\n'
+            with open(config, "wb") as f:
+                f.write(edited)
+            p = subprocess.run(["cmake", "--install", args.build], capture_output=True, text=True, env=env)
+            check(p.returncode == 0, "the second cmake --install failed: %s%s" % (p.stdout, p.stderr))
+            with open(config, "rb") as f:
+                check(f.read() == edited, "a second cmake --install replaced the edited %s" % config)
         # Nothing else is installed: no static libraries or headers.
         expected = [os.path.join(root, "bin", "eved"), confdir + os.sep,
                     os.path.join(root, "share", "doc", "eved") + os.sep,

@@ -6,12 +6,16 @@
 
 install    msiexec /i /qn with LISTEN_PORT: the service is RUNNING, answers
            /stats on that port with this version, and made its config in
-           ProgramData from the shipped default.
-upgrade    install A, edit the ProgramData config (max_connections 2), install
-           B without LISTEN_PORT: a real major upgrade (A's ProductCode is
-           gone, B's registered), the service RUNNING B's version on the port
-           A was given, the edited config byte for byte and in force (a
+           ProgramData from the shipped default, listen set to that port.
+upgrade    install A on one port, edit the ProgramData config (max_connections
+           2, listen on another port), install B without LISTEN_PORT: a real
+           major upgrade (A's ProductCode is gone, B's registered), the
+           service RUNNING B's version on the edited port, not on the one the
+           MSI remembers, the edited config byte for byte and in force (a
            third connection gets 503).
+default_port  msiexec /i /qn without properties: the config made says
+           127.0.0.1:19850, the default a new install gets, and the service
+           answers there.
 downgrade  with B installed, installing A is refused and B keeps running.
 uninstall  msiexec /x: the service is stopped and deleted, the program files
            are gone, the port is closed; the administrator's config stays.
@@ -49,6 +53,7 @@ import subprocess
 import sys
 import time
 
+DEFAULT_PORT = 19850  # EVED_LISTEN_DEFAULT, and LISTEN_PORT's default in service/eved.wxs
 DEADLINE = 120  # msiexec under Wine, and a service starting in a fresh prefix
 
 
@@ -182,10 +187,7 @@ def t_install(wine, args):
     install(wine, args.msi, port)
     wait_running(wine, port, args.version)
     check(os.path.isfile(os.path.join(wine.program_dir, "eved.exe")), "eved.exe under Program Files\\eved")
-    default = os.path.join(wine.program_dir, "eved.default.json")
-    check(os.path.isfile(wine.config), "no ProgramData\\eved\\eved.json made from the default")
-    with open(default, "rb") as a, open(wine.config, "rb") as b:
-        check(a.read() == b.read(), "the first config is a copy of eved.default.json")
+    check_first_config(wine, "127.0.0.1:%d" % port)
     check(os.path.isfile(os.path.join(wine.program_dir, "README.md")), "README.md under Program Files\\eved")
     for page in sorted(os.listdir(args.docs)):
         installed = os.path.join(wine.program_dir, "docs", page)
@@ -195,6 +197,32 @@ def t_install(wine, args):
     status, body = get(port, "/metrics")
     check(status == 200 and b'eved_build_info{version="%s"' % args.version.encode() in body,
           "/metrics names the version")
+
+
+def check_first_config(wine, listen):
+    """The config the first start made: eved.default.json, listen replaced."""
+    default = os.path.join(wine.program_dir, "eved.default.json")
+    check(os.path.isfile(wine.config), "no ProgramData\\eved\\eved.json made from the default")
+    with open(default, "rb") as a, open(wine.config, "rb") as b:
+        want, got = json.load(a), json.load(b)
+    check(got.get("listen") == [listen], "the first config's listen is %r, want [%r]" % (got.get("listen"), listen))
+    want["listen"] = [listen]
+    check(got == want, "the first config differs from eved.default.json beyond listen:\n%r\n%r" % (got, want))
+
+
+def closed(port):
+    try:
+        get(port, "/healthz")
+        return False
+    except OSError:
+        return True
+
+
+def t_default_port(wine, args):
+    check(closed(DEFAULT_PORT), "port %d is in use on this machine: the default cannot be tested" % DEFAULT_PORT)
+    install(wine, args.msi)
+    wait_running(wine, DEFAULT_PORT, args.version)
+    check_first_config(wine, "127.0.0.1:%d" % DEFAULT_PORT)
 
 
 def t_upgrade(wine, args):
@@ -208,13 +236,21 @@ def t_upgrade(wine, args):
     with open(wine.config) as f:
         config = json.load(f)
     config["max_connections"] = 2
+    moved = free_port()
+    config["listen"] = ["127.0.0.1:%d" % moved]
     edited = (json.dumps(config, indent=2) + "\n").encode()
     with open(wine.config, "wb") as f:
         f.write(edited)
 
-    # No LISTEN_PORT this time: the MSI remembers the first install's.
+    # No LISTEN_PORT this time: the MSI remembers the first install's, and
+    # the config's edited listen wins over it.
     install(wine, args.upgrade_msi)
-    wait_running(wine, port, args.upgrade_version)
+    check(wine.reg_value("HKLM\\SOFTWARE\\eved", "ListenPort") == str(port),
+          "the MSI remembers LISTEN_PORT=%d (so the check below can fail)" % port)
+    wait_running(wine, moved, args.upgrade_version)
+    check(closed(port), "after the upgrade eved still answers on the port the MSI remembers (%d), "
+          "not only on the config's (%d)" % (port, moved))
+    port = moved
     check(not wine.product_registered(old_code), "the old product %s is still registered: not a major upgrade" % old_code)
     check(wine.product_registered(new_code), "the new product %s is not registered" % new_code)
     with open(wine.config, "rb") as f:
@@ -253,13 +289,7 @@ def t_uninstall(wine, args):
     check(not os.path.exists(os.path.join(wine.program_dir, "eved.exe")), "eved.exe left behind")
     check(not wine.product_registered(product_code(args.msi)), "the product is still registered")
 
-    def closed():
-        try:
-            get(port, "/healthz")
-            return False
-        except OSError:
-            return True
-    wait_for(closed, "port %d closed" % port)
+    wait_for(lambda: closed(port), "port %d closed" % port)
     # Not the MSI's file: the administrator's config survives an uninstall.
     check(os.path.isfile(wine.config), "the administrator's config was removed")
 
@@ -339,7 +369,8 @@ def t_firewall(wine, args):
 
 
 BEHAVIOURS = {"install": t_install, "upgrade": t_upgrade, "downgrade": t_downgrade,
-              "uninstall": t_uninstall, "account": t_account, "firewall": t_firewall}
+              "uninstall": t_uninstall, "account": t_account, "firewall": t_firewall,
+              "default_port": t_default_port}
 
 
 def main():
