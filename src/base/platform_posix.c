@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -22,7 +23,18 @@ int64_t eved_monotonic_ms(void) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-uint64_t eved_process_id(void) { return (uint64_t)getpid(); }
+/* glibc stopped caching getpid() in 2.25, so each call is a system call,
+ * and /stats asks at every request. eved never forks: its pid is read
+ * once. */
+uint64_t eved_process_id(void) {
+  static _Atomic uint64_t pid;
+  uint64_t p = atomic_load_explicit(&pid, memory_order_relaxed);
+  if (p == 0) {
+    p = (uint64_t)getpid();
+    atomic_store_explicit(&pid, p, memory_order_relaxed);
+  }
+  return p;
+}
 
 /* statm's second field is the resident set in pages. Read with open/read
  * into the stack, not stdio: /stats must not allocate (fopen does). */

@@ -40,6 +40,7 @@ typedef struct slot {
   worker_t *worker;          /* NULL until first needed, or after an abandon */
   eved_metric_set_t *front;  /* the result the loop shows */
   eved_collector_state_t state;
+  uint64_t finished; /* runs ended (eved_engine_generation) */
 } slot_t;
 
 struct eved_engine {
@@ -183,6 +184,7 @@ static void finish(slot_t *s, bool success, double duration, const char *error, 
   st->finished_ms = now_ms;
   st->running = false;
   snprintf(st->error, sizeof st->error, "%s", error);
+  s->finished++;
 }
 
 /* A DONE worker's result becomes the front; its old front is the
@@ -264,6 +266,12 @@ bool eved_engine_take(eved_engine_t *e, int64_t now_ms) {
     }
   }
   return taken;
+}
+
+uint64_t eved_engine_generation(const eved_engine_t *e) {
+  uint64_t sum = 0;
+  for (size_t i = 0; i < e->count; i++) sum += e->slots[i].finished;
+  return sum;
 }
 
 uint32_t eved_engine_waiting(const eved_engine_t *e, uint32_t mask, int64_t now_ms) {

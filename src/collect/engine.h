@@ -80,6 +80,10 @@ void eved_engine_refresh(eved_engine_t *engine, uint32_t mask, int64_t now_ms);
 /* Takes the results of finished runs (after each poller wait). True if
  * any was taken. */
 bool eved_engine_take(eved_engine_t *engine, int64_t now_ms);
+/* Counts the results taken: it changes exactly when some collector's
+ * shown set, success or error may have changed, so a rendering of the
+ * sets can be kept until it does. */
+uint64_t eved_engine_generation(const eved_engine_t *engine);
 /* The collectors of mask a scrape still waits for: running, not overdue. */
 uint32_t eved_engine_waiting(const eved_engine_t *engine, uint32_t mask, int64_t now_ms);
 /* The oldest result's finish among the enabled collectors, INT64_MIN if

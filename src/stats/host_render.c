@@ -1,6 +1,7 @@
 /* The host figures' renderings (host_render.h). */
 #include "host_render.h"
 
+#include <math.h>
 #include <string.h>
 
 static void json_string(eved_textbuf_t *b, const char *s) {
@@ -40,6 +41,15 @@ void eved_metric_set_render(eved_expo_t *e, const eved_metric_set_t *set) {
     eved_expo_family(e, fam->name, expo_type(fam->type), fam->help);
     for (size_t i = 0; i < fam->sample_count; i++)
       sample(e, fam->name, &set->samples[fam->first_sample + i]);
+  }
+}
+
+/* A time in seconds, to the precision it was measured with. */
+static void json_seconds(eved_textbuf_t *b, double seconds, unsigned decimals) {
+  if (isfinite(seconds)) {
+    eved_textbuf_fixed(b, seconds, decimals);
+  } else {
+    eved_textbuf_puts(b, "null");
   }
 }
 
@@ -131,13 +141,13 @@ static void json_family(eved_textbuf_t *b, const eved_metric_set_t *set,
   eved_textbuf_put(b, "]", 1);
 }
 
-void eved_host_json(eved_textbuf_t *b, const eved_host_view_t *v) {
+void eved_host_json_head(eved_textbuf_t *b, const eved_host_view_t *v) {
   eved_textbuf_puts(b, "{\"age_seconds\":");
   int64_t oldest = eved_engine_oldest_ms(v->engine);
   if (oldest == INT64_MIN || oldest == INT64_MAX) {
     eved_textbuf_puts(b, "null");
   } else {
-    eved_textbuf_json_number(b, (double)(v->now_ms - oldest) / 1000.0);
+    json_seconds(b, (double)(v->now_ms - oldest) / 1000.0, 3);
   }
   eved_textbuf_puts(b, ",\"threads_stuck\":");
   eved_textbuf_u64(b, eved_engine_abandoned_now());
@@ -155,10 +165,10 @@ void eved_host_json(eved_textbuf_t *b, const eved_host_view_t *v) {
     eved_textbuf_puts(b, ",\"running\":");
     eved_textbuf_puts(b, st->running ? "true" : "false");
     eved_textbuf_puts(b, ",\"duration_seconds\":");
-    eved_textbuf_json_number(b, duration(v, st));
+    json_seconds(b, duration(v, st), 6);
     eved_textbuf_puts(b, ",\"age_seconds\":");
     if (st->has_result) {
-      eved_textbuf_json_number(b, (double)(v->now_ms - st->finished_ms) / 1000.0);
+      json_seconds(b, (double)(v->now_ms - st->finished_ms) / 1000.0, 3);
     } else {
       eved_textbuf_puts(b, "null");
     }
@@ -170,8 +180,13 @@ void eved_host_json(eved_textbuf_t *b, const eved_host_view_t *v) {
     json_string(b, st->error);
     eved_textbuf_put(b, "}", 1);
   }
-  eved_textbuf_puts(b, "},\"metrics\":{");
-  first = true;
+  eved_textbuf_puts(b, "},\"metrics\":");
+}
+
+void eved_host_json_metrics(eved_textbuf_t *b, const eved_host_view_t *v) {
+  eved_textbuf_put(b, "{", 1);
+  bool first = true;
+  size_t count = eved_engine_count(v->engine);
   for (size_t i = 0; i < count; i++) {
     const eved_collector_state_t *st = eved_engine_state(v->engine, i);
     if (!((v->mask >> i) & 1u) || !succeeded(v, st)) continue;
@@ -180,5 +195,5 @@ void eved_host_json(eved_textbuf_t *b, const eved_host_view_t *v) {
       json_family(b, st->set, &st->set->families[f]);
     }
   }
-  eved_textbuf_puts(b, "}}");
+  eved_textbuf_put(b, "}", 1);
 }

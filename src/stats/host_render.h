@@ -33,7 +33,13 @@ void eved_metric_set_render(eved_expo_t *e, const eved_metric_set_t *set);
  * dropped and error counts, and the abandoned threads. */
 void eved_host_metrics(eved_expo_t *e, const eved_host_view_t *view);
 
-/* /stats' "host" value (a JSON object). */
-void eved_host_json(eved_textbuf_t *b, const eved_host_view_t *view);
+/* /stats' "host" value (a JSON object) is written in two parts: the head,
+ * live at each request (ages, running, the per-collector status), ending
+ * with the "metrics" key, then the metrics object and the closing brace.
+ * The metrics object changes only when the engine takes a result
+ * (eved_engine_generation), so /stats keeps a copy of it
+ * (stats_json.c) instead of formatting every figure per request. */
+void eved_host_json_head(eved_textbuf_t *b, const eved_host_view_t *view);
+void eved_host_json_metrics(eved_textbuf_t *b, const eved_host_view_t *view);
 
 #endif /* EVED_HOST_RENDER_H_ */

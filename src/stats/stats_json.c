@@ -54,6 +54,14 @@ struct eved_stats_json {
   number_t pid, memory, handles;
   bool has_handles;
   char status_keys[EVED_STATUS_COUNT][8];
+  /* The host's metrics object as last written, and what it was written
+   * from; EVED_BODY_MAX bytes, as no body can hold more. */
+  char *host_metrics;
+  size_t host_metrics_len;
+  bool host_metrics_valid;
+  const eved_engine_t *host_engine;
+  uint32_t host_mask;
+  uint64_t host_generation;
 };
 
 /* Adds a leaf whose text lives in n (a raw reference: cJSON neither copies
@@ -142,7 +150,8 @@ eved_stats_json_t *eved_stats_json_create(bool with_handles) {
   eved_stats_json_t *d = calloc(1, sizeof *d);
   if (d == NULL) return NULL;
   d->has_handles = with_handles;
-  d->root = cJSON_CreateObject();
+  d->host_metrics = malloc(EVED_BODY_MAX);
+  d->root = d->host_metrics != NULL ? cJSON_CreateObject() : NULL;
   bool ok = d->root && add_string(d->root, "version", EVED_VERSION) &&
             add_number(d, d->root, "uptime_seconds", &d->uptime) &&
             (d->status = add_string(d->root, "status", "")) && build_connections(d) &&
@@ -158,6 +167,7 @@ eved_stats_json_t *eved_stats_json_create(bool with_handles) {
 void eved_stats_json_destroy(eved_stats_json_t *d) {
   if (d == NULL) return;
   cJSON_Delete(d->root);
+  free(d->host_metrics);
   free(d);
 }
 
@@ -215,14 +225,39 @@ static size_t splice(const eved_stats_json_t *d, char *buf, size_t size) {
   return eved_textbuf_finish(&b);
 }
 
+/* The host's metrics object: copied from the last one written while the
+ * engine has taken no result since (the collectors run at most once per
+ * collectors.min_interval_ms, /stats may be asked thousands of times a
+ * second, and formatting each figure was most of a request's time). */
+static void add_host_metrics(eved_stats_json_t *d, eved_textbuf_t *b, const eved_host_view_t *v) {
+  uint64_t generation = eved_engine_generation(v->engine);
+  if (d->host_metrics_valid && d->host_engine == v->engine && d->host_mask == v->mask &&
+      d->host_generation == generation) {
+    eved_textbuf_put(b, d->host_metrics, d->host_metrics_len);
+    return;
+  }
+  size_t start = b->len;
+  eved_host_json_metrics(b, v);
+  d->host_metrics_valid = false;
+  if (b->failed || b->len - start > EVED_BODY_MAX) return;
+  memcpy(d->host_metrics, b->data + start, b->len - start);
+  d->host_metrics_len = b->len - start;
+  d->host_engine = v->engine;
+  d->host_mask = v->mask;
+  d->host_generation = generation;
+  d->host_metrics_valid = true;
+}
+
 /* The host figures go after the template's text, by hand: their shape
  * changes with the machine, and writing them costs no allocation. */
-static size_t add_host(const eved_snapshot_t *s, char *buf, size_t len, size_t size) {
+static size_t add_host(eved_stats_json_t *d, const eved_snapshot_t *s, char *buf, size_t len,
+                       size_t size) {
   if (len == 0 || s->host.engine == NULL || buf[len - 1] != '}') return len;
   eved_textbuf_t b = {.data = buf, .len = len - 1, .cap = size};
   eved_textbuf_puts(&b, ",\"host\":");
-  eved_host_json(&b, &s->host);
-  eved_textbuf_put(&b, "}", 1);
+  eved_host_json_head(&b, &s->host);
+  add_host_metrics(d, &b, &s->host);
+  eved_textbuf_puts(&b, "}}");
   return eved_textbuf_finish(&b);
 }
 
@@ -258,7 +293,7 @@ size_t eved_stats_json_render(eved_stats_json_t *d, const eved_snapshot_t *s, ch
   } else {
     strcpy(d->handles.text, "null");
   }
-  return add_host(s, buf, splice(d, buf, size), size);
+  return add_host(d, s, buf, splice(d, buf, size), size);
 }
 
 char *eved_stats_json(const eved_snapshot_t *s, size_t *len) {

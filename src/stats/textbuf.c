@@ -71,10 +71,33 @@ void eved_textbuf_double(eved_textbuf_t *b, double value) {
     eved_textbuf_puts(b, value > 0 ? "+Inf" : "-Inf");
     return;
   }
+  /* Whole numbers below 2^53 (counts, bytes: most host figures) are
+   * exact as integers and cost an integer formatting; printf's float path
+   * and strtod's check were most of a /metrics rendering. */
+  if (value == trunc(value) && fabs(value) <= 9007199254740992.0) {
+    if (value < 0) eved_textbuf_put(b, "-", 1);
+    eved_textbuf_u64(b, (uint64_t)fabs(value));
+    return;
+  }
   char text[32];
   snprintf(text, sizeof text, "%.15g", value);
   if (strtod(text, NULL) != value) snprintf(text, sizeof text, "%.17g", value);
   eved_textbuf_puts(b, text);
+}
+
+void eved_textbuf_fixed(eved_textbuf_t *b, double value, unsigned decimals) {
+  static const double scale[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+  if (decimals >= sizeof scale / sizeof scale[0] || !(value >= 0) || value >= 1e12) {
+    eved_textbuf_double(b, value);
+    return;
+  }
+  uint64_t units = (uint64_t)(value * scale[decimals] + 0.5);
+  uint64_t whole = units / (uint64_t)scale[decimals], frac = units % (uint64_t)scale[decimals];
+  eved_textbuf_u64(b, whole);
+  if (decimals == 0) return;
+  char digits[8] = {'.'};
+  for (unsigned i = decimals; i > 0; i--, frac /= 10) digits[i] = (char)('0' + frac % 10);
+  eved_textbuf_put(b, digits, decimals + 1);
 }
 
 void eved_textbuf_json_number(eved_textbuf_t *b, double value) {

@@ -30,10 +30,17 @@ __attribute__((format(printf, 2, 3)))
 #endif
 void eved_textbuf_printf(eved_textbuf_t *b, const char *format, ...);
 
-/* A double as the Prometheus formats write it: the shortest of %.15g and
- * %.17g that reads back as the same double (what Go's strconv 'g' -1,
- * and so client_golang, gives), and NaN, +Inf, -Inf. */
+/* A double as the Prometheus formats read it, exactly: a whole number
+ * below 2^53 in integer digits, any other the shorter of %.15g and %.17g
+ * that reads back as the same double, and NaN, +Inf, -Inf. (Go's
+ * client_golang writes 1234567 as 1.234567e+06; every reader takes both.) */
 void eved_textbuf_double(eved_textbuf_t *b, double value);
+
+/* A value from 0 to 1e12 with `decimals` (at most 6) digits after the
+ * point, rounded: "0.250", for figures whose precision is known (a time
+ * in milliseconds), at the cost of integer formatting. Any other value
+ * goes to eved_textbuf_double. */
+void eved_textbuf_fixed(eved_textbuf_t *b, double value, unsigned decimals);
 /* The same for JSON (RFC 8259 6 has no NaN or infinities: null). */
 void eved_textbuf_json_number(eved_textbuf_t *b, double value);
 

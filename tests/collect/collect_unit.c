@@ -118,6 +118,36 @@ static void test_render_numbers(void) {
   CHECK(strcmp(number(-INFINITY, false), "-Inf") == 0);
   CHECK(strcmp(number(NAN, true), "null") == 0);
   CHECK(strcmp(number(1e300, false), "1e+300") == 0);
+  /* Whole numbers up to 2^53 in integer digits (exact), beyond it %g. */
+  CHECK(strcmp(number(1e15, false), "1000000000000000") == 0);
+  CHECK(strcmp(number(9007199254740992.0, false), "9007199254740992") == 0);
+  CHECK(strcmp(number(-9007199254740992.0, false), "-9007199254740992") == 0);
+  CHECK(strcmp(number(18014398509481984.0, false), "18014398509481984") == 0);
+  CHECK(strcmp(number(1e17, false), "1e+17") == 0);
+  CHECK(strcmp(number(0.5, false), "0.5") == 0);
+  CHECK(strcmp(number(-2.5, false), "-2.5") == 0);
+}
+
+static const char *fixed(double v, unsigned decimals) {
+  eved_textbuf_t b;
+  eved_textbuf_init(&b, out, sizeof out);
+  eved_textbuf_fixed(&b, v, decimals);
+  return eved_textbuf_finish(&b) > 0 ? out : "";
+}
+
+static void test_render_fixed(void) {
+  CHECK(strcmp(fixed(1.218, 3), "1.218") == 0);
+  CHECK(strcmp(fixed(0.000388, 6), "0.000388") == 0);
+  CHECK(strcmp(fixed(0.0003884, 6), "0.000388") == 0);
+  CHECK(strcmp(fixed(0.0003886, 6), "0.000389") == 0);
+  CHECK(strcmp(fixed(2.9999999, 3), "3.000") == 0);
+  CHECK(strcmp(fixed(0, 3), "0.000") == 0);
+  CHECK(strcmp(fixed(12, 0), "12") == 0);
+  /* Outside what it writes: %g's text. */
+  CHECK(strcmp(fixed(-1.5, 3), "-1.5") == 0);
+  CHECK(strcmp(fixed(1e13, 3), "10000000000000") == 0);
+  CHECK(strcmp(fixed(0.25, 7), "0.25") == 0);
+  CHECK(strcmp(fixed(NAN, 3), "NaN") == 0);
 }
 
 static void test_render_bound(void) {
@@ -164,7 +194,8 @@ int main(int argc, char **argv) {
     void (*fn)(void);
   } tests[] = {{"set_bounds", test_set_bounds},         {"render_escaping", test_render_escaping},
                {"render_openmetrics", test_render_openmetrics},
-               {"render_numbers", test_render_numbers}, {"render_bound", test_render_bound},
+               {"render_numbers", test_render_numbers},
+               {"render_fixed", test_render_fixed}, {"render_bound", test_render_bound},
                {"name_check", test_name_check}};
   for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
     if (argc == 2 && strcmp(argv[1], tests[i].name) != 0) continue;

@@ -311,6 +311,33 @@ def t_stats_json(srv):
     for name in ("max_connections", "header_timeout", "idle_timeout", "write_timeout",
                  "max_requests_per_connection", "max_header_bytes", "output_cap"):
         check(s2["limits"].get(name) == 0, "limits." + name)
+    host_follows_collections(srv)
+
+
+def host_cpu(srv):
+    """After a scrape (which waits for the collectors): the CPU family as
+    /metrics and then /stats show it, {labels: value} each."""
+    r, body = srv.get("/metrics")
+    check(r.status == 200, "/metrics %d" % r.status)
+    name = "node_cpu_seconds_total" if b"node_cpu_seconds_total" in body else "windows_cpu_time_total"
+    scraped = {k[1]: v for k, v in parse_metrics(body.decode()).items() if k[0] == name}
+    shown = {tuple(sorted(x["labels"].items())): x["value"]
+             for x in host_family(srv.stats(), "node_cpu_seconds_total", "windows_cpu_time_total")}
+    check(scraped, "/metrics has no %s" % name)
+    return scraped, shown
+
+
+def host_follows_collections(srv):
+    """/stats keeps the text of the host figures between collections
+    (stats_json.c): it must match the newest collection, never an older one."""
+    scraped, shown = host_cpu(srv)
+    check(shown == scraped, "/stats' host CPU times differ from the scrape's, same collection:\n%r\n%r"
+          % (shown, scraped))
+    time.sleep(1.3)  # past collectors.min_interval_ms: the next scrape collects again
+    scraped2, shown2 = host_cpu(srv)
+    check(shown2 == scraped2, "/stats' host CPU times are not the newest collection's:\n%r\n%r"
+          % (shown2, scraped2))
+    check(sum(shown2.values()) > sum(shown.values()), "/stats' host CPU times did not grow in 1.3 s")
 
 
 def t_metrics_promtool(srv):
