@@ -3,9 +3,9 @@
 
     http_bench.py --root DIR [--rounds N] [--seconds S] [--quick]
 
-- native eved GET /stats against nginx (1 worker, access_log off) serving the
-  bytes eved's /stats returned, with wrk at 1, 50, 500 and 5,000 connections,
-  alternating the two servers each round and quoting medians;
+- native eved GET /stats against nginx's `return 200` with the same bytes
+  and nginx serving them from a file, system calls per request, and the
+  request path with the collectors on (bench/http/native_bench.py);
 - eved.exe under Wine in each Windows mode against a minimal hand-written
   WSAPoll loop (bench/http/wsapoll_loop.c) serving the same bytes, with
   wineserver requests per HTTP request counted from WINEDEBUG=+server;
@@ -200,7 +200,7 @@ class Bench:
         self.wine_run = os.path.join(self.root, "cmake/wine-run.sh")
         self.rows = []
         self.plot = {}
-        self.native_results = None
+        self.native_bench = None
         self.wine_results = None
         self.scale_results = {}
         self.poller_text = ""
@@ -259,41 +259,19 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
             (label, conns, result["rps"], result["p50"], result["p99"]))
         return result
 
-    # -- native: eved against nginx -------------------------------------------------
+    # -- native: eved against nginx (native_bench.py) -----------------------------
     def native(self):
-        log("native eved vs nginx, %d rounds" % self.args.rounds)
+        # The bytes the Wine baseline and the scale case's nginx serve:
+        # eved's /stats as those sections run it (host collectors on).
         eved = self.start_eved()
         _, body = http_get(eved.port)
-        body_path = os.path.join(self.tmp, "stats.json")
-        with open(body_path, "wb") as f:
-            f.write(body)
         eved.stop()
-        results = {c: {"eved": [], "nginx": []} for c in self.conns}
-        for _ in range(self.args.rounds):
-            for c in self.conns:
-                for name in ("eved", "nginx"):
-                    proc = self.start_eved() if name == "eved" else self.start_nginx(body_path)
-                    try:
-                        results[c][name].append(self.measure(proc, c, name))
-                    finally:
-                        proc.stop()
-        self.rows.append("\n### Native: eved vs nginx 1.22 (GET /stats, same bytes; medians of %d "
-                         "alternating rounds, wrk %ds)\n" % (self.args.rounds, self.args.seconds))
-        self.rows.append("| connections | eved req/s | nginx req/s | ratio | eved p50/p99 ms | "
-                         "nginx p50/p99 ms |")
-        self.rows.append("|---|---|---|---|---|---|")
-        for c in self.conns:
-            e, n = results[c]["eved"], results[c]["nginx"]
-            er = statistics.median(r["rps"] for r in e)
-            nr = statistics.median(r["rps"] for r in n)
-            self.rows.append("| %d | %.0f | %.0f | %.2fx | %.2f / %.2f | %.2f / %.2f |" % (
-                c, er, nr, er / nr, statistics.median(r["p50"] for r in e),
-                statistics.median(r["p99"] for r in e), statistics.median(r["p50"] for r in n),
-                statistics.median(r["p99"] for r in n)))
-            self.plot.setdefault("eved native", {})[c] = er
-            self.plot.setdefault("nginx native", {})[c] = nr
-        self.body_path = body_path
-        self.native_results = results
+        self.body_path = os.path.join(self.tmp, "stats.json")
+        with open(self.body_path, "wb") as f:
+            f.write(body)
+        import native_bench
+        self.native_bench = native_bench.NativeBench(self)
+        self.rows.extend(self.native_bench.run())
 
     # -- Wine: eved.exe modes against the WSAPoll baseline --------------------------
     def wine_prefix(self):
@@ -666,19 +644,9 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
             rows.append("| %s | %s | %s |" % (target, measured, verdict))
 
         med = statistics.median
-        if self.native_results:
-            for c, want in ((50, 1.2), (500, 1.0), (5000, 1.0)):
-                if c not in self.native_results:
-                    continue
-                e, n = self.native_results[c]["eved"], self.native_results[c]["nginx"]
-                ratio = med(r["rps"] for r in e) / med(r["rps"] for r in n)
-                judge("native req/s at c=%d: eved >= %.1fx nginx" % (c, want), "%.2fx" % ratio,
-                      ratio >= want)
-            for c in self.conns:
-                e, n = self.native_results[c]["eved"], self.native_results[c]["nginx"]
-                ep, np_ = med(r["p99"] for r in e), med(r["p99"] for r in n)
-                judge("native p99 at c=%d: eved <= nginx" % c, "%.2f ms vs %.2f ms" % (ep, np_),
-                      ep <= np_)
+        if self.native_bench is not None:
+            for target, measured, holds in self.native_bench.targets():
+                judge(target, measured, holds)
         if self.wine_results:
             results, per_request = self.wine_results
             def rps50(name):
@@ -727,7 +695,7 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
         if self.alloc_line:
             judge("no heap allocation per request (10,000 keep-alive requests after warm-up)",
                   self.alloc_line[1], self.alloc_line[0] == 0)
-        self.rows.append("\n### Targets (issue 6), judged from this run\n")
+        self.rows.append("\n### Targets, judged from this run\n")
         self.rows.append("| target | measured | verdict |\n|---|---|---|")
         self.rows.extend(rows)
 
