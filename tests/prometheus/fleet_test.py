@@ -434,8 +434,9 @@ def main():
                                ("eved.exe", args.eved_wine, "windows")):
         if not os.path.isfile(path):
             print("FAIL fleet: no %s at %s: this test needs both builds; build the %s preset "
-                  "(cmake --preset %s && cmake --build --preset %s), or point EVE_FLEET_NATIVE_EVED "
-                  "at a native eved" % (what, path, preset, preset, preset))
+                  "(cmake --preset %s && cmake --build --preset %s); another native eved is named "
+                  "with cmake --preset windows -DEVE_FLEET_NATIVE_EVED=PATH"
+                  % (what, path, preset, preset, preset))
             return 1
     if shutil.which("prometheus") is None:
         print("FAIL fleet: prometheus is not installed (scripts/install-deps.sh test)")
