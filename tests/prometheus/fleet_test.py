@@ -26,6 +26,7 @@ temporary data dir, and checks through Prometheus's HTTP API:
 Only deadlines, never elapsed time, are checked.
 """
 import argparse
+import calendar
 import json
 import os
 import re
@@ -187,7 +188,6 @@ def scrape_time(t):
     """A target's lastScrape (RFC 3339, ns) as Unix seconds."""
     m = re.match(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$", t)
     check(m is not None, "lastScrape %r" % t)
-    import calendar
     secs = calendar.timegm(tuple(int(m.group(i)) for i in range(1, 7)))
     frac = float("0." + m.group(7)) if m.group(7) else 0.0
     if m.group(8) != "Z":
