@@ -16,6 +16,9 @@ temporary data dir, and checks through Prometheus's HTTP API:
   eved_build as an `info` family and eved_requests (no _total) as a
   counter family, which only its OpenMetrics parser records (its text
   parser sees a gauge eved_build_info and a counter eved_requests_total);
+  and a capturing proxy in front of each eved (a second job, its samples
+  dropped) shows the Accept Prometheus sent and the Content-Type eved
+  answered: OpenMetrics 1.0.0, every time;
 - every series each eved's /metrics exposes is stored in Prometheus;
 - the dashboard's variables list the job and the three instances, and
   every panel's expression, with the variables substituted, returns data;
@@ -27,6 +30,8 @@ Only deadlines, never elapsed time, are checked.
 """
 import argparse
 import calendar
+import http.client
+import http.server
 import json
 import os
 import re
@@ -35,6 +40,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -78,11 +84,61 @@ def free_port():
         return s.getsockname()[1]
 
 
+class Tap:
+    """A capturing proxy in front of one eved, scraped by a job of its own
+    (eved-tap, its samples dropped): it passes Prometheus's request to eved
+    with the fields a scrape carries and eved's answer back, and keeps each
+    exchange's Accept, X-Prometheus-Scrape-Timeout-Seconds, status and
+    Content-Type. Prometheus's own API does not show the Content-Type in
+    2.42; this shows what eved answered to the request Prometheus sent."""
+    FIELDS = ("Accept", "Accept-Encoding", "User-Agent", "X-Prometheus-Scrape-Timeout-Seconds")
+
+    def __init__(self, eved_port):
+        self.seen = []
+        tap = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                c = http.client.HTTPConnection("127.0.0.1", eved_port, timeout=20)
+                try:
+                    c.request("GET", self.path, headers={k: self.headers[k] for k in tap.FIELDS
+                                                         if self.headers[k] is not None})
+                    r = c.getresponse()
+                    body = r.read()
+                finally:
+                    c.close()
+                tap.seen.append({"accept": self.headers["Accept"], "status": r.status,
+                                 "timeout": self.headers["X-Prometheus-Scrape-Timeout-Seconds"],
+                                 "content_type": r.getheader("Content-Type"),
+                                 "encoding": r.getheader("Content-Encoding")})
+                self.send_response(r.status)
+                for k in ("Content-Type", "Content-Encoding"):
+                    if r.getheader(k):
+                        self.send_header(k, r.getheader(k))
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
 # ---- the kit's files, made into this test's ----------------------------
 
-def kit_config(tmp, targets_file):
+def kit_config(tmp, targets_file, taps):
     """The kit's prometheus.yml with its eved job unchanged but for the
-    file_sd path; intervals shortened; rule files by absolute path."""
+    file_sd path; intervals shortened; rule files by absolute path; and a
+    job scraping the taps, whose samples are dropped (only its scrapes
+    matter, and the kit's rules and dashboard see job eved alone)."""
     with open(os.path.join(KIT, "prometheus.yml")) as f:
         cfg = yaml.safe_load(f)
     jobs = [j for j in cfg["scrape_configs"] if j["job_name"] == "eved"]
@@ -94,6 +150,10 @@ def kit_config(tmp, targets_file):
                          evaluation_interval="%ds" % SCRAPE)
     cfg["rule_files"] = [os.path.join(KIT, r) for r in cfg["rule_files"]]
     cfg.pop("alerting", None)
+    cfg["scrape_configs"].append({
+        "job_name": "eved-tap",
+        "static_configs": [{"targets": ["127.0.0.1:%d" % t.port for t in taps]}],
+        "metric_relabel_configs": [{"source_labels": ["__name__"], "regex": ".*", "action": "drop"}]})
     path = os.path.join(tmp, "prometheus.yml")
     with open(path, "w") as f:
         yaml.safe_dump(cfg, f)
@@ -257,6 +317,33 @@ def check_openmetrics(prom, instances):
     print("ok openmetrics: each target's metadata has eved_build (info) and eved_requests (counter)")
 
 
+OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8"
+
+
+def check_taps(prom, taps):
+    """What eved answered to Prometheus's own requests, through the taps:
+    OpenMetrics every time, and Prometheus parsed it (the tap target up)."""
+    ts = {t["labels"]["instance"]: t for t in prom.api("/api/v1/targets", state="active")["activeTargets"]
+          if t["labels"].get("job") == "eved-tap"}
+    for inst, tap in taps.items():
+        t = ts.get("127.0.0.1:%d" % tap.port)
+        check(t is not None and t["health"] == "up", "tap of %s scraped and up: %s" % (inst, t))
+        seen = list(tap.seen)
+        check(len(seen) >= 2, "tap of %s saw %d scrapes" % (inst, len(seen)))
+        for x in seen:
+            check(x["accept"] and x["accept"].startswith("application/openmetrics-text"),
+                  "%s: Prometheus asked for %r" % (inst, x["accept"]))
+            check(x["status"] == 200 and x["content_type"] == OPENMETRICS,
+                  "%s: eved answered Prometheus's Accept %r with %s %r"
+                  % (inst, x["accept"], x["status"], x["content_type"]))
+            check(x["timeout"] == str(SCRAPE), "%s: X-Prometheus-Scrape-Timeout-Seconds %r"
+                  % (inst, x["timeout"]))
+    x = seen[-1]
+    print("ok content-type: %d scrapes through the taps; Prometheus sent Accept: %s and "
+          "X-Prometheus-Scrape-Timeout-Seconds: %s; eved answered every one with Content-Type: %s"
+          % (sum(len(t.seen) for t in taps.values()), x["accept"], x["timeout"], OPENMETRICS))
+
+
 def check_series(prom, servers, target_labels, start):
     """Every series of each eved's /metrics, as this test reads it, is in
     Prometheus under that eved's instance."""
@@ -389,6 +476,7 @@ def check_rules(prom, native_instances, wine_instance):
 def run(args):
     tmp = tempfile.mkdtemp(prefix="eved-fleet-")
     servers = []
+    taps = {}
     prom = None
     try:
         native = [Server(Args(args.eved_native)), Server(Args(args.eved_native))]
@@ -396,7 +484,9 @@ def run(args):
         wine = Server(Args(args.eved_wine, args.wrapper))
         servers.append(wine)
         targets_file, want = kit_targets(tmp, native, wine)
-        prom = Prometheus(tmp, kit_config(tmp, targets_file))
+        for srv in servers:
+            taps["127.0.0.1:%d" % srv.port] = Tap(srv.port)
+        prom = Prometheus(tmp, kit_config(tmp, targets_file, list(taps.values())))
         start = time.time()
         prom.wait_ready()
         check_targets(prom, want)
@@ -406,6 +496,7 @@ def run(args):
         # Enough scrapes for a rate over RATE_INTERVAL.
         wait_scrapes_after(prom, list(by_inst), time.time(), count=3)
         check_openmetrics(prom, list(by_inst))
+        check_taps(prom, taps)
         total = check_series(prom, by_inst, want, start - 60)
         check_dashboard(prom, list(by_inst), start - 60)
         check_rules(prom, native_inst, wine_inst)
@@ -425,6 +516,8 @@ def run(args):
     finally:
         if prom:
             prom.close()
+        for t in taps.values():
+            t.close()
         for s in servers:
             s.close()
         shutil.rmtree(tmp, ignore_errors=True)
