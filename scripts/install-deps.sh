@@ -10,7 +10,8 @@
 #   run      the native build and `make run`: compiler, CMake, llhttp, cJSON
 #   test     everything `make test` runs: the Windows cross build and Wine,
 #            the linters, fuzzers, valgrind, Prometheus and its Python
-#            client (the strict OpenMetrics parser), Chromium, wrk,
+#            client (the strict OpenMetrics parser), PyYAML (the fleet
+#            kit's tests read its YAML), Chromium, wrk,
 #            systemd-analyze, the MSI tools, npm for the workflow linters
 #   bench    the load generators' peers and the plot (`make bench`)
 #   package  the MSI (wixl)
@@ -36,6 +37,7 @@ clang-tidy:clang-tidy clang:clang /usr/lib/x86_64-linux-gnu/libtsan.so.2:libtsan
 /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-14-dev
 valgrind:valgrind prometheus:prometheus promtool:prometheus chromium:chromium wrk:wrk
 /usr/lib/python3/dist-packages/prometheus_client/openmetrics/parser.py:python3-prometheus-client
+/usr/lib/python3/dist-packages/yaml/__init__.py:python3-yaml
 prometheus-node-exporter:prometheus-node-exporter strace:strace
 systemd-analyze:systemd npm:npm node:nodejs
 wixl:wixl msiinfo:msitools"
