@@ -24,9 +24,15 @@
 #include "textbuf.h"
 #include "version.h"
 
-/* A number's text: 20 digits, or "seconds.mmm", or "null". */
+/* A number's text: 20 digits, or "seconds.mmm", or "null". A counter's
+ * text is kept with the value it was written from: most of /stats'
+ * numbers (the limits, most statuses) do not change between requests,
+ * and are not formatted again. */
 typedef struct number {
   char text[EVED_U64_TEXT_MAX + 4];
+  size_t len;
+  uint64_t value;
+  bool cached; /* text is value's */
 } number_t;
 
 /* Room for every number in the tree: the counters and the figures. */
@@ -42,6 +48,7 @@ struct eved_stats_json {
   size_t count;
   char skeleton[SKELETON_MAX]; /* the template: the JSON with a marker per number */
   size_t skeleton_len; /* 0: to be written (again) */
+  size_t marker_at[NUMBERS_MAX]; /* each number's marker in the template */
   const char *skeleton_strings[3]; /* status, backend and mode it was written with */
   cJSON *status, *backend, *mode; /* string references, repointed per render */
   number_t uptime;
@@ -70,6 +77,7 @@ static bool add_number(eved_stats_json_t *d, cJSON *obj, const char *key, number
   if (d->count == NUMBERS_MAX) return false;
   d->order[d->count++] = n;
   strcpy(n->text, "0");
+  n->len = 1;
   cJSON *item = cJSON_CreateStringReference(n->text);
   if (item == NULL) return false;
   item->type = cJSON_Raw | cJSON_IsReference;
@@ -171,7 +179,12 @@ void eved_stats_json_destroy(eved_stats_json_t *d) {
   free(d);
 }
 
-static void set(number_t *n, uint64_t value) { eved_u64_text(value, n->text); }
+static void set(number_t *n, uint64_t value) {
+  if (n->cached && n->value == value) return;
+  n->len = eved_u64_text(value, n->text);
+  n->value = value;
+  n->cached = true;
+}
 
 /* Seconds with milliseconds, "12.345": what "%.3f" would print. */
 static void set_seconds(number_t *n, double seconds) {
@@ -183,6 +196,8 @@ static void set_seconds(number_t *n, double seconds) {
   n->text[len + 2] = (char)('0' + frac / 10 % 10);
   n->text[len + 3] = (char)('0' + frac % 10);
   n->text[len + 4] = '\0';
+  n->len = len + 4;
+  n->cached = false;
 }
 
 /* A reference's text is never freed by cJSON, so repointing it is safe. */
@@ -193,13 +208,21 @@ static bool write_template(eved_stats_json_t *d) {
   for (size_t i = 0; i < d->count; i++) {
     d->order[i]->text[0] = MARKER;
     d->order[i]->text[1] = '\0';
+    d->order[i]->cached = false;
   }
   d->skeleton_strings[0] = d->status->valuestring;
   d->skeleton_strings[1] = d->backend->valuestring;
   d->skeleton_strings[2] = d->mode->valuestring;
   /* cJSON may want a few bytes beyond what it writes (its header says 5). */
   if (!cJSON_PrintPreallocated(d->root, d->skeleton, (int)sizeof d->skeleton - 5, false)) return false;
-  d->skeleton_len = strlen(d->skeleton);
+  size_t len = strlen(d->skeleton), at = 0;
+  for (size_t i = 0; i < d->count; i++, at++) {
+    const char *marker = memchr(d->skeleton + at, MARKER, len - at);
+    if (marker == NULL) return false; /* cannot happen: one marker per number */
+    at = (size_t)(marker - d->skeleton);
+    d->marker_at[i] = at;
+  }
+  d->skeleton_len = len;
   return true;
 }
 
@@ -213,15 +236,13 @@ static bool template_current(const eved_stats_json_t *d) {
 static size_t splice(const eved_stats_json_t *d, char *buf, size_t size) {
   eved_textbuf_t b;
   eved_textbuf_init(&b, buf, size);
-  const char *at = d->skeleton, *end = d->skeleton + d->skeleton_len;
+  size_t at = 0;
   for (size_t i = 0; i < d->count; i++) {
-    const char *marker = memchr(at, MARKER, (size_t)(end - at));
-    if (marker == NULL) return 0; /* cannot happen: one marker per number */
-    eved_textbuf_put(&b, at, (size_t)(marker - at));
-    eved_textbuf_puts(&b, d->order[i]->text);
-    at = marker + 1;
+    eved_textbuf_put(&b, d->skeleton + at, d->marker_at[i] - at);
+    eved_textbuf_put(&b, d->order[i]->text, d->order[i]->len);
+    at = d->marker_at[i] + 1;
   }
-  eved_textbuf_put(&b, at, (size_t)(end - at));
+  eved_textbuf_put(&b, d->skeleton + at, d->skeleton_len - at);
   return eved_textbuf_finish(&b);
 }
 
@@ -292,6 +313,8 @@ size_t eved_stats_json_render(eved_stats_json_t *d, const eved_snapshot_t *s, ch
     set(&d->handles, (uint64_t)s->handles);
   } else {
     strcpy(d->handles.text, "null");
+    d->handles.len = 4;
+    d->handles.cached = false;
   }
   return add_host(d, s, buf, splice(d, buf, size), size);
 }

@@ -50,14 +50,29 @@ void eved_textbuf_printf(eved_textbuf_t *b, const char *format, ...) {
 
 size_t eved_textbuf_finish(const eved_textbuf_t *b) { return b->failed ? 0 : b->len; }
 
+/* Two digits per division: the formatting is on every request's path. */
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
+                                  "31323334353637383940414243444546474849505152535455565758596061"
+                                  "62636465666768697071727374757677787980818283848586878889909192"
+                                  "93949596979899";
+
 size_t eved_u64_text(uint64_t value, char out[EVED_U64_TEXT_MAX]) {
-  char reversed[EVED_U64_TEXT_MAX];
-  size_t n = 0;
-  do {
-    reversed[n++] = (char)('0' + value % 10);
-    value /= 10;
-  } while (value != 0);
-  for (size_t i = 0; i < n; i++) out[i] = reversed[n - 1 - i];
+  char tmp[EVED_U64_TEXT_MAX];
+  size_t at = sizeof tmp;
+  while (value >= 100) {
+    unsigned pair = (unsigned)(value % 100) * 2;
+    value /= 100;
+    tmp[--at] = digit_pairs[pair + 1];
+    tmp[--at] = digit_pairs[pair];
+  }
+  if (value >= 10) {
+    tmp[--at] = digit_pairs[value * 2 + 1];
+    tmp[--at] = digit_pairs[value * 2];
+  } else {
+    tmp[--at] = (char)('0' + value);
+  }
+  size_t n = sizeof tmp - at;
+  memcpy(out, tmp + at, n);
   out[n] = '\0';
   return n;
 }

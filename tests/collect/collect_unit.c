@@ -128,6 +128,19 @@ static void test_render_numbers(void) {
   CHECK(strcmp(number(-2.5, false), "-2.5") == 0);
 }
 
+static void test_render_u64(void) {
+  static const struct {
+    uint64_t v;
+    const char *text;
+  } cases[] = {{0, "0"}, {7, "7"}, {10, "10"}, {99, "99"}, {100, "100"}, {101, "101"},
+               {12345, "12345"}, {1000000, "1000000"}, {UINT64_MAX, "18446744073709551615"}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char text[EVED_U64_TEXT_MAX];
+    size_t n = eved_u64_text(cases[i].v, text);
+    CHECK(n == strlen(cases[i].text) && strcmp(text, cases[i].text) == 0);
+  }
+}
+
 static const char *fixed(double v, unsigned decimals) {
   eved_textbuf_t b;
   eved_textbuf_init(&b, out, sizeof out);
@@ -195,7 +208,7 @@ int main(int argc, char **argv) {
   } tests[] = {{"set_bounds", test_set_bounds},         {"render_escaping", test_render_escaping},
                {"render_openmetrics", test_render_openmetrics},
                {"render_numbers", test_render_numbers},
-               {"render_fixed", test_render_fixed}, {"render_bound", test_render_bound},
+               {"render_fixed", test_render_fixed}, {"render_u64", test_render_u64}, {"render_bound", test_render_bound},
                {"name_check", test_name_check}};
   for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
     if (argc == 2 && strcmp(argv[1], tests[i].name) != 0) continue;
