@@ -35,8 +35,9 @@
 #define EVED_SET_FAMILIES_DEFAULT 64
 #define EVED_SET_SAMPLES_DEFAULT 1024
 #define EVED_SET_STRINGS_DEFAULT (32 * 1024)
-/* A run's error: room for a textfile path, line and reason. */
-#define EVED_COLLECT_ERROR_MAX 384
+/* A run's error: room for the textfile collector's list of skipped files,
+ * each with its line and reason (a log line's length; longer is cut). */
+#define EVED_COLLECT_ERROR_MAX 1024
 
 /* What the loop shows of one collector. */
 typedef struct eved_collector_state {

@@ -255,8 +255,8 @@ static int collect(const eved_collect_args_t *args, eved_metric_set_t *set, char
   if (listed != 0) names.count = names.skipped = 0;
   if (names.skipped > 0) {
     snprintf(why, sizeof why,
-             "%zu *.prom files not read: over %d files, or a name too long or not UTF-8",
-             names.skipped, EVED_TEXTFILE_FILES_MAX);
+             "%llu *.prom files not read: over %d files, or a name too long or not UTF-8",
+             (unsigned long long)names.skipped, EVED_TEXTFILE_FILES_MAX);
     note(&r, NULL, why);
   }
   qsort(r.s->names, names.count, sizeof r.s->names[0], by_name);

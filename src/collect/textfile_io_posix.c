@@ -23,7 +23,8 @@ int eved_textfile_list(const char *dir, eved_textfile_names_t *names, char *erro
   DIR *d = opendir(dir);
   if (d == NULL) {
     if (errno == ENOENT) return 1;
-    snprintf(error, size, "textfile directory %.200s: %s", dir, strerror(errno));
+    snprintf(error, size, "textfile directory %.200s: %s", dir,
+             errno == ENOTDIR ? "not a directory" : strerror(errno));
     return -1;
   }
   for (struct dirent *e; (e = readdir(d)) != NULL;) {

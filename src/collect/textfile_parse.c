@@ -26,7 +26,7 @@ static eved_textfile_status_t fail(parser_t *ps, eved_textfile_status_t status, 
   eved_textfile_error_t *e = ps->error;
   e->status = status;
   e->line = ps->line;
-  int n = ps->line ? snprintf(e->message, sizeof e->message, "line %zu: ", ps->line) : 0;
+  int n = ps->line ? snprintf(e->message, sizeof e->message, "line %llu: ", (unsigned long long)ps->line) : 0;
   if (n < 0) n = 0;
   va_list ap;
   va_start(ap, format);
@@ -179,7 +179,7 @@ static eved_textfile_family_t *family_for(parser_t *ps, const char *name) {
     return NULL;
   }
   if (out->family_count == out->family_cap) {
-    fail(ps, EVED_TEXTFILE_BOUND, "more than %zu families", out->family_cap);
+    fail(ps, EVED_TEXTFILE_BOUND, "more than %llu families", (unsigned long long)out->family_cap);
     return NULL;
   }
   eved_textfile_family_t *f = &out->families[out->family_count++];
@@ -338,7 +338,8 @@ static eved_textfile_status_t read_labels(parser_t *ps, eved_textfile_sample_t *
         return fail(ps, EVED_TEXTFILE_BOUND, "more than %d labels in one series",
                     EVED_TEXTFILE_LABELS_MAX);
       if (out->label_count == out->label_cap)
-        return fail(ps, EVED_TEXTFILE_BOUND, "more than %zu labels in the file", out->label_cap);
+        return fail(ps, EVED_TEXTFILE_BOUND, "more than %llu labels in the file",
+                    (unsigned long long)out->label_cap);
       out->labels[out->label_count++] = (eved_label_t){name, value};
       s->label_count++;
       s->hash += fnv(fnv(FNV_BASIS, name), value); /* a sum: the order does not matter */
@@ -382,7 +383,7 @@ static eved_textfile_status_t sample_line(parser_t *ps) {
   if (f->name != name) out->string_len -= strlen(name) + 1; /* the family's copy serves */
   name = f->name;
   if (out->sample_count == out->sample_cap)
-    return fail(ps, EVED_TEXTFILE_BOUND, "more than %zu series", out->sample_cap);
+    return fail(ps, EVED_TEXTFILE_BOUND, "more than %llu series", (unsigned long long)out->sample_cap);
   eved_textfile_sample_t *s = &out->samples[out->sample_count];
   *s = (eved_textfile_sample_t){.first_label = out->label_count};
   if (ps->p < ps->end && *ps->p == '{') {
