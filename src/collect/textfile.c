@@ -6,7 +6,6 @@
 #include "textfile.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "textfile_io.h"
@@ -29,6 +28,7 @@ typedef struct scratch {
   uint32_t family_index[INDEX_CAP], sample_index[INDEX_CAP];
   char names[EVED_TEXTFILE_FILES_MAX][EVED_TEXTFILE_NAME_MAX];
   file_result_t results[EVED_TEXTFILE_FILES_MAX];
+  char sorted[EVED_TEXTFILE_NAME_MAX];
 } scratch_t;
 
 static const char *const reason_names[EVED_TEXTFILE_SKIP_COUNT] = {
@@ -199,7 +199,17 @@ static void one_file(run_t *r, const char *dir, size_t index) {
   }
 }
 
-static int by_name(const void *a, const void *b) { return strcmp(a, b); }
+/* Name order, by insertion: qsort may allocate (glibc's does for arrays
+ * over a few KiB), and a steady scrape allocates nothing. */
+static void sort_names(scratch_t *s, size_t count) {
+  for (size_t i = 1; i < count; i++) {
+    size_t j = i;
+    memcpy(s->sorted, s->names[i], sizeof s->sorted);
+    for (; j > 0 && strcmp(s->names[j - 1], s->sorted) > 0; j--)
+      memcpy(s->names[j], s->names[j - 1], sizeof s->names[j]);
+    memcpy(s->names[j], s->sorted, sizeof s->sorted);
+  }
+}
 
 /* eved_textfile_mtime_seconds, _scrape_error and _files_skipped. */
 static void report(run_t *r, size_t files, size_t over, bool dir_error) {
@@ -259,7 +269,7 @@ static int collect(const eved_collect_args_t *args, eved_metric_set_t *set, char
              (unsigned long long)names.skipped, EVED_TEXTFILE_FILES_MAX);
     note(&r, NULL, why);
   }
-  qsort(r.s->names, names.count, sizeof r.s->names[0], by_name);
+  sort_names(r.s, names.count);
   for (size_t i = 0; i < names.count; i++) {
     r.s->results[i].skipped = -1;
     one_file(&r, args->textfile_dir, i);

@@ -1,5 +1,5 @@
 /* The textfile collector's file access, one file per OS
- * (textfile_io_posix.c, textfile_io_win.c): list a directory's *.prom
+ * (textfile_io_linux.c, textfile_io_win.c): list a directory's *.prom
  * files and read one whole. Paths and names are UTF-8.
  *
  * Thread rules: none beyond the arguments; called on the collector's
