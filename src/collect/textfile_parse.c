@@ -443,6 +443,10 @@ eved_textfile_status_t eved_textfile_parse(const char *buf, size_t len, eved_tex
     if ((size_t)(ps.end - buf) > bad)
       return fail(&ps, EVED_TEXTFILE_MALFORMED, "%s", buf[bad] == '\0' ? "a NUL byte" : "not UTF-8");
     if (ps.end > line && ps.end[-1] == '\r') ps.end--;
+    /* Only as CRLF's CR: one inside a line (help text, a label value)
+     * would be a different character once written back with LF ends. */
+    if (memchr(line, '\r', (size_t)(ps.end - line)) != NULL)
+      return fail(&ps, EVED_TEXTFILE_MALFORMED, "a carriage return inside a line");
     if ((size_t)(ps.end - line) > EVED_TEXTFILE_LINE_MAX)
       return fail(&ps, EVED_TEXTFILE_BOUND, "longer than %d bytes", EVED_TEXTFILE_LINE_MAX);
     ps.p = line;

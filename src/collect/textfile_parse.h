@@ -14,7 +14,8 @@
  * (https://prometheus.io/docs/concepts/data_model/) and is dropped.
  *
  * Refused, with the line:
- *   - bytes that are not UTF-8 (a UTF-16 file says so), or a NUL;
+ *   - bytes that are not UTF-8 (a UTF-16 file says so), a NUL, a CR
+ *     other than a CRLF line end's;
  *   - histogram and summary families (their _bucket/_sum/_count rules are
  *     not checked here, so they are refused whole rather than half-read);
  *   - a timestamp after the value: like node_exporter's textfile

@@ -113,6 +113,8 @@ static const bad_t bads[] = {
     {"a nan1\n", EVED_TEXTFILE_MALFORMED, 1, "not a number"},
     {"a 1 x\n", EVED_TEXTFILE_MALFORMED, 1, "unexpected text"},
     {"# HELP a bad \\x escape\n", EVED_TEXTFILE_MALFORMED, 1, "invalid escape"},
+    {"# HELP a ends in CR\r\r\n", EVED_TEXTFILE_MALFORMED, 1, "carriage return"},
+    {"a{x=\"1\r2\"} 1\r\n", EVED_TEXTFILE_MALFORMED, 1, "carriage return"},
 };
 
 static void test_refusals(void) {
