@@ -86,4 +86,5 @@ static const char *const namespaces[] = {"node_cpu_", NULL};
 /* 8 modes and 2 guest modes per CPU: room for 256 CPUs (more are
  * dropped and counted). */
 const eved_collector_t eved_cpu_collector = {
-    .name = "cpu", .collect = collect, .families = 2, .samples = 2560, .string_bytes = 64 * 1024, .namespaces = namespaces};
+    .name = "cpu", .collect = collect, .families = 2, .samples = 2560, .string_bytes = 64 * 1024,
+    .namespaces = namespaces};

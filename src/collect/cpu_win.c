@@ -154,4 +154,5 @@ static const char *const namespaces[] = {"windows_cpu_", NULL};
 
 /* 5 modes and 2 counts per logical processor: room for 512 of them. */
 const eved_collector_t eved_collector_cpu = {
-    .name = "cpu", .collect = collect, .samples = 4096, .string_bytes = 128 * 1024, .namespaces = namespaces};
+    .name = "cpu", .collect = collect, .samples = 4096, .string_bytes = 128 * 1024,
+    .namespaces = namespaces};

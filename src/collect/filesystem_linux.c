@@ -200,4 +200,5 @@ const eved_collector_t eved_filesystem_collector = {.name = "filesystem",
                                                    .collect = collect,
                                                    .families = FAMILIES,
                                                    .samples = FAMILIES * 512,
-                                                   .string_bytes = 512 * 1024, .namespaces = namespaces};
+                                                   .string_bytes = 512 * 1024,
+                                                   .namespaces = namespaces};

@@ -102,7 +102,8 @@ static int collect(const eved_collect_args_t *args, eved_metric_set_t *set, char
   return 0;
 }
 
-
 /* The names this collector's families start with (collector.h). */
 static const char *const namespaces[] = {"windows_logical_disk_", NULL};
-const eved_collector_t eved_collector_logical_disk = {.name = "logical_disk", .collect = collect, .namespaces = namespaces};
+
+const eved_collector_t eved_collector_logical_disk = {
+    .name = "logical_disk", .collect = collect, .namespaces = namespaces};

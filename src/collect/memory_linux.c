@@ -83,8 +83,9 @@ static int collect(const eved_collect_args_t *args, eved_metric_set_t *set, char
   return 0;
 }
 
-
 /* The names this collector's families start with (collector.h). */
 static const char *const namespaces[] = {"node_memory_", NULL};
+
 const eved_collector_t eved_memory_collector = {
-    .name = "memory", .collect = collect, .families = FIELDS, .samples = FIELDS, .string_bytes = 64, .namespaces = namespaces};
+    .name = "memory", .collect = collect, .families = FIELDS, .samples = FIELDS, .string_bytes = 64,
+    .namespaces = namespaces};

@@ -81,4 +81,5 @@ const eved_collector_t eved_net_collector = {.name = "net",
                                             .collect = collect,
                                             .families = COLUMNS,
                                             .samples = COLUMNS * 256,
-                                            .string_bytes = COLUMNS * 256 * 24, .namespaces = namespaces};
+                                            .string_bytes = COLUMNS * 256 * 24,
+                                            .namespaces = namespaces};

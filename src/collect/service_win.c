@@ -217,4 +217,5 @@ static const char *const namespaces[] = {"windows_service_", NULL};
 /* 7 states, 5 start modes and a process per service: room for 1,200
  * services, several times what a server runs. */
 const eved_collector_t eved_collector_service = {
-    .name = "service", .collect = collect, .samples = 16384, .string_bytes = 512 * 1024, .namespaces = namespaces};
+    .name = "service", .collect = collect, .samples = 16384, .string_bytes = 512 * 1024,
+    .namespaces = namespaces};

@@ -47,7 +47,8 @@ static int collect(const eved_collect_args_t *args, eved_metric_set_t *set, char
   return 0;
 }
 
-
 /* The names this collector's families start with (collector.h). */
 static const char *const namespaces[] = {"windows_system_", NULL};
-const eved_collector_t eved_collector_system = {.name = "system", .collect = collect, .namespaces = namespaces};
+
+const eved_collector_t eved_collector_system = {
+    .name = "system", .collect = collect, .namespaces = namespaces};

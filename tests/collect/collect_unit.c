@@ -142,7 +142,8 @@ static void test_namespaces(void) {
       bool inside = false;
       for (size_t n = 0; c->namespaces[n] != NULL && !inside; n++)
         inside = strncmp(set->families[f].name, c->namespaces[n], strlen(c->namespaces[n])) == 0;
-      if (!inside) fprintf(stderr, "%s: %s outside its namespaces\n", c->name, set->families[f].name);
+      if (!inside)
+        fprintf(stderr, "%s: %s outside its namespaces\n", c->name, set->families[f].name);
       CHECK(inside);
     }
     free(args.scratch);
