@@ -58,6 +58,9 @@ def bad_files(under_wine):
         "bad_utf8.prom": ("malformed", "utf_ok", 'utf_ok 1\nutf_bad{x="\udcc3("} 1\n'),
         "dup_within.prom": ("duplicate", "dw_ok", 'dw_ok 1\ndw{a="1"} 1\ndw{a="1"} 2\n'),
         "z_second.prom": ("duplicate", "zs_ok", 'zs_ok 1\nshared_family{x="y"} 2\n'),
+        # One family in OpenMetrics (omc, samples omc_total) written twice.
+        "om_clash.prom": ("duplicate", "omc_ok",
+                          "omc_ok 1\n# TYPE omc_total counter\nomc_total 1\n# TYPE omc gauge\nomc 2\n"),
         "clash_eved.prom": ("clash", "ce_ok",
                             "ce_ok 1\n# TYPE eved_uptime_seconds counter\neved_uptime_seconds 5\n"),
         "clash_host.prom": ("clash", "ch_ok", "ch_ok 1\n%s%s 1\n" % (host_family, labels)),
@@ -164,11 +167,11 @@ def t_merge(srv, d):
     check_good_text(text, series)
     for name, (_, family, _) in bads.items():
         check(not any(k[0] == family for k in series), "%s's %s is shown" % (name, family))
-    for family in ("mal_bad", "ts_bad", "dw", "ser"):
+    for family in ("mal_bad", "ts_bad", "dw", "ser", "omc_total", "omc"):
         check(not any(k[0] == family for k in series), "%s is shown" % family)
     check(series.get(("eved_uptime_seconds", ())) != 5, "clash_eved's value replaced eved's")
     check(series.get(("eved_textfile_scrape_error", ())) == 1, "scrape_error is 1")
-    want = {"malformed": 3, "duplicate": 2, "clash": 2, "bound": 2, "unreadable": unreadable}
+    want = {"malformed": 3, "duplicate": 3, "clash": 2, "bound": 2, "unreadable": unreadable}
     check(skipped(series) == want, "files_skipped %s, want %s" % (skipped(series), want))
     check(sorted(mtimes(series)) == ["a_first.prom", "good.prom"], "mtime files %s" % mtimes(series))
     st = os.stat(os.path.join(d, "good.prom"))
