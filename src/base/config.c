@@ -7,6 +7,7 @@
 
 #include "cJSON.h"
 #include "config.h"
+#include "platform.h"
 
 void eved_config_defaults(eved_config_t *c) {
   memset(c, 0, sizeof *c);
@@ -31,6 +32,7 @@ void eved_config_defaults(eved_config_t *c) {
   c->collectors_all = true;
   c->collectors_min_interval_ms = 1000;
   c->collectors_timeout_ms = 5000;
+  snprintf(c->textfile_dir, sizeof c->textfile_dir, "%s", eved_platform_textfile_dir());
 }
 
 #if defined(__GNUC__)
@@ -249,12 +251,27 @@ static int parse_collectors(const cJSON *obj, eved_config_t *c, char *error, siz
   return EVE_OK;
 }
 
+static int parse_textfile(const cJSON *obj, eved_config_t *c, char *error, size_t size) {
+  if (!cJSON_IsObject(obj)) return fail(error, size, "textfile: must be an object");
+  for (const cJSON *it = obj->child; it != NULL; it = it->next) {
+    if (strcmp(it->string, "directory") != 0)
+      return fail(error, size, "textfile.%.64s: unknown key", it->string);
+    if (!cJSON_IsString(it) || it->valuestring[0] == '\0' ||
+        strlen(it->valuestring) >= sizeof c->textfile_dir)
+      return fail(error, size, "textfile.directory: must be a path of 1 to %d bytes",
+                  EVED_PATH_MAX - 1);
+    snprintf(c->textfile_dir, sizeof c->textfile_dir, "%s", it->valuestring);
+  }
+  return EVE_OK;
+}
+
 static int parse_key(const cJSON *it, eved_config_t *c, char *error, size_t size) {
   if (strcmp(it->string, "listen") == 0) return parse_listen(it, c, error, size);
   if (strcmp(it->string, "log") == 0) return parse_log(it, c, error, size);
   if (strcmp(it->string, "poller") == 0) return parse_poller(it, c, error, size);
   if (strcmp(it->string, "admin") == 0) return parse_admin(it, c, error, size);
   if (strcmp(it->string, "collectors") == 0) return parse_collectors(it, c, error, size);
+  if (strcmp(it->string, "textfile") == 0) return parse_textfile(it, c, error, size);
   for (size_t i = 0; i < sizeof bounds / sizeof bounds[0]; i++) {
     if (strcmp(it->string, bounds[i].key) == 0)
       return read_uint(it, bounds[i].key, bounds[i].min, bounds[i].max,

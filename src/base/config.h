@@ -71,6 +71,9 @@ typedef struct eved_config {
   size_t collectors_enabled_count;
   uint32_t collectors_min_interval_ms; /* a snapshot younger than this is served as is */
   uint32_t collectors_timeout_ms;      /* a scrape waits at most this for its collectors */
+  /* textfile.directory: its *.prom files join /metrics (docs/collectors.md);
+   * the default is eved_platform_textfile_dir(). */
+  char textfile_dir[EVED_PATH_MAX];
   /* Not a setting: the name check used while parsing (see above). */
   eved_collector_check_t collector_check;
 } eved_config_t;

@@ -20,6 +20,10 @@ uint64_t eved_process_memory_bytes(void);
 /* Open handles on Windows; -1 where the OS has no such figure. */
 int64_t eved_process_handles(void);
 
+/* textfile.directory's default (UTF-8): /var/lib/eved/textfile, or
+ * C:\ProgramData\eved\textfile on Windows. */
+const char *eved_platform_textfile_dir(void);
+
 /* Lets the process open as many sockets as the OS allows it: the soft
  * open-file limit up to the hard one (POSIX; Windows has no such limit).
  * Returns how many it may open, 0 if unknown. */

@@ -91,3 +91,5 @@ void eved_signals_uninstall(void) {
   signal(SIGTERM, SIG_DFL);
   signal(SIGHUP, SIG_DFL);
 }
+
+const char *eved_platform_textfile_dir(void) { return "/var/lib/eved/textfile"; }

@@ -58,3 +58,5 @@ int eved_signals_install(void) {
 }
 
 void eved_signals_uninstall(void) { SetConsoleCtrlHandler(on_console_event, FALSE); }
+
+const char *eved_platform_textfile_dir(void) { return "C:\\ProgramData\\eved\\textfile"; }

@@ -15,6 +15,15 @@
 
 #include "metric_set.h"
 
+/* What a run gets beside its set: settings copied by the loop before the
+ * run starts (so a reload never changes them under a running thread),
+ * and the collector's own working memory. */
+typedef struct eved_collect_args {
+  const char *textfile_dir; /* textfile.directory (UTF-8) */
+  void *scratch;            /* scratch_bytes of memory kept between runs */
+  size_t scratch_size;
+} eved_collect_args_t;
+
 typedef struct eved_collector {
   /* As written in collectors.enabled and in the collector="" label. */
   const char *name;
@@ -22,13 +31,25 @@ typedef struct eved_collector {
    * (NUL-terminated, at most error_size bytes) when nothing useful came
    * back. A partial failure (access denied for one service, a volume gone
    * mid-scrape) drops those series, calls eved_metric_set_error, and still
-   * returns 0: one bad object never fails the collector. */
-  int (*collect)(eved_metric_set_t *set, char *error, size_t error_size);
+   * returns 0: one bad object never fails the collector. A reason written
+   * on success describes the partial failure: /stats shows it and the
+   * loop logs it (warn) each time it changes. */
+  int (*collect)(const eved_collect_args_t *args, eved_metric_set_t *set, char *error,
+                 size_t error_size);
   /* The set it fills is created with room for this many families,
    * samples and bytes of label values; 0 takes the engine's default
    * (EVED_SET_*_DEFAULT in engine.h). What does not fit is dropped and
    * counted, so a bound sized for a big host costs memory, not output. */
   size_t families, samples, string_bytes;
+  /* Label slots in the set (0: EVED_METRIC_LABELS_PER_SAMPLE a sample). */
+  size_t labels;
+  /* Working memory the engine allocates once per thread (0: none): for
+   * buffers too big for a thread's stack. */
+  size_t scratch_bytes;
+  /* NULL-terminated prefixes every family of this collector starts with
+   * (its namespace): textfile families may not use them (textfile.c), so
+   * no file can clash with a host series. NULL for none. */
+  const char *const *namespaces;
 } eved_collector_t;
 
 /* The collectors this OS has, in a fixed order (registry_linux.c,

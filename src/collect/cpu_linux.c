@@ -35,7 +35,9 @@ static bool parse_cpu(char *line, cpu_line_t *out) {
   return true;
 }
 
-static int collect(eved_metric_set_t *set, char *error, size_t error_size) {
+static int collect(const eved_collect_args_t *args, eved_metric_set_t *set, char *error,
+                   size_t error_size) {
+  (void)args;
   long hz = sysconf(_SC_CLK_TCK);
   if (hz <= 0) hz = 100;
   /* Two passes over the file, one per family: a family's samples must be
@@ -78,7 +80,11 @@ static int collect(eved_metric_set_t *set, char *error, size_t error_size) {
   return 0;
 }
 
+/* The names this collector's families start with (collector.h). */
+static const char *const namespaces[] = {"node_cpu_", NULL};
+
 /* 8 modes and 2 guest modes per CPU: room for 256 CPUs (more are
  * dropped and counted). */
 const eved_collector_t eved_cpu_collector = {
-    .name = "cpu", .collect = collect, .families = 2, .samples = 2560, .string_bytes = 64 * 1024};
+    .name = "cpu", .collect = collect, .families = 2, .samples = 2560, .string_bytes = 64 * 1024,
+    .namespaces = namespaces};

@@ -101,7 +101,9 @@ static double mode_seconds(const processor_times_t *t, enum mode m) {
   return 0;
 }
 
-static int collect(eved_metric_set_t *set, char *error, size_t error_size) {
+static int collect(const eved_collect_args_t *args, eved_metric_set_t *set, char *error,
+                   size_t error_size) {
+  (void)args;
   WORD groups = GetActiveProcessorGroupCount();
   if (groups == 0) groups = 1;
   char core[16];
@@ -147,6 +149,10 @@ static int collect(eved_metric_set_t *set, char *error, size_t error_size) {
   return 0;
 }
 
+/* The names this collector's families start with (collector.h). */
+static const char *const namespaces[] = {"windows_cpu_", NULL};
+
 /* 5 modes and 2 counts per logical processor: room for 512 of them. */
 const eved_collector_t eved_collector_cpu = {
-    .name = "cpu", .collect = collect, .samples = 4096, .string_bytes = 128 * 1024};
+    .name = "cpu", .collect = collect, .samples = 4096, .string_bytes = 128 * 1024,
+    .namespaces = namespaces};

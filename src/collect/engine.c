@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "platform.h"
 #include "table.h"
 #include "thread.h"
@@ -30,6 +31,10 @@ typedef struct worker {
   eved_gate_t *go;
   eved_thread_t *thread;
   eved_metric_set_t *set;
+  /* The run's settings, written by the loop only while the worker is
+   * IDLE (before the gate opens), and the collector's scratch. */
+  char textfile_dir[EVED_PATH_MAX];
+  eved_collect_args_t args;
   atomic_int state;
   int rc;
   double duration;
@@ -46,6 +51,7 @@ typedef struct slot {
 struct eved_engine {
   eve_poller_t *poller;
   uint32_t min_interval_ms, timeout_ms;
+  char textfile_dir[EVED_PATH_MAX];
   size_t count;
   uint32_t enabled;
   uint64_t abandoned_total, abandon_refused;
@@ -57,14 +63,16 @@ struct eved_engine {
 static atomic_uint abandoned_now;
 
 static eved_metric_set_t *new_set(const eved_collector_t *c) {
-  return eved_metric_set_create(c->families ? c->families : EVED_SET_FAMILIES_DEFAULT,
-                                c->samples ? c->samples : EVED_SET_SAMPLES_DEFAULT,
-                                c->string_bytes ? c->string_bytes : EVED_SET_STRINGS_DEFAULT);
+  return eved_metric_set_create_labels(
+      c->families ? c->families : EVED_SET_FAMILIES_DEFAULT,
+      c->samples ? c->samples : EVED_SET_SAMPLES_DEFAULT, c->labels,
+      c->string_bytes ? c->string_bytes : EVED_SET_STRINGS_DEFAULT);
 }
 
 static void worker_free(worker_t *w) {
   eved_gate_destroy(w->go);
   eved_metric_set_destroy(w->set);
+  free(w->args.scratch);
   free(w);
 }
 
@@ -76,7 +84,7 @@ static void worker_main(void *arg) {
     eved_metric_set_clear(w->set);
     w->error[0] = '\0';
     double start = eved_thread_clock_seconds();
-    w->rc = w->collector->collect(w->set, w->error, sizeof w->error);
+    w->rc = w->collector->collect(&w->args, w->set, w->error, sizeof w->error);
     /* To the microsecond: finer is noise. */
     w->duration = (double)(int64_t)((eved_thread_clock_seconds() - start) * 1e6 + 0.5) / 1e6;
     int expected = W_BUSY;
@@ -99,7 +107,11 @@ static worker_t *worker_start(eved_engine_t *e, const eved_collector_t *c) {
   atomic_init(&w->state, W_IDLE);
   w->go = eved_gate_create();
   w->set = new_set(c);
-  if (w->go == NULL || w->set == NULL || (w->thread = eved_thread_start(worker_main, w)) == NULL) {
+  w->args.textfile_dir = w->textfile_dir;
+  w->args.scratch_size = c->scratch_bytes;
+  w->args.scratch = c->scratch_bytes ? malloc(c->scratch_bytes) : NULL;
+  if (w->go == NULL || w->set == NULL || (c->scratch_bytes && w->args.scratch == NULL) ||
+      (w->thread = eved_thread_start(worker_main, w)) == NULL) {
     worker_free(w);
     return NULL;
   }
@@ -113,6 +125,7 @@ int eved_engine_create(eve_poller_t *poller, const eved_config_t *config, eved_e
   e->poller = poller;
   e->min_interval_ms = config->collectors_min_interval_ms;
   e->timeout_ms = config->collectors_timeout_ms;
+  eved_engine_set_textfile_dir(e, config->textfile_dir);
   const eved_collector_t *const *table = eved_collect_table(&e->count);
   for (size_t i = 0; i < e->count; i++) e->slots[i].state.collector = table[i];
   if (config->collectors_all) {
@@ -166,6 +179,10 @@ void eved_engine_set_intervals(eved_engine_t *e, uint32_t min_interval_ms, uint3
   e->timeout_ms = timeout_ms;
 }
 
+void eved_engine_set_textfile_dir(eved_engine_t *e, const char *dir) {
+  snprintf(e->textfile_dir, sizeof e->textfile_dir, "%s", dir);
+}
+
 size_t eved_engine_count(const eved_engine_t *e) { return e->count; }
 
 const eved_collector_state_t *eved_engine_state(const eved_engine_t *e, size_t index) {
@@ -183,6 +200,9 @@ static void finish(slot_t *s, bool success, double duration, const char *error, 
   st->duration_seconds = duration;
   st->finished_ms = now_ms;
   st->running = false;
+  /* Once per change, so a file that stays bad is not logged each scrape. */
+  if (error[0] != '\0' && strcmp(st->error, error) != 0)
+    eved_log(EVED_LOG_WARN, "collector %s: %s", st->collector->name, error);
   snprintf(st->error, sizeof st->error, "%s", error);
   s->finished++;
 }
@@ -199,7 +219,7 @@ static void take(slot_t *s, int64_t now_ms) {
   } else {
     s->front = w->set;
     w->set = spare;
-    finish(s, success, w->duration, success ? "" : w->error, now_ms);
+    finish(s, success, w->duration, w->error, now_ms);
   }
   atomic_store(&w->state, W_IDLE);
 }
@@ -248,6 +268,7 @@ void eved_engine_refresh(eved_engine_t *e, uint32_t mask, int64_t now_ms) {
       finish(s, false, 0, "cannot start its thread", now_ms);
       continue;
     }
+    memcpy(s->worker->textfile_dir, e->textfile_dir, sizeof e->textfile_dir);
     s->state.running = true;
     s->state.started_ms = now_ms;
     s->state.runs++;

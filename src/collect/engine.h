@@ -35,7 +35,9 @@
 #define EVED_SET_FAMILIES_DEFAULT 64
 #define EVED_SET_SAMPLES_DEFAULT 1024
 #define EVED_SET_STRINGS_DEFAULT (32 * 1024)
-#define EVED_COLLECT_ERROR_MAX 128
+/* A run's error: room for the textfile collector's list of skipped files,
+ * each with its line and reason (a log line's length; longer is cut). */
+#define EVED_COLLECT_ERROR_MAX 1024
 
 /* What the loop shows of one collector. */
 typedef struct eved_collector_state {
@@ -67,6 +69,9 @@ void eved_engine_destroy(eved_engine_t *engine);
 /* A reloaded config's intervals (the enabled list needs a restart). */
 void eved_engine_set_intervals(eved_engine_t *engine, uint32_t min_interval_ms,
                                uint32_t timeout_ms);
+
+/* A reloaded config's textfile.directory: used from the next run. */
+void eved_engine_set_textfile_dir(eved_engine_t *engine, const char *dir);
 
 size_t eved_engine_count(const eved_engine_t *engine);
 const eved_collector_state_t *eved_engine_state(const eved_engine_t *engine, size_t index);

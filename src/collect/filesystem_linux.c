@@ -130,7 +130,9 @@ static void measure(const char *mountpoint, figures_t *out) {
  * formats and escapes every line). The readonly family is filled as the
  * table is read; the others are then written from its samples' labels and
  * the figures kept here. */
-static int collect(eved_metric_set_t *set, char *error, size_t error_size) {
+static int collect(const eved_collect_args_t *args, eved_metric_set_t *set, char *error,
+                   size_t error_size) {
+  (void)args;
   /* node_exporter reads PID 1's table (the host's, from a container with
    * the host's /proc); the process's own is the fallback. */
   const char *path = "/proc/1/mounts";
@@ -190,9 +192,13 @@ static int collect(eved_metric_set_t *set, char *error, size_t error_size) {
   return 0;
 }
 
+/* The names this collector's families start with (collector.h). */
+static const char *const namespaces[] = {"node_filesystem_", NULL};
+
 /* Seven families of up to 512 filesystems. */
 const eved_collector_t eved_filesystem_collector = {.name = "filesystem",
                                                    .collect = collect,
                                                    .families = FAMILIES,
                                                    .samples = FAMILIES * 512,
-                                                   .string_bytes = 512 * 1024};
+                                                   .string_bytes = 512 * 1024,
+                                                   .namespaces = namespaces};

@@ -87,7 +87,9 @@ static void family(eved_metric_set_t *set, size_t count, const char *name, const
   }
 }
 
-static int collect(eved_metric_set_t *set, char *error, size_t error_size) {
+static int collect(const eved_collect_args_t *args, eved_metric_set_t *set, char *error,
+                   size_t error_size) {
+  (void)args;
   (void)error;
   (void)error_size;
   size_t count = scan(set);
@@ -100,4 +102,8 @@ static int collect(eved_metric_set_t *set, char *error, size_t error_size) {
   return 0;
 }
 
-const eved_collector_t eved_collector_logical_disk = {.name = "logical_disk", .collect = collect};
+/* The names this collector's families start with (collector.h). */
+static const char *const namespaces[] = {"windows_logical_disk_", NULL};
+
+const eved_collector_t eved_collector_logical_disk = {
+    .name = "logical_disk", .collect = collect, .namespaces = namespaces};

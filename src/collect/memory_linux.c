@@ -44,7 +44,9 @@ static const field_t fields[] = {
 #undef N
 #define FIELDS (sizeof fields / sizeof fields[0])
 
-static int collect(eved_metric_set_t *set, char *error, size_t error_size) {
+static int collect(const eved_collect_args_t *args, eved_metric_set_t *set, char *error,
+                   size_t error_size) {
+  (void)args;
   eved_lines_t r;
   if (eved_lines_open(&r, "/proc/meminfo") != 0) {
     snprintf(error, error_size, "/proc/meminfo: cannot open");
@@ -81,5 +83,9 @@ static int collect(eved_metric_set_t *set, char *error, size_t error_size) {
   return 0;
 }
 
+/* The names this collector's families start with (collector.h). */
+static const char *const namespaces[] = {"node_memory_", NULL};
+
 const eved_collector_t eved_memory_collector = {
-    .name = "memory", .collect = collect, .families = FIELDS, .samples = FIELDS, .string_bytes = 64};
+    .name = "memory", .collect = collect, .families = FIELDS, .samples = FIELDS, .string_bytes = 64,
+    .namespaces = namespaces};

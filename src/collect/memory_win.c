@@ -58,7 +58,9 @@ static BOOL CALLBACK on_pagefile(LPVOID context, PENUM_PAGE_FILE_INFORMATION inf
   return TRUE;
 }
 
-static int collect(eved_metric_set_t *set, char *error, size_t error_size) {
+static int collect(const eved_collect_args_t *args, eved_metric_set_t *set, char *error,
+                   size_t error_size) {
+  (void)args;
   MEMORYSTATUSEX ms = {.dwLength = sizeof ms};
   if (!GlobalMemoryStatusEx(&ms)) {
     snprintf(error, error_size, "GlobalMemoryStatusEx: error %lu", (unsigned long)GetLastError());
@@ -126,4 +128,8 @@ static int collect(eved_metric_set_t *set, char *error, size_t error_size) {
   return 0;
 }
 
-const eved_collector_t eved_collector_memory = {.name = "memory", .collect = collect};
+/* The names this collector's families start with (collector.h). */
+static const char *const namespaces[] = {"windows_memory_", "windows_pagefile_", NULL};
+
+const eved_collector_t eved_collector_memory = {
+    .name = "memory", .collect = collect, .namespaces = namespaces};

@@ -1,29 +1,41 @@
-/* The bounded metric set: three arrays sized once, refilled in place. */
+/* The bounded metric set: four arrays sized once, refilled in place. */
 #include "metric_set.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-eved_metric_set_t *eved_metric_set_create(size_t families, size_t samples, size_t string_bytes) {
+eved_metric_set_t *eved_metric_set_create_labels(size_t families, size_t samples, size_t labels,
+                                                 size_t string_bytes) {
+  if (labels == 0) labels = samples * EVED_METRIC_LABELS_PER_SAMPLE;
   eved_metric_set_t *set = calloc(1, sizeof *set);
   if (set == NULL) return NULL;
   set->families = calloc(families ? families : 1, sizeof *set->families);
   set->samples = calloc(samples ? samples : 1, sizeof *set->samples);
+  set->label_names = calloc(labels ? labels : 1, sizeof *set->label_names);
+  set->label_values = calloc(labels ? labels : 1, sizeof *set->label_values);
   set->strings = malloc(string_bytes ? string_bytes : 1);
-  if (set->families == NULL || set->samples == NULL || set->strings == NULL) {
+  if (set->families == NULL || set->samples == NULL || set->label_names == NULL ||
+      set->label_values == NULL || set->strings == NULL) {
     eved_metric_set_destroy(set);
     return NULL;
   }
   set->family_cap = families;
   set->sample_cap = samples;
+  set->label_cap = labels;
   set->string_cap = string_bytes;
   return set;
+}
+
+eved_metric_set_t *eved_metric_set_create(size_t families, size_t samples, size_t string_bytes) {
+  return eved_metric_set_create_labels(families, samples, 0, string_bytes);
 }
 
 void eved_metric_set_destroy(eved_metric_set_t *set) {
   if (set == NULL) return;
   free(set->families);
   free(set->samples);
+  free(set->label_names);
+  free(set->label_values);
   free(set->strings);
   free(set);
 }
@@ -31,6 +43,7 @@ void eved_metric_set_destroy(eved_metric_set_t *set) {
 void eved_metric_set_clear(eved_metric_set_t *set) {
   set->family_count = 0;
   set->sample_count = 0;
+  set->label_count = 0;
   set->string_len = 0;
   set->dropped = 0;
   set->errors = 0;
@@ -57,18 +70,6 @@ static eved_metric_family_t *current(eved_metric_set_t *set) {
   return &set->families[set->family_count - 1];
 }
 
-bool eved_metric_family(eved_metric_set_t *set, const char *name, eved_metric_type_t type,
-                        const char *help) {
-  set->refusing = set->family_count == set->family_cap || !valid_name(name, true) || help == NULL;
-  if (set->refusing) {
-    set->dropped++;
-    return false;
-  }
-  set->families[set->family_count++] = (eved_metric_family_t){
-      .name = name, .help = help, .type = type, .first_sample = set->sample_count};
-  return true;
-}
-
 /* Copies value into the strings; NULL when it does not fit. */
 static const char *keep(eved_metric_set_t *set, const char *value) {
   size_t len = strlen(value) + 1;
@@ -79,30 +80,75 @@ static const char *keep(eved_metric_set_t *set, const char *value) {
   return copy;
 }
 
-bool eved_metric_sample(eved_metric_set_t *set, double value, size_t label_count,
-                        const eved_label_t *labels) {
+static bool add_family(eved_metric_set_t *set, const char *name, eved_metric_type_t type,
+                       const char *help, bool copy) {
+  size_t mark = set->string_len;
+  set->refusing = set->family_count == set->family_cap || !valid_name(name, true) || help == NULL;
+  if (!set->refusing && copy) {
+    name = keep(set, name);
+    help = name != NULL ? keep(set, help) : NULL;
+    set->refusing = help == NULL;
+  }
+  if (set->refusing) {
+    set->string_len = mark;
+    set->dropped++;
+    return false;
+  }
+  set->families[set->family_count++] = (eved_metric_family_t){
+      .name = name, .help = help, .type = type, .first_sample = set->sample_count};
+  return true;
+}
+
+bool eved_metric_family(eved_metric_set_t *set, const char *name, eved_metric_type_t type,
+                        const char *help) {
+  return add_family(set, name, type, help, false);
+}
+
+bool eved_metric_family_copy(eved_metric_set_t *set, const char *name, eved_metric_type_t type,
+                             const char *help) {
+  return add_family(set, name, type, help, true);
+}
+
+static bool add_sample(eved_metric_set_t *set, double value, size_t label_count,
+                       const eved_label_t *labels, bool copy) {
   eved_metric_family_t *f = current(set);
-  if (f == NULL || set->sample_count == set->sample_cap || label_count > EVED_METRIC_LABELS_MAX) {
+  if (f == NULL || set->sample_count == set->sample_cap || label_count > EVED_METRIC_LABELS_MAX ||
+      label_count > set->label_cap - set->label_count) {
     set->dropped++;
     return false;
   }
   eved_metric_sample_t *s = &set->samples[set->sample_count];
+  const char **names = set->label_names + set->label_count;
+  const char **values = set->label_values + set->label_count;
   size_t mark = set->string_len;
-  s->value = value;
-  s->label_count = label_count;
   for (size_t i = 0; i < label_count; i++) {
-    const char *v = labels[i].value != NULL ? keep(set, labels[i].value) : NULL;
-    if (!valid_name(labels[i].name, false) || v == NULL) {
+    const char *n = labels[i].name;
+    if (copy && valid_name(n, false)) n = keep(set, n);
+    const char *v = labels[i].value != NULL && n != NULL ? keep(set, labels[i].value) : NULL;
+    if (!valid_name(n, false) || v == NULL) {
       set->string_len = mark; /* nothing of a refused sample is kept */
       set->dropped++;
       return false;
     }
-    s->label_names[i] = labels[i].name;
-    s->label_values[i] = v;
+    names[i] = n;
+    values[i] = v;
   }
+  *s = (eved_metric_sample_t){
+      .value = value, .label_count = label_count, .label_names = names, .label_values = values};
+  set->label_count += label_count;
   set->sample_count++;
   f->sample_count++;
   return true;
+}
+
+bool eved_metric_sample(eved_metric_set_t *set, double value, size_t label_count,
+                        const eved_label_t *labels) {
+  return add_sample(set, value, label_count, labels, false);
+}
+
+bool eved_metric_sample_copy(eved_metric_set_t *set, double value, size_t label_count,
+                             const eved_label_t *labels) {
+  return add_sample(set, value, label_count, labels, true);
 }
 
 void eved_metric_set_error(eved_metric_set_t *set) { set->errors++; }

@@ -8,7 +8,9 @@
  *
  * Names: a family's name and help, and every label name, must be string
  * literals (or otherwise live as long as the program): the set keeps the
- * pointers. Label values are copied into the set. Names follow
+ * pointers. Label values are copied into the set. The _copy variants copy
+ * the names and help too, for families read at run time (textfile.c);
+ * they cost string space, not allocations. Names follow
  * https://prometheus.io/docs/concepts/data_model/ ([a-zA-Z_:][a-zA-Z0-9_:]*
  * for metrics, no leading "__" for labels); counters are named with their
  * _total suffix, as the text format 0.0.4 writes them. Label values may hold
@@ -23,10 +25,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Labels per sample: windows_exporter's widest family here has two. */
-#define EVED_METRIC_LABELS_MAX 4
+/* Labels per sample: the collectors' widest family has three; textfile
+ * series (textfile.h) may have up to this many. Labels live in a pool of
+ * the set's (label_cap slots), so the bound costs nothing per sample. */
+#define EVED_METRIC_LABELS_MAX 16
+/* The pool's slots per sample when the creator names no size. */
+#define EVED_METRIC_LABELS_PER_SAMPLE 4
 
-typedef enum eved_metric_type { EVED_METRIC_GAUGE, EVED_METRIC_COUNTER } eved_metric_type_t;
+/* UNTYPED is the text format's untyped (OpenMetrics: unknown); only
+ * textfile families have it. */
+typedef enum eved_metric_type {
+  EVED_METRIC_GAUGE,
+  EVED_METRIC_COUNTER,
+  EVED_METRIC_UNTYPED
+} eved_metric_type_t;
 
 typedef struct eved_label {
   const char *name;  /* a literal */
@@ -44,8 +56,8 @@ typedef struct eved_metric_family {
 typedef struct eved_metric_sample {
   double value;
   size_t label_count;
-  const char *label_names[EVED_METRIC_LABELS_MAX];
-  const char *label_values[EVED_METRIC_LABELS_MAX]; /* into the set's strings */
+  const char *const *label_names;  /* label_count entries, into the set's pool */
+  const char *const *label_values; /* the same, each into the set's strings */
 } eved_metric_sample_t;
 
 typedef struct eved_metric_set {
@@ -53,6 +65,8 @@ typedef struct eved_metric_set {
   size_t family_count, family_cap;
   eved_metric_sample_t *samples;
   size_t sample_count, sample_cap;
+  const char **label_names, **label_values; /* the pool, label_cap slots each */
+  size_t label_count, label_cap;
   char *strings;
   size_t string_len, string_cap;
   uint64_t dropped; /* families or samples refused for a bound since clear */
@@ -61,9 +75,13 @@ typedef struct eved_metric_set {
 } eved_metric_set_t;
 
 /* A set holding at most `families` families, `samples` samples and
- * `string_bytes` bytes of label values (terminators included). NULL when
- * out of memory. */
+ * `string_bytes` bytes of label values (terminators included), with
+ * EVED_METRIC_LABELS_PER_SAMPLE label slots per sample. NULL when out of
+ * memory. */
 eved_metric_set_t *eved_metric_set_create(size_t families, size_t samples, size_t string_bytes);
+/* The same with `labels` label slots in all (0: the default above). */
+eved_metric_set_t *eved_metric_set_create_labels(size_t families, size_t samples, size_t labels,
+                                                 size_t string_bytes);
 void eved_metric_set_destroy(eved_metric_set_t *set);
 
 /* Empties the set, keeping its storage. */
@@ -80,6 +98,14 @@ bool eved_metric_family(eved_metric_set_t *set, const char *name, eved_metric_ty
  * family was started, a bound is hit, or a label name is invalid. */
 bool eved_metric_sample(eved_metric_set_t *set, double value, size_t label_count,
                         const eved_label_t *labels);
+
+/* eved_metric_family and eved_metric_sample for names that do not live
+ * as long as the program: name, help and label names are copied into the
+ * set's strings (a refusal for want of room is counted like any other). */
+bool eved_metric_family_copy(eved_metric_set_t *set, const char *name, eved_metric_type_t type,
+                             const char *help);
+bool eved_metric_sample_copy(eved_metric_set_t *set, double value, size_t label_count,
+                             const eved_label_t *labels);
 
 /* Counts one partial failure (see eved_collector_t.collect). */
 void eved_metric_set_error(eved_metric_set_t *set);

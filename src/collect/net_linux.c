@@ -46,7 +46,9 @@ static bool parse(char *line, char **device, uint64_t values[COLUMNS]) {
   return true;
 }
 
-static int collect(eved_metric_set_t *set, char *error, size_t error_size) {
+static int collect(const eved_collect_args_t *args, eved_metric_set_t *set, char *error,
+                   size_t error_size) {
+  (void)args;
   for (size_t column = 0; column < COLUMNS; column++) {
     eved_lines_t r;
     if (eved_lines_open(&r, "/proc/net/dev") != 0) {
@@ -71,9 +73,13 @@ static int collect(eved_metric_set_t *set, char *error, size_t error_size) {
   return 0;
 }
 
+/* The names this collector's families start with (collector.h). */
+static const char *const namespaces[] = {"node_network_", NULL};
+
 /* Sixteen families of up to 256 interfaces. */
 const eved_collector_t eved_net_collector = {.name = "net",
                                             .collect = collect,
                                             .families = COLUMNS,
                                             .samples = COLUMNS * 256,
-                                            .string_bytes = COLUMNS * 256 * 24};
+                                            .string_bytes = COLUMNS * 256 * 24,
+                                            .namespaces = namespaces};

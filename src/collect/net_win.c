@@ -182,7 +182,9 @@ static double bandwidth(const nic_t *n) {
   return n->speed_bits == (ULONG64)-1 ? 0 : (double)n->speed_bits / 8;
 }
 
-static int collect(eved_metric_set_t *set, char *error, size_t error_size) {
+static int collect(const eved_collect_args_t *args, eved_metric_set_t *set, char *error,
+                   size_t error_size) {
+  (void)args;
   int listed = list_adapters(error, error_size);
   if (listed < 0) return -1;
   size_t count = listed ? scan(set) : 0;
@@ -240,4 +242,8 @@ static int collect(eved_metric_set_t *set, char *error, size_t error_size) {
   return 0;
 }
 
-const eved_collector_t eved_collector_net = {.name = "net", .collect = collect};
+/* The names this collector's families start with (collector.h). */
+static const char *const namespaces[] = {"windows_net_", NULL};
+
+const eved_collector_t eved_collector_net = {
+    .name = "net", .collect = collect, .namespaces = namespaces};

@@ -2,10 +2,12 @@
  * run. */
 #include "collectors_win.h"
 #include "registry.h"
+#include "textfile.h"
 
 const eved_collector_t *const eved__registry[] = {
     &eved_collector_cpu, &eved_collector_memory, &eved_collector_logical_disk,
     &eved_collector_net, &eved_collector_system, &eved_collector_service,
+    &eved_textfile_collector,
 };
 const size_t eved__registry_count = sizeof eved__registry / sizeof eved__registry[0];
 

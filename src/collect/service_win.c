@@ -174,7 +174,9 @@ static long scan(eved_metric_set_t *set, char *error, size_t error_size) {
   return (long)count;
 }
 
-static int collect(eved_metric_set_t *set, char *error, size_t error_size) {
+static int collect(const eved_collect_args_t *args, eved_metric_set_t *set, char *error,
+                   size_t error_size) {
+  (void)args;
   long count = scan(set, error, error_size);
   if (count < 0) return -1;
 
@@ -209,7 +211,11 @@ static int collect(eved_metric_set_t *set, char *error, size_t error_size) {
   return 0;
 }
 
+/* The names this collector's families start with (collector.h). */
+static const char *const namespaces[] = {"windows_service_", NULL};
+
 /* 7 states, 5 start modes and a process per service: room for 1,200
  * services, several times what a server runs. */
 const eved_collector_t eved_collector_service = {
-    .name = "service", .collect = collect, .samples = 16384, .string_bytes = 512 * 1024};
+    .name = "service", .collect = collect, .samples = 16384, .string_bytes = 512 * 1024,
+    .namespaces = namespaces};

@@ -82,7 +82,9 @@ static void read_loadavg(eved_metric_set_t *set) {
   eved_lines_close(&r);
 }
 
-static int collect(eved_metric_set_t *set, char *error, size_t error_size) {
+static int collect(const eved_collect_args_t *args, eved_metric_set_t *set, char *error,
+                   size_t error_size) {
+  (void)args;
   if (read_stat(set, error, error_size) != 0) return -1;
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
@@ -93,5 +95,12 @@ static int collect(eved_metric_set_t *set, char *error, size_t error_size) {
   return 0;
 }
 
+/* The names this collector's families start with (collector.h). */
+static const char *const namespaces[] = {"node_boot_time_seconds", "node_context_switches_total",
+                                         "node_forks_total",       "node_intr_total",
+                                         "node_procs_",            "node_time_seconds",
+                                         "node_load",              NULL};
+
 const eved_collector_t eved_system_collector = {
-    .name = "system", .collect = collect, .families = 16, .samples = 16, .string_bytes = 64};
+    .name = "system", .collect = collect, .families = 16, .samples = 16, .string_bytes = 64,
+    .namespaces = namespaces};

@@ -18,7 +18,9 @@ static void gauge(eved_metric_set_t *set, const char *name, const char *help, do
     eved_metric_sample(set, value, 0, NULL);
 }
 
-static int collect(eved_metric_set_t *set, char *error, size_t error_size) {
+static int collect(const eved_collect_args_t *args, eved_metric_set_t *set, char *error,
+                   size_t error_size) {
+  (void)args;
   PERFORMANCE_INFORMATION pi = {.cb = sizeof pi};
   if (!GetPerformanceInfo(&pi, sizeof pi)) {
     snprintf(error, error_size, "GetPerformanceInfo: error %lu", (unsigned long)GetLastError());
@@ -45,4 +47,8 @@ static int collect(eved_metric_set_t *set, char *error, size_t error_size) {
   return 0;
 }
 
-const eved_collector_t eved_collector_system = {.name = "system", .collect = collect};
+/* The names this collector's families start with (collector.h). */
+static const char *const namespaces[] = {"windows_system_", NULL};
+
+const eved_collector_t eved_collector_system = {
+    .name = "system", .collect = collect, .namespaces = namespaces};

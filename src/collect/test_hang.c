@@ -8,7 +8,9 @@
 #include "collector.h"
 #include "thread.h"
 
-static int collect(eved_metric_set_t *set, char *error, size_t error_size) {
+static int collect(const eved_collect_args_t *args, eved_metric_set_t *set, char *error,
+                   size_t error_size) {
+  (void)args;
   (void)set;
   /* A gate nobody will ever open: one small leak per hung call, bounded
    * as the abandoned threads are. */

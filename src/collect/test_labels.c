@@ -11,7 +11,9 @@
  * text. */
 #define TEST_LABELS_VALUE "a\"b\\c\nd\x01" "e\x1f" "g\xc3\xa9" "f"
 
-static int collect(eved_metric_set_t *set, char *error, size_t error_size) {
+static int collect(const eved_collect_args_t *args, eved_metric_set_t *set, char *error,
+                   size_t error_size) {
+  (void)args;
   (void)error;
   (void)error_size;
   eved_label_t label = {"value", TEST_LABELS_VALUE};

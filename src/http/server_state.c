@@ -89,9 +89,11 @@ int eved__server_reload(eved_server_t *s, char *error, size_t size) {
   }
   eved_log_set_level(next.log_level);
   s->config = next;
-  if (s->engine != NULL)
+  if (s->engine != NULL) {
     eved_engine_set_intervals(s->engine, next.collectors_min_interval_ms,
                               next.collectors_timeout_ms);
+    eved_engine_set_textfile_dir(s->engine, next.textfile_dir);
+  }
   eved_log(EVED_LOG_INFO, "reloaded %s", s->config_path);
   return EVE_OK;
 }

@@ -11,6 +11,7 @@ void eved_expo_init(eved_expo_t *e, eved_textbuf_t *text, eved_expo_format_t for
   e->text = text;
   e->format = format;
   e->labels = 0;
+  e->add_total = false;
 }
 
 /* Writes text with \, newline and (when quotes is set) " escaped. */
@@ -36,12 +37,15 @@ void eved_expo_family(eved_expo_t *e, const char *name, eved_expo_type_t type, c
   bool om = e->format == EVED_EXPO_OPENMETRICS;
   size_t len = strlen(name);
   /* OpenMetrics names the family without the suffix its samples carry. */
-  if (om && type == EVED_EXPO_COUNTER && ends_with(name, len, "_total")) len -= strlen("_total");
+  e->add_total = om && type == EVED_EXPO_COUNTER && !ends_with(name, len, "_total");
+  if (om && type == EVED_EXPO_COUNTER && !e->add_total) len -= strlen("_total");
   if (om && type == EVED_EXPO_INFO && ends_with(name, len, "_info")) len -= strlen("_info");
   /* The text format has no info type: a gauge that is always 1. */
-  const char *type_name = type == EVED_EXPO_COUNTER ? "counter"
-                          : type == EVED_EXPO_INFO && om ? "info"
-                                                         : "gauge";
+  const char *type_name = type == EVED_EXPO_COUNTER          ? "counter"
+                          : type == EVED_EXPO_INFO && om       ? "info"
+                          : type == EVED_EXPO_UNTYPED && om    ? "unknown"
+                          : type == EVED_EXPO_UNTYPED          ? "untyped"
+                                                               : "gauge";
   eved_textbuf_puts(b, "# HELP ");
   eved_textbuf_put(b, name, len);
   eved_textbuf_put(b, " ", 1);
@@ -55,6 +59,7 @@ void eved_expo_family(eved_expo_t *e, const char *name, eved_expo_type_t type, c
 
 void eved_expo_sample(eved_expo_t *e, const char *name) {
   eved_textbuf_puts(e->text, name);
+  if (e->add_total) eved_textbuf_puts(e->text, "_total");
   e->labels = 0;
 }
 

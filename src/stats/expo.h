@@ -9,10 +9,15 @@
  *
  *   family                 text 0.0.4                  OpenMetrics 1.0
  *   counter x_total        # TYPE x_total counter      # TYPE x counter
+ *   counter x              # TYPE x counter            # TYPE x counter
  *   info    x_info         # TYPE x_info gauge         # TYPE x info
  *   gauge   x              # TYPE x gauge              # TYPE x gauge
+ *   untyped x              # TYPE x untyped            # TYPE x unknown
  *
- * Samples keep the caller's name in both. OpenMetrics needs "# EOF" after
+ * Samples keep the caller's name in both, except a counter's named
+ * without _total (textfile files may have them, as the text format
+ * allows): OpenMetrics wants its samples as x_total, as client_golang
+ * writes them. OpenMetrics needs "# EOF" after
  * the last family: eved_expo_end writes it, so whoever renders the last
  * family calls it once. Writing allocates nothing; what does not fit
  * fails the textbuf. */
@@ -37,12 +42,14 @@ typedef enum eved_expo_type {
   EVED_EXPO_GAUGE,
   EVED_EXPO_COUNTER, /* name ends in _total */
   EVED_EXPO_INFO,    /* name ends in _info; its one sample is 1 */
+  EVED_EXPO_UNTYPED, /* textfile families only */
 } eved_expo_type_t;
 
 typedef struct eved_expo {
   eved_textbuf_t *text;
   eved_expo_format_t format;
   size_t labels; /* written for the sample in progress */
+  bool add_total; /* the family is an OpenMetrics counter named without _total */
 } eved_expo_t;
 
 void eved_expo_init(eved_expo_t *e, eved_textbuf_t *text, eved_expo_format_t format);

@@ -26,7 +26,12 @@ static void json_string(eved_textbuf_t *b, const char *s) {
 }
 
 static eved_expo_type_t expo_type(eved_metric_type_t type) {
-  return type == EVED_METRIC_COUNTER ? EVED_EXPO_COUNTER : EVED_EXPO_GAUGE;
+  switch (type) {
+    case EVED_METRIC_COUNTER: return EVED_EXPO_COUNTER;
+    case EVED_METRIC_UNTYPED: return EVED_EXPO_UNTYPED;
+    case EVED_METRIC_GAUGE: break;
+  }
+  return EVED_EXPO_GAUGE;
 }
 
 static void sample(eved_expo_t *e, const char *name, const eved_metric_sample_t *s) {
@@ -80,9 +85,9 @@ static void per_collector(eved_expo_t *e, const eved_host_view_t *v, per_collect
   for (size_t i = 0; i < count; i++) {
     if (!((v->mask >> i) & 1u)) continue;
     const eved_collector_state_t *st = eved_engine_state(v->engine, i);
-    eved_metric_sample_t s = {.label_count = 1};
-    s.label_names[0] = "collector";
-    s.label_values[0] = st->collector->name;
+    static const char *const label_name[] = {"collector"};
+    const char *label_value[] = {st->collector->name};
+    eved_metric_sample_t s = {.label_count = 1, .label_names = label_name, .label_values = label_value};
     const eved_metric_set_t *set = succeeded(v, st) ? st->set : NULL;
     switch (what) {
       case SUCCESS: s.value = succeeded(v, st) ? 1 : 0; break;

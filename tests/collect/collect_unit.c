@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collector.h"
 #include "host_render.h"
 #include "metric_set.h"
 #include "table.h"
@@ -93,6 +94,61 @@ static void test_render_openmetrics(void) {
                "# HELP node_forks_total Forks.\n# TYPE node_forks_total counter\nnode_forks_total 7\n"
                "# HELP node_total A gauge keeps its name.\n# TYPE node_total gauge\nnode_total 1\n") == 0);
   eved_metric_set_destroy(set);
+}
+
+/* Textfile families: untyped, and a counter named without _total (its
+ * OpenMetrics samples get the suffix, as client_golang writes them). */
+static void test_render_textfile_types(void) {
+  eved_metric_set_t *set = eved_metric_set_create(4, 4, 64);
+  eved_metric_family_copy(set, "app_runs", EVED_METRIC_COUNTER, "Runs.");
+  eved_metric_sample(set, 7, 0, NULL);
+  eved_metric_family_copy(set, "app_x", EVED_METRIC_UNTYPED, "X.");
+  eved_metric_sample(set, 1, 0, NULL);
+  CHECK(strcmp(render(set, true),
+               "# HELP app_runs Runs.\n# TYPE app_runs counter\napp_runs_total 7\n"
+               "# HELP app_x X.\n# TYPE app_x unknown\napp_x 1\n") == 0);
+  CHECK(strcmp(render(set, false),
+               "# HELP app_runs Runs.\n# TYPE app_runs counter\napp_runs 7\n"
+               "# HELP app_x X.\n# TYPE app_x untyped\napp_x 1\n") == 0);
+  /* Copied: the names live in the set, not in the caller's buffer. */
+  CHECK(set->families[0].name >= set->strings && set->families[0].name < set->strings + set->string_cap);
+  eved_metric_set_destroy(set);
+}
+
+/* Every family a collector of this OS reports starts with one of its
+ * namespaces (collector.h), so the textfile collector's clash check,
+ * which relies on them, misses none. */
+static void test_namespaces(void) {
+  size_t count;
+  const eved_collector_t *const *table = eved_collectors(&count);
+  for (size_t i = 0; i < count; i++) {
+    const eved_collector_t *c = table[i];
+    eved_metric_set_t *set = eved_metric_set_create_labels(
+        c->families ? c->families : 64, c->samples ? c->samples : 1024, c->labels,
+        c->string_bytes ? c->string_bytes : 32 * 1024);
+    eved_collect_args_t args = {.textfile_dir = "no-such-eved-textfile-dir",
+                                .scratch = c->scratch_bytes ? malloc(c->scratch_bytes) : NULL,
+                                .scratch_size = c->scratch_bytes};
+    char why[512];
+    CHECK(set != NULL && c->namespaces != NULL);
+    if (set == NULL || c->namespaces == NULL) {
+      free(args.scratch);
+      eved_metric_set_destroy(set);
+      continue;
+    }
+    CHECK(c->collect(&args, set, why, sizeof why) == 0);
+    CHECK(set->family_count > 0);
+    for (size_t f = 0; f < set->family_count; f++) {
+      bool inside = false;
+      for (size_t n = 0; c->namespaces[n] != NULL && !inside; n++)
+        inside = strncmp(set->families[f].name, c->namespaces[n], strlen(c->namespaces[n])) == 0;
+      if (!inside)
+        fprintf(stderr, "%s: %s outside its namespaces\n", c->name, set->families[f].name);
+      CHECK(inside);
+    }
+    free(args.scratch);
+    eved_metric_set_destroy(set);
+  }
 }
 
 static const char *number(double v, bool json) {
@@ -209,7 +265,9 @@ int main(int argc, char **argv) {
                {"render_openmetrics", test_render_openmetrics},
                {"render_numbers", test_render_numbers},
                {"render_fixed", test_render_fixed}, {"render_u64", test_render_u64}, {"render_bound", test_render_bound},
-               {"name_check", test_name_check}};
+               {"name_check", test_name_check},
+               {"render_textfile_types", test_render_textfile_types},
+               {"namespaces", test_namespaces}};
   for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
     if (argc == 2 && strcmp(argv[1], tests[i].name) != 0) continue;
     tests[i].fn();

@@ -170,6 +170,23 @@ int main(void) {
   /* Every /metrics and /stats runs the host collectors (all of this OS's,
    * the default) afresh: their threads' work is counted too. */
   config.collectors_min_interval_ms = 0;
+  /* The textfile collector with files to read, a bad one among them
+   * (skipped and reported on every run): its reads, parses and merges
+   * are counted too. */
+  char textfile_dir[] = "/tmp/eved-alloc-textfile-XXXXXX";
+  if (mkdtemp(textfile_dir) == NULL) fail("mkdtemp");
+  static const char *const files[][2] = {
+      {"a.prom", "# HELP app_jobs_total Jobs.\n# TYPE app_jobs_total counter\n"
+                 "app_jobs_total{queue=\"a\"} 3\napp_jobs_total{queue=\"b\"} 4\n"},
+      {"b.prom", "app_temp{x=\"\\\"q\\\"\"} -1.5\n"},
+      {"c.prom", "app_bad 1 1700000000000\n"}};
+  char path[256];
+  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+    snprintf(path, sizeof path, "%s/%s", textfile_dir, files[i][0]);
+    FILE *f = fopen(path, "w");
+    if (f == NULL || fputs(files[i][1], f) < 0 || fclose(f) != 0) fail("cannot write a textfile");
+  }
+  snprintf(config.textfile_dir, sizeof config.textfile_dir, "%s", textfile_dir);
   eved_log_open(EVED_LOG_WARN, NULL);
 
   pthread_t thread;
@@ -191,5 +208,10 @@ int main(void) {
    * /stats document), or it counts nothing and proves nothing. */
   if (warm == start) fail("no allocation counted during warm-up: the counter is not wired in");
   if (status == NULL || *(int *)status != EVED_EXIT_OK) fail("eved did not exit cleanly");
+  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+    snprintf(path, sizeof path, "%s/%s", textfile_dir, files[i][0]);
+    unlink(path);
+  }
+  rmdir(textfile_dir);
   return done == warm ? 0 : 1;
 }
