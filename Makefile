@@ -8,6 +8,7 @@ all: build
 deps:
 	scripts/install-deps.sh test
 	scripts/fetch-cjson-source.sh
+	scripts/fetch-libxcrypt-source.sh
 
 deps-run:
 	scripts/install-deps.sh run
@@ -20,6 +21,7 @@ build-linux:
 
 build-windows:
 	scripts/fetch-cjson-source.sh
+	scripts/fetch-libxcrypt-source.sh
 	cmake --preset windows >/dev/null
 	cmake --build --preset windows
 
@@ -110,6 +112,7 @@ bench: deps build
 deps-package:
 	scripts/install-deps.sh package
 	scripts/fetch-cjson-source.sh
+	scripts/fetch-libxcrypt-source.sh
 
 # The Windows ZIP (CPack) and MSI (wixl) in build/windows/package/, both
 # versioned from project(VERSION); `cmake --install build/linux` is the Linux

@@ -1,4 +1,4 @@
-# llhttp and cJSON, both from Debian. llhttp's C sources ship in node-llhttp
+# llhttp, cJSON and libxcrypt, all from Debian. llhttp's C sources ship in node-llhttp
 # and are compiled for either target; cJSON comes from libcjson-dev natively
 # and from Debian's source package for the Windows build
 # (scripts/fetch-cjson-source.sh puts it in EVE_CJSON_SOURCE_DIR).
@@ -33,4 +33,40 @@ else()
   add_library(cjson INTERFACE)
   target_include_directories(cjson INTERFACE "${EVE_CJSON_INCLUDE_DIR}/cjson")
   target_link_libraries(cjson INTERFACE "${EVE_CJSON_LIBRARY}")
+endif()
+
+# bcrypt verification (basic auth, src/http/bcrypt_check.c) through
+# libxcrypt's crypt_rn: Debian's libcrypt natively (libcrypt-dev); for the
+# Windows build, the bcrypt part of Debian's libxcrypt source package
+# (scripts/fetch-libxcrypt-source.sh puts it in EVE_LIBXCRYPT_SOURCE_DIR,
+# with the headers its build generates): crypt.c (crypt_rn and the hash
+# table), crypt-bcrypt.c, and the helpers they call. util-get-random-bytes.c
+# is linked (crypt.c's crypt_gensalt refers to it) over a getentropy of
+# our own (cmake/libxcrypt), never called to verify.
+if(WIN32)
+  set(EVE_LIBXCRYPT_SOURCE_DIR "${CMAKE_SOURCE_DIR}/build/deps/libxcrypt" CACHE PATH
+      "Debian's libxcrypt source package's lib/ and generated headers (scripts/fetch-libxcrypt-source.sh)")
+  if(NOT EXISTS "${EVE_LIBXCRYPT_SOURCE_DIR}/lib/crypt-bcrypt.c" OR
+     NOT EXISTS "${EVE_LIBXCRYPT_SOURCE_DIR}/generated/crypt.h")
+    message(FATAL_ERROR "libxcrypt sources not found in ${EVE_LIBXCRYPT_SOURCE_DIR}: run scripts/fetch-libxcrypt-source.sh")
+  endif()
+  set(xcrypt_lib "${EVE_LIBXCRYPT_SOURCE_DIR}/lib")
+  add_library(xcrypt STATIC
+    "${xcrypt_lib}/crypt.c" "${xcrypt_lib}/crypt-bcrypt.c" "${xcrypt_lib}/util-make-failure-token.c"
+    "${xcrypt_lib}/util-xbzero.c" "${xcrypt_lib}/util-get-random-bytes.c"
+    "${CMAKE_SOURCE_DIR}/cmake/libxcrypt/getentropy_win.c")
+  target_include_directories(xcrypt PRIVATE "${CMAKE_SOURCE_DIR}/cmake/libxcrypt" "${xcrypt_lib}")
+  target_include_directories(xcrypt PUBLIC "${EVE_LIBXCRYPT_SOURCE_DIR}/generated")
+  target_compile_definitions(xcrypt PRIVATE HAVE_CONFIG_H IN_LIBCRYPT)
+  target_link_libraries(xcrypt PUBLIC bcrypt)
+  set_target_properties(xcrypt PROPERTIES C_EXTENSIONS ON)
+else()
+  find_path(EVE_CRYPT_INCLUDE_DIR crypt.h)
+  find_library(EVE_CRYPT_LIBRARY crypt)
+  if(NOT EVE_CRYPT_INCLUDE_DIR OR NOT EVE_CRYPT_LIBRARY)
+    message(FATAL_ERROR "libcrypt not found: apt-get install libcrypt-dev")
+  endif()
+  add_library(xcrypt INTERFACE)
+  target_include_directories(xcrypt INTERFACE "${EVE_CRYPT_INCLUDE_DIR}")
+  target_link_libraries(xcrypt INTERFACE "${EVE_CRYPT_LIBRARY}")
 endif()

@@ -7,12 +7,16 @@
 #   install-deps.sh [--check] GROUP...
 #
 # Groups:
-#   run      the native build and `make run`: compiler, CMake, llhttp, cJSON
+#   run      the native build and `make run`: compiler, CMake, llhttp, cJSON,
+#            libcrypt (bcrypt for basic auth)
 #   test     everything `make test` runs: the Windows cross build and Wine,
 #            the linters, fuzzers, valgrind, Prometheus and its Python
 #            client (the strict OpenMetrics parser), PyYAML (the fleet
 #            kit's tests read its YAML), Chromium, wrk,
-#            systemd-analyze, the MSI tools, npm for the workflow linters
+#            systemd-analyze, the MSI tools, npm for the workflow linters,
+#            perl with its modules (cpan stands for it: libxcrypt's header
+#            scripts for the Windows build),
+#            htpasswd (the basic auth tests' bcrypt hashes)
 #   bench    the load generators' peers and the plot (`make bench`)
 #   package  the MSI (wixl)
 # --check only lists what is missing (exit 1 if anything is). Installing
@@ -26,8 +30,8 @@ check_only=0
 run="cmake:cmake make:make gcc:gcc /usr/include/stdio.h:libc6-dev
 python3:python3 curl:curl
 /usr/share/llhttp/llhttp.c:node-llhttp /usr/share/include/llhttp/llhttp.h:node-llhttp
-/usr/include/cjson/cJSON.h:libcjson-dev"
-test="$run
+/usr/include/cjson/cJSON.h:libcjson-dev /usr/include/crypt.h:libcrypt-dev"
+test="$run cpan:perl htpasswd:apache2-utils
 x86_64-w64-mingw32-gcc:gcc-mingw-w64-x86-64 x86_64-w64-mingw32-windres:binutils-mingw-w64-x86-64
 g++:g++ x86_64-w64-mingw32-g++:g++-mingw-w64-x86-64 pkg-config:pkgconf
 x86_64-w64-mingw32-windmc:binutils-mingw-w64-x86-64
@@ -44,7 +48,7 @@ wixl:wixl msiinfo:msitools"
 bench="$test nginx:nginx-light gnuplot:gnuplot-nox"
 package="$run x86_64-w64-mingw32-gcc:gcc-mingw-w64-x86-64
 x86_64-w64-mingw32-windres:binutils-mingw-w64-x86-64 x86_64-w64-mingw32-windmc:binutils-mingw-w64-x86-64
-dpkg-source:dpkg-dev wixl:wixl"
+dpkg-source:dpkg-dev cpan:perl wixl:wixl"
 
 want=""
 for group in "$@"; do

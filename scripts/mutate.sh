@@ -78,12 +78,14 @@ for a in "$@"; do
         --test "ctest --preset linux -j2 --stop-on-failure --repeat until-pass:2 -R '^(collect\\.(textfile_|namespaces)|server\\.native\\.textfile_)' --timeout 120 >/dev/null" \
         'src/collect/textfile*.c' ;;
     windows)
-      # The scratch clone has no cJSON source: it takes this worktree's.
+      # The scratch clone has no cJSON or libxcrypt source: it takes this
+      # worktree's.
       scripts/fetch-cjson-source.sh >/dev/null
+      scripts/fetch-libxcrypt-source.sh >/dev/null
       export EVE_WINEPREFIX="${EVE_WINEPREFIX:-$top/build/windows/wineprefix}"
       scripts/wine-prefix.sh
       area windows --count 8 --skip '' \
-        --build "mkdir -p build/deps && rm -rf build/deps/cjson && cp -r '$top/build/deps/cjson' build/deps/ && cmake --preset windows >/dev/null && cmake --build --preset windows --target poller_tests >/dev/null" \
+        --build "mkdir -p build/deps && rm -rf build/deps/cjson build/deps/libxcrypt && cp -r '$top/build/deps/cjson' '$top/build/deps/libxcrypt' build/deps/ && cmake --preset windows >/dev/null && cmake --build --preset windows --target poller_tests >/dev/null" \
         --test "ctest --preset windows -j2 --stop-on-failure -R '^poller\\.' --timeout 120 >/dev/null" \
         'src/poller/win/*.c' || true
       scripts/wine-prefix.sh --stop ;;

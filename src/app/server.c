@@ -229,6 +229,9 @@ static int create(eved_server_t *s, const eved_run_options_t *options) {
              eve_poller_mode_name(config->poller_mode), eve_strerror(rc));
     return rc;
   }
+  /* The verifier's threads start with the first login that needs them. */
+  rc = eved__auth_apply(s, NULL);
+  if (rc != EVE_OK) return rc;
   /* The collectors' threads start with the first scrape that needs them. */
   if (config->collectors_all || config->collectors_enabled_count > 0) {
     char error[EVED_ERROR_MAX];
@@ -246,7 +249,8 @@ static void destroy(eved_server_t *s) {
   close_listeners(s);
   if (s->admin != NULL) eved__admin_close(s->admin);
   s->admin = NULL;
-  /* Before the poller: finished collector threads post to it. */
+  /* Before the poller: finished collector and verifier threads post to it. */
+  eved__auth_close(s);
   eved_engine_destroy(s->engine);
   s->engine = NULL;
   if (s->poller) eve_poller_dispose(s->poller);
@@ -317,6 +321,8 @@ static int loop(eved_server_t *s) {
       if (s->draining && s->drain_deadline_ms < wake) wake = s->drain_deadline_ms;
       int64_t parked_due = eved__park_next_due(s);
       if (parked_due < wake) wake = parked_due;
+      int64_t auth_due = eved__auth_next_due(s);
+      if (auth_due < wake) wake = auth_due;
       timeout = wake > s->now_ms ? (int)(wake - s->now_ms) : 0;
     } else if (!was_idle) {
       eved_log(EVED_LOG_DEBUG, "idle: waiting with no timeout");
@@ -332,6 +338,7 @@ static int loop(eved_server_t *s) {
     if (s->engine != NULL) eved_engine_take(s->engine, s->now_ms);
     for (int i = 0; i < n; i++) dispatch(s, &events[i]);
     eved__park_settle(s);
+    eved__auth_settle(s);
     if (!idle && s->now_ms >= next_sweep) {
       next_sweep = sweep(s);
       if (s->draining)

@@ -7,6 +7,7 @@
 
 #include "cJSON.h"
 #include "config.h"
+#include "config_auth.h"
 #include "platform.h"
 
 void eved_config_defaults(eved_config_t *c) {
@@ -272,6 +273,8 @@ static int parse_key(const cJSON *it, eved_config_t *c, char *error, size_t size
   if (strcmp(it->string, "admin") == 0) return parse_admin(it, c, error, size);
   if (strcmp(it->string, "collectors") == 0) return parse_collectors(it, c, error, size);
   if (strcmp(it->string, "textfile") == 0) return parse_textfile(it, c, error, size);
+  if (strcmp(it->string, "basic_auth_users") == 0) return eved__config_parse_users(it, c, error, size);
+  if (strcmp(it->string, "auth") == 0) return eved__config_parse_auth(it, c, error, size);
   for (size_t i = 0; i < sizeof bounds / sizeof bounds[0]; i++) {
     if (strcmp(it->string, bounds[i].key) == 0)
       return read_uint(it, bounds[i].key, bounds[i].min, bounds[i].max,

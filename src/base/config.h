@@ -33,6 +33,19 @@
  * EVED_COLLECTOR_NAME_MAX. */
 #define EVED_COLLECTORS_MAX 16
 #define EVED_COLLECTOR_NAME_MAX 32
+/* basic_auth_users: at most this many users, each name shorter than
+ * EVED_AUTH_NAME_MAX bytes; a hash is bcrypt's 60 characters. */
+#define EVED_AUTH_USERS_MAX 64
+#define EVED_AUTH_NAME_MAX 64
+#define EVED_AUTH_HASH_LEN 60
+
+/* One basic_auth_users entry: a user-id (RFC 7617 2: no colon, no control
+ * character; UTF-8 allowed) and its bcrypt hash ("$2y$10$" and 53
+ * characters of bcrypt's base64). */
+typedef struct eved_auth_user {
+  char name[EVED_AUTH_NAME_MAX];
+  char hash[EVED_AUTH_HASH_LEN + 1];
+} eved_auth_user_t;
 
 /* Says whether a collector name exists on this OS. Returns 0, or -1 with
  * a reason (at most size bytes) naming it. collect/ knows the names and
@@ -74,6 +87,11 @@ typedef struct eved_config {
   /* textfile.directory: its *.prom files join /metrics (docs/collectors.md);
    * the default is eved_platform_textfile_dir(). */
   char textfile_dir[EVED_PATH_MAX];
+  /* Basic auth (docs/security.md): with users, every path but /healthz
+   * (and it too with auth_protect_healthz) needs their credentials. */
+  eved_auth_user_t auth_users[EVED_AUTH_USERS_MAX];
+  size_t auth_user_count;
+  bool auth_protect_healthz;
   /* Not a setting: the name check used while parsing (see above). */
   eved_collector_check_t collector_check;
 } eved_config_t;
@@ -86,6 +104,11 @@ int eved_config_parse(const char *text, eved_config_t *config, char *error, size
 
 /* Reads and parses a file (at most EVED_CONFIG_MAX_BYTES). */
 int eved_config_load(const char *path, eved_config_t *config, char *error, size_t error_size);
+
+/* Whether text is a bcrypt hash eved verifies: "$2a$", "$2b$" or "$2y$",
+ * a two-digit cost 04 to 31, "$", then 53 characters of bcrypt's base64
+ * alphabet (./A-Za-z0-9): 60 characters in all. */
+bool eved_config_bcrypt_hash_valid(const char *text);
 
 /* Replaces the listen list with one address (the --listen option). */
 int eved_config_set_listen(eved_config_t *config, const char *text, char *error, size_t error_size);

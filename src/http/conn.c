@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "secret.h"
 #include "server_int.h"
 
 /* How many reads one readiness event may do before others get a turn. A
@@ -39,7 +40,8 @@ eved_conn_t *eved__conn_create(eved_server_t *server, eve_handle_t sock, uint32_
 }
 
 bool eved__conn_is_idle(const eved_conn_t *c) {
-  return !c->in_message && c->out_bytes == 0 && !c->lingering && c->pending == NULL && !c->parked;
+  return !c->in_message && c->out_bytes == 0 && !c->lingering && c->pending == NULL && !c->parked &&
+         !c->auth_waiting;
 }
 
 static void free_output(eved_conn_t *c) {
@@ -61,7 +63,9 @@ void eved__conn_close(eved_conn_t *c, bool abort) {
   }
   free_output(c);
   free(c->pending);
+  if (c->auth_value_len > 0) eved_secret_wipe(c->auth_value, sizeof c->auth_value);
   if (c->parked) server->parked_count--;
+  if (c->auth_waiting) server->auth_waiting--;
   server->slots[c->slot] = NULL;
   server->generations[c->slot] = (server->generations[c->slot] + 1) & EVED_GENERATION_MASK;
   server->free_slots[server->free_count++] = c->slot;
@@ -179,7 +183,7 @@ static void advance(eved_conn_t *c) {
     }
     if (!flush(c)) return;
     if (c->out_bytes > 0) break;
-    if (c->input_paused && !c->closing && !c->parked) {
+    if (c->input_paused && !c->closing && !c->parked && !c->auth_waiting) {
       /* The output drained: take up the input kept while paused. */
       c->input_paused = false;
       llhttp_resume(&c->parser);
@@ -230,8 +234,9 @@ int64_t eved__conn_check_timers(eved_conn_t *c) {
   eved_server_t *server = c->server;
   const eved_config_t *cfg = &server->config;
   int64_t now = server->now_ms;
-  /* Parked: its budget, which the loop watches, ends the wait. */
-  if (c->parked) return INT64_MAX;
+  /* Parked, or waiting for the verifier: its budget, which the loop
+   * watches, ends the wait. */
+  if (c->parked || c->auth_waiting) return INT64_MAX;
   if (c->lingering) {
     /* A client that never closes its side: the linger is bounded by the
      * header timeout. */

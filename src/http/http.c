@@ -38,6 +38,9 @@ static int on_message_begin(llhttp_t *p) {
   c->field_is_accept = false;
   c->field_is_scrape_timeout = false;
   c->scrape_timeout_len = 0;
+  c->field_is_authorization = false;
+  c->auth_count = 0;
+  c->auth_value_len = 0;
   c->host_count = 0;
   eved_accept_begin(&c->accept);
   c->head_request = false;
@@ -85,6 +88,11 @@ static int on_header_field_complete(llhttp_t *p) {
   c->field_is_scrape_timeout =
       whole && ascii_iequal(c->field, c->field_len, "x-prometheus-scrape-timeout-seconds");
   if (c->field_is_scrape_timeout) c->scrape_timeout_len = 0;
+  c->field_is_authorization = whole && ascii_iequal(c->field, c->field_len, "authorization");
+  if (c->field_is_authorization) {
+    c->auth_count++;
+    c->auth_value_len = 0;
+  }
   c->field_len = 0;
   c->field_bytes = 0;
   /* RFC 9110 5.3: every Accept line adds to one list (/metrics' format). */
@@ -105,6 +113,13 @@ static int on_header_value(llhttp_t *p, const char *at, size_t len) {
     if (len < room) memcpy(c->scrape_timeout + c->scrape_timeout_len, at, len);
     c->scrape_timeout_len += len; /* too long: ignored at use */
   }
+  if (c->field_is_authorization) {
+    if (c->auth_value_len <= sizeof c->auth_value &&
+        len <= sizeof c->auth_value - c->auth_value_len)
+      memcpy(c->auth_value + c->auth_value_len, at, len);
+    /* Too long: counted on (the head's bound caps it), malformed at use. */
+    c->auth_value_len += len;
+  }
   return 0;
 }
 
@@ -117,6 +132,7 @@ static int on_header_value_complete(llhttp_t *p) {
   c->field_is_host = false;
   c->field_is_accept = false;
   c->field_is_scrape_timeout = false;
+  c->field_is_authorization = false;
   return 0;
 }
 
@@ -160,9 +176,10 @@ static int on_message_complete(llhttp_t *p) {
   }
   bool queued = eved__route(c, (llhttp_method_t)p->method, keep_alive);
   c->head_request = false;
-  if (queued && c->parked) {
-    /* Its answer comes when the collectors are done (park.c); what the
-     * client sent after it waits, unparsed, so answers keep their order. */
+  if (queued && (c->parked || c->auth_waiting)) {
+    /* Its answer comes when the collectors are done (park.c) or its
+     * credentials checked (auth.c); what the client sent after it waits,
+     * unparsed, so answers keep their order. */
     c->input_paused = true;
     return HPE_PAUSED;
   }

@@ -41,6 +41,18 @@ static size_t format_head(eved_server_t *server, const eved_response_t *r, char 
   if (r->allow) eved_textbuf_puts(&b, "Allow: GET, HEAD\r\n");
   /* RFC 9110 12.5.5: caches must know the body depends on Accept. */
   if (r->vary_accept) eved_textbuf_puts(&b, "Vary: Accept\r\n");
+  /* RFC 9110 11.6.1: a 401 carries the challenge it failed. */
+  if (r->www_authenticate) {
+    eved_textbuf_puts(&b, "WWW-Authenticate: ");
+    eved_textbuf_puts(&b, eved__auth_challenge);
+    eved_textbuf_puts(&b, "\r\n");
+  }
+  /* RFC 9110 10.2.3: when to try again, in seconds (429: RFC 6585 4). */
+  if (r->retry_after_s > 0) {
+    eved_textbuf_puts(&b, "Retry-After: ");
+    eved_textbuf_u64(&b, r->retry_after_s);
+    eved_textbuf_puts(&b, "\r\n");
+  }
   eved_textbuf_puts(&b, r->keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n");
   return eved_textbuf_finish(&b);
 }

@@ -38,6 +38,7 @@ eved_snapshot_t eved__snapshot(eved_server_t *server) {
   s.pid = eved_process_id();
   s.memory_bytes = memory_bytes(server);
   s.handles = eved_process_handles();
+  s.auth_queue_depth = server->verifier != NULL ? eved_verifier_depth(server->verifier) : 0;
   return s;
 }
 
@@ -148,16 +149,32 @@ bool eved__route_parked(eved_conn_t *conn) {
 }
 
 bool eved__route(eved_conn_t *conn, llhttp_method_t method, bool keep_alive) {
-  eved_server_t *server = conn->server;
   size_t target_len = 0;
   const char *target = eved_target_path(&conn->target, &target_len);
   eved_path_t path = target != NULL ? eved_path_lookup(target, target_len) : EVED_PATH_OTHER;
+  conn->server->counters.by_path[path]++;
+  /* Credentials before anything else: without them, not even whether a
+   * path exists is told (auth.c). */
+  switch (eved__auth_gate(conn, path, method, keep_alive)) {
+    case EVED_AUTH_GATE_PASS:
+      break;
+    case EVED_AUTH_GATE_ANSWERED:
+    case EVED_AUTH_GATE_WAITING:
+      return true;
+    case EVED_AUTH_GATE_FAILED:
+      return false;
+  }
+  return eved__route_verified(conn, path, method, keep_alive);
+}
+
+bool eved__route_verified(eved_conn_t *conn, eved_path_t path, llhttp_method_t method,
+                          bool keep_alive) {
+  eved_server_t *server = conn->server;
   bool asterisk = conn->target.form == EVED_TARGET_ASTERISK;
   eved_response_t r = {.status = EVED_STATUS_200,
                        .content_type = text_plain,
                        .head_only = method == HTTP_HEAD,
                        .keep_alive = keep_alive};
-  server->counters.by_path[path]++;
   if (method == HTTP_CONNECT || (asterisk && method == HTTP_OPTIONS)) {
     /* RFC 9110 9.3.6: eved is no proxy, so CONNECT is a method it does
      * not serve, whatever the target; OPTIONS * (9.3.7) asks what the

@@ -10,6 +10,10 @@
 #include <stdint.h>
 
 #include "accept.h"
+#include "auth_cache.h"
+#include "auth_header.h"
+#include "auth_throttle.h"
+#include "auth_verifier.h"
 #include "config.h"
 #include "engine.h"
 #include "eve_net.h"
@@ -72,7 +76,13 @@ typedef struct eved_conn {
   bool field_is_host;
   bool field_is_accept;
   bool field_is_scrape_timeout;
+  bool field_is_authorization;
   unsigned host_count;
+  /* The request's Authorization field (auth.c): kept whole up to
+   * EVED_AUTH_VALUE_MAX; longer, or twice, and it is malformed. */
+  unsigned auth_count;
+  char auth_value[EVED_AUTH_VALUE_MAX];
+  size_t auth_value_len;
   char scrape_timeout[EVED_SCRAPE_TIMEOUT_TEXT_MAX];
   size_t scrape_timeout_len; /* of the value; beyond the buffer: ignored */
   eved_host_check_t host;
@@ -101,6 +111,20 @@ typedef struct eved_conn {
   uint32_t parked_mask;   /* the collectors it shows */
   eved_expo_format_t parked_format; /* as its Accept chose */
   int64_t parked_due_ms;  /* its budget ends */
+
+  /* A request waiting for its bcrypt verification (auth.c): parked like
+   * a scrape, input paused behind it, until the verifier answers or
+   * auth_due_ms passes. What it asked is kept for its answer. */
+  bool auth_waiting;
+  bool auth_known_user; /* a configured user: a success may be cached */
+  uint64_t auth_token;  /* its job's owner token */
+  int64_t auth_due_ms;
+  eved_path_t auth_path;
+  llhttp_method_t auth_method;
+  bool auth_keep_alive;
+  /* The client's address, read when auth first needs it (the throttle). */
+  bool peer_known;
+  eve_net_address_t peer;
 
   eved_chunk_t *out_head, *out_tail;
   size_t out_bytes; /* queued and not yet sent */
@@ -155,6 +179,14 @@ struct eved_server {
    * wait for them. */
   eved_engine_t *engine;
   size_t parked_count;
+  /* Basic auth (auth.c): the verifier (NULL until users are configured),
+   * the cache of successes, the failed clients, and how many connections
+   * wait for a verification. */
+  eved_verifier_t *verifier;
+  eved_auth_cache_t auth_cache;
+  eved_auth_throttle_t auth_throttle;
+  size_t auth_waiting;
+  uint32_t auth_tokens; /* the next job's token (its high half) */
   /* The process's RSS costs a file read: sampled at most once a second. */
   uint64_t memory_bytes;
   int64_t memory_sampled_ms;
@@ -170,6 +202,8 @@ typedef struct eved_response {
   bool head_only;  /* HEAD: Content-Length of the body, no body bytes */
   bool allow;      /* add "Allow: GET, HEAD" */
   bool vary_accept; /* add "Vary: Accept": the body's format was negotiated */
+  bool www_authenticate; /* add the Basic challenge (a 401) */
+  uint32_t retry_after_s; /* add "Retry-After: N" when above 0 (429, 503) */
   bool keep_alive;
 } eved_response_t;
 
@@ -223,6 +257,38 @@ int64_t eved__park_next_due(const eved_server_t *server);
 /* Answers a parked request now (settle and close use it). False if out of
  * memory. */
 bool eved__route_parked(eved_conn_t *conn);
+
+/* auth.c: basic auth (docs/security.md). */
+/* What the gate decided for a request. */
+typedef enum eved_auth_gate {
+  EVED_AUTH_GATE_PASS,     /* serve it */
+  EVED_AUTH_GATE_ANSWERED, /* refused (401, 429, 503): the answer is queued */
+  EVED_AUTH_GATE_WAITING,  /* waiting for the verifier: the connection is parked */
+  EVED_AUTH_GATE_FAILED    /* out of memory queueing the answer */
+} eved_auth_gate_t;
+/* Checks a parsed request's credentials, when users are configured and
+ * the path is protected. Counts eved_auth_requests_total. */
+eved_auth_gate_t eved__auth_gate(eved_conn_t *conn, eved_path_t path, llhttp_method_t method,
+                                 bool keep_alive);
+/* Answers the requests whose verification finished or ran out of time,
+ * and resumes their connections (after each poller wait). */
+void eved__auth_settle(eved_server_t *server);
+/* The earliest waiting request's deadline; INT64_MAX if none. */
+int64_t eved__auth_next_due(const eved_server_t *server);
+/* Applies the config's users (at start, and after a reload with the
+ * config before it, or NULL at start): the verifier made when first
+ * needed, the cache emptied when the table changed, the clear-text
+ * warning logged. EVE_ENOMEM, or EVE_EINVAL when the OS gave no random
+ * bytes for the cache's key. */
+int eved__auth_apply(eved_server_t *server, const eved_config_t *before);
+/* Ends the verifier (before the poller goes). */
+void eved__auth_close(eved_server_t *server);
+/* The WWW-Authenticate value of a 401 (RFC 7617 2). */
+extern const char eved__auth_challenge[];
+
+/* router.c: answers a request whose credentials were verified. */
+bool eved__route_verified(eved_conn_t *conn, eved_path_t path, llhttp_method_t method,
+                          bool keep_alive);
 
 /* conn.c: moves a connection on after something outside its events
  * changed it (a parked answer queued). */

@@ -88,7 +88,11 @@ int eved__server_reload(eved_server_t *s, char *error, size_t size) {
     return EVE_EINVAL;
   }
   eved_log_set_level(next.log_level);
+  eved_config_t before = s->config;
   s->config = next;
+  /* A new user table from now on; the cache forgets the old one. */
+  if (eved__auth_apply(s, &before) != EVE_OK)
+    eved_log(EVED_LOG_ERROR, "reload: basic auth: out of memory for the verifier");
   if (s->engine != NULL) {
     eved_engine_set_intervals(s->engine, next.collectors_min_interval_ms,
                               next.collectors_timeout_ms);

@@ -45,6 +45,13 @@ const char *eved_limit_name(eved_limit_t limit) {
       "output_cap",           "request_body",     "drain_timeout",
       "accept_errors",        "linger",
       "admin_clients",        "admin_idle_timeout", "admin_line",
-      "body_max"};
+      "body_max",             "auth_queue",       "auth_clients",
+      "auth_cache"};
   return (unsigned)limit < EVED_LIMIT_COUNT ? names[limit] : "unknown";
+}
+
+const char *eved_auth_result_name(eved_auth_result_t result) {
+  static const char *const names[EVED_AUTH_RESULT_COUNT] = {
+      "ok", "bad_credentials", "missing", "malformed", "throttled", "busy"};
+  return (unsigned)result < EVED_AUTH_RESULT_COUNT ? names[result] : "unknown";
 }

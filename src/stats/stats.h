@@ -17,11 +17,13 @@
 #define EVED_STATUS_TABLE(X) \
   X(200, "OK")               \
   X(400, "Bad Request")      \
+  X(401, "Unauthorized")     \
   X(404, "Not Found")        \
   X(405, "Method Not Allowed") \
   X(408, "Request Timeout")  \
   X(413, "Content Too Large") \
   X(414, "URI Too Long") \
+  X(429, "Too Many Requests") \
   X(431, "Request Header Fields Too Large") \
   X(500, "Internal Server Error") \
   X(503, "Service Unavailable") \
@@ -68,10 +70,26 @@ typedef enum eved_limit {
   EVED_LIMIT_ADMIN_IDLE,      /* an admin client closed at admin.idle_timeout_ms */
   EVED_LIMIT_ADMIN_LINE,      /* an admin client cut for a line over EVED_ADMIN_LINE_MAX */
   EVED_LIMIT_BODY_MAX,        /* a /stats or /metrics body over EVED_BODY_MAX: a 500 */
+  EVED_LIMIT_AUTH_QUEUE,      /* a request answered 503: the bcrypt verifier's queue was full */
+  EVED_LIMIT_AUTH_CLIENTS,    /* a client's failure record dropped: the throttle table was full */
+  EVED_LIMIT_AUTH_CACHE,      /* a cached verification dropped: the cache was full */
   EVED_LIMIT_COUNT
 } eved_limit_t;
 
 const char *eved_limit_name(eved_limit_t limit);
+
+/* How a request that needed credentials (basic auth) ended. */
+typedef enum eved_auth_result {
+  EVED_AUTH_OK,              /* verified (by bcrypt or the cache): served */
+  EVED_AUTH_BAD_CREDENTIALS, /* an unknown user or a wrong password: 401 */
+  EVED_AUTH_MISSING,         /* no Authorization field: 401 */
+  EVED_AUTH_MALFORMED,       /* not Basic, bad base64, no colon, too long: 401 */
+  EVED_AUTH_THROTTLED,       /* the client's failures used its allowance: 429 */
+  EVED_AUTH_BUSY,            /* the verifier's queue full, or no answer in time: 503 */
+  EVED_AUTH_RESULT_COUNT
+} eved_auth_result_t;
+
+const char *eved_auth_result_name(eved_auth_result_t result);
 
 typedef struct eved_counters {
   uint64_t connections_active;
@@ -84,6 +102,8 @@ typedef struct eved_counters {
   uint64_t bytes_received;
   uint64_t bytes_sent;
   uint64_t limits[EVED_LIMIT_COUNT];
+  uint64_t auth[EVED_AUTH_RESULT_COUNT];
+  uint64_t auth_verifications; /* bcrypt runs started (cache hits start none) */
 } eved_counters_t;
 
 /* Everything a rendering shows, gathered at the moment of the request. */
@@ -102,6 +122,7 @@ typedef struct eved_snapshot {
    * only; NULL leaves those families out. */
   const struct eved_process_figures *process;
   eved_host_view_t host; /* host.engine NULL: no host figures */
+  uint64_t auth_queue_depth; /* bcrypt verifications queued or running */
 } eved_snapshot_t;
 
 /* The most a /stats or /metrics body may be. eved's own figures have a

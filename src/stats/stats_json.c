@@ -36,7 +36,8 @@ typedef struct number {
 } number_t;
 
 /* Room for every number in the tree: the counters and the figures. */
-#define NUMBERS_MAX (EVED_STATUS_COUNT + EVED_PATH_COUNT + EVED_LIMIT_COUNT + 24)
+#define NUMBERS_MAX \
+  (EVED_STATUS_COUNT + EVED_PATH_COUNT + EVED_LIMIT_COUNT + EVED_AUTH_RESULT_COUNT + 26)
 /* The template of eved's own figures: a fixed shape, a few KiB. */
 #define SKELETON_MAX 16384
 /* What a number's text is while cJSON writes the template. */
@@ -58,6 +59,7 @@ struct eved_stats_json {
   number_t registrations, capacity, overlapped_active, waits, wakeups, capacity_hits;
   number_t releases_refused;
   number_t limits[EVED_LIMIT_COUNT];
+  number_t auth[EVED_AUTH_RESULT_COUNT], auth_verifications, auth_queue_depth;
   number_t pid, memory, handles;
   bool has_handles;
   char status_keys[EVED_STATUS_COUNT][8];
@@ -148,6 +150,16 @@ static bool build_limits(eved_stats_json_t *d) {
   return true;
 }
 
+/* Basic auth: each result, the bcrypt runs, the verifier's queue. */
+static bool build_auth(eved_stats_json_t *d) {
+  cJSON *o = add_object(d->root, "auth");
+  if (!o) return false;
+  for (int r = 0; r < EVED_AUTH_RESULT_COUNT; r++)
+    if (!add_number(d, o, eved_auth_result_name((eved_auth_result_t)r), &d->auth[r])) return false;
+  return add_number(d, o, "verifications", &d->auth_verifications) &&
+         add_number(d, o, "queue_depth", &d->auth_queue_depth);
+}
+
 static bool build_process(eved_stats_json_t *d) {
   cJSON *o = add_object(d->root, "process");
   return o && add_number(d, o, "pid", &d->pid) && add_number(d, o, "memory_bytes", &d->memory) &&
@@ -164,7 +176,7 @@ eved_stats_json_t *eved_stats_json_create(bool with_handles) {
             add_number(d, d->root, "uptime_seconds", &d->uptime) &&
             (d->status = add_string(d->root, "status", "")) && build_connections(d) &&
             build_requests(d) && build_bytes(d) && build_poller(d) && build_limits(d) &&
-            build_process(d);
+            build_auth(d) && build_process(d);
   if (!ok) {
     eved_stats_json_destroy(d);
     return NULL;
@@ -307,6 +319,9 @@ size_t eved_stats_json_render(eved_stats_json_t *d, const eved_snapshot_t *s, ch
   set(&d->capacity_hits, s->poller.capacity_hits);
   set(&d->releases_refused, s->poller.releases_refused);
   for (int i = 0; i < EVED_LIMIT_COUNT; i++) set(&d->limits[i], c->limits[i]);
+  for (int i = 0; i < EVED_AUTH_RESULT_COUNT; i++) set(&d->auth[i], c->auth[i]);
+  set(&d->auth_verifications, c->auth_verifications);
+  set(&d->auth_queue_depth, s->auth_queue_depth);
   set(&d->pid, s->pid);
   set(&d->memory, s->memory_bytes);
   if (s->handles >= 0) {

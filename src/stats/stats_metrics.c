@@ -89,6 +89,22 @@ static void limits(eved_expo_t *e, const eved_counters_t *c) {
   }
 }
 
+static void auth(eved_expo_t *e, const eved_snapshot_t *s) {
+  const eved_counters_t *c = s->counters;
+  eved_expo_family(e, "eved_auth_requests_total", EVED_EXPO_COUNTER,
+                   "Requests that needed basic auth credentials, by how they ended.");
+  for (int i = 0; i < EVED_AUTH_RESULT_COUNT; i++) {
+    eved_expo_sample(e, "eved_auth_requests_total");
+    eved_expo_label(e, "result", eved_auth_result_name((eved_auth_result_t)i));
+    eved_expo_u64(e, c->auth[i]);
+  }
+  eved_expo_single_u64(e, "eved_auth_verifications_total", EVED_EXPO_COUNTER,
+                       "bcrypt verifications started (a cached verification starts none).",
+                       c->auth_verifications);
+  eved_expo_single_u64(e, "eved_auth_queue_depth", EVED_EXPO_GAUGE,
+                       "bcrypt verifications queued or running now.", s->auth_queue_depth);
+}
+
 static void eved_process(eved_expo_t *e, const eved_snapshot_t *s) {
   eved_expo_single_u64(e, "eved_process_memory_bytes", EVED_EXPO_GAUGE,
                        "Resident memory of the eved process.", s->memory_bytes);
@@ -132,6 +148,7 @@ void eved_stats_metrics_families(eved_expo_t *e, const eved_snapshot_t *s) {
   traffic(e, s->counters);
   poller(e, &s->poller);
   limits(e, s->counters);
+  auth(e, s);
   eved_process(e, s);
   if (s->process != NULL) standard_process(e, s->process);
   eved_host_metrics(e, &s->host);

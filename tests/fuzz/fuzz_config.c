@@ -48,5 +48,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   CHECK(config.max_header_bytes >= 256 && config.max_output_bytes >= 4096);
   CHECK(memchr(config.log_file, '\0', sizeof config.log_file) != NULL);
   CHECK(memchr(config.admin_pipe, '\0', sizeof config.admin_pipe) != NULL);
+  /* Basic auth: every user kept is a name without a colon and a hash eved
+   * verifies. */
+  CHECK(config.auth_user_count <= EVED_AUTH_USERS_MAX);
+  for (size_t i = 0; i < config.auth_user_count; i++) {
+    const eved_auth_user_t *u = &config.auth_users[i];
+    CHECK(memchr(u->name, '\0', sizeof u->name) != NULL && u->name[0] != '\0');
+    CHECK(strchr(u->name, ':') == NULL);
+    CHECK(eved_config_bcrypt_hash_valid(u->hash));
+  }
   return 0;
 }

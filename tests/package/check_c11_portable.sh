@@ -6,11 +6,13 @@
 # mingw-w64 headers with -pedantic -Wgnu -Wvla as errors, with the contract
 # suite's seams compiled in (as eve_poller_testable builds them) so that
 # their code is checked too.
-#   check_c11_portable.sh BUILD_DIR [CJSON_DIR]   (generated version.h; cJSON.h)
+#   check_c11_portable.sh BUILD_DIR [CJSON_DIR [LIBXCRYPT_DIR]]
+#   (generated version.h; cJSON.h; libxcrypt's generated crypt.h)
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$1
 cjson=${2:-$top/build/deps/cjson}
+xcrypt=${3:-$top/build/deps/libxcrypt}
 command -v clang >/dev/null || { echo "lint.msvc_portable: clang not found" >&2; exit 1; }
 status=0
 count=0
@@ -27,7 +29,7 @@ for f in "$top"/src/poller/*.c "$top"/src/poller/win/*.c "$top"/src/net/*.c \
     -I"$top/src/poller" -I"$top/src/poller/include" -I"$build/src/poller/include" -I"$top/src/poller/win" -I"$top/src/net" -I"$top/src/net/win" \
     -I"$top/src/base" -I"$top/src/collect" -I"$top/src/stats" -I"$top/src/http" -I"$top/src/admin" \
     -I"$top/src/app" -I"$top/service" -I"$build/src/base/generated" -I"$build/service/messages" \
-    -I/usr/share/include/llhttp -I"$cjson" "$f" || status=1
+    -I/usr/share/include/llhttp -I"$cjson" -I"$xcrypt/generated" "$f" || status=1
 done
 [ "$count" -gt 0 ] || { echo "lint.msvc_portable: no sources found" >&2; exit 1; }
 [ "$status" -eq 0 ] && echo "ok: $count Windows sources are ISO C11 (no GNU extensions)"

@@ -25,9 +25,9 @@ HEADER_TIMEOUT_MS = 4000
 CONFIG = {"max_header_bytes": MAX_HEADER_BYTES, "header_timeout_ms": HEADER_TIMEOUT_MS}
 DEADLINE = 20
 
-REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
-           408: "Request Timeout", 413: "Content Too Large", 414: "URI Too Long",
-           431: "Request Header Fields Too Large", 503: "Service Unavailable",
+REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
+           405: "Method Not Allowed", 408: "Request Timeout", 413: "Content Too Large",
+           414: "URI Too Long", 429: "Too Many Requests", 431: "Request Header Fields Too Large", 503: "Service Unavailable",
            505: "HTTP Version Not Supported"}
 STATUS_LINE = re.compile(rb"HTTP/1\.1 (\d{3}) ([^\r\n]+)\Z")
 FIELD_LINE = re.compile(rb"([!#$%&'*+.^_`|~0-9A-Za-z-]+): ([\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?)\Z")

@@ -1,0 +1,17 @@
+/* The config's basic auth keys (config_auth.c), parsed for config.c. */
+#ifndef EVED_CONFIG_AUTH_H_
+#define EVED_CONFIG_AUTH_H_
+
+#include <stddef.h>
+
+#include "cJSON.h"
+#include "config.h"
+
+/* "basic_auth_users": {"name": "<bcrypt hash>", ...}, exporter-toolkit's
+ * web-config key; replaces the user table. EVE_EINVAL with an error
+ * naming the user (or the bound) otherwise. */
+int eved__config_parse_users(const cJSON *obj, eved_config_t *config, char *error, size_t size);
+/* "auth": {"protect_healthz": bool}. */
+int eved__config_parse_auth(const cJSON *obj, eved_config_t *config, char *error, size_t size);
+
+#endif /* EVED_CONFIG_AUTH_H_ */
