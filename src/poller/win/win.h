@@ -102,6 +102,7 @@ typedef struct eve__sock {
   bool poll_only;       /* a receive cannot watch it (sock_kind.c): WSAPoll does */
   bool connected;       /* associated with the port; reads come by receive */
   bool skip_on_success; /* inline completions post no packet */
+  bool hot;             /* its last re-arm found data at once: sock.c */
   bool recv_pending;
   bool deleted;
 } eve__sock_t;
