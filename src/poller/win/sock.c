@@ -109,7 +109,8 @@ static void sock_free(eve_poller_t *poller, eve__sock_t *sock) {
  * in an earlier registration (the handle may even be a new socket that
  * reuses the value): its receives would complete elsewhere, under another
  * key. Such a socket is watched by WSAPoll for good. */
-static int make_connected(eve_poller_t *poller, eve__sock_t *sock) {
+static int make_connected(eve_poller_t *poller, eve__sock_t *sock,
+                          const WSAPROTOCOL_INFOW *info) {
   HANDLE handle = (HANDLE)sock->socket;
   size_t ignored;
   if (CreateIoCompletionPort(handle, poller->port, (ULONG_PTR)EVE__KEY_SOCK, 0) == NULL) {
@@ -126,7 +127,7 @@ static int make_connected(eve_poller_t *poller, eve__sock_t *sock) {
   /* Not where a non-IFS layered provider sits on the socket (sock_kind.c):
    * then every completion, inline or not, comes as a packet, and the sock
    * is kept until it does. */
-  sock->skip_on_success = eve__sock_skip_on_success(sock->socket);
+  sock->skip_on_success = eve__sock_skip_on_success(sock->socket, info);
   sock->connected = true;
   return EVE_OK;
 }
@@ -168,14 +169,21 @@ int eve__sock_register(eve_poller_t *poller, eve__registration_t *reg) {
     free(sock);
     return EVE_ENOMEM;
   }
-  BOOL listening = FALSE;
-  int len = (int)sizeof listening;
-  sock->listening = getsockopt(sock->socket, SOL_SOCKET, SO_ACCEPTCONN, (char *)&listening,
-                               &len) == 0 && listening;
-  sock->poll_only = !sock->listening && !eve__sock_receive_safe(sock->socket);
+  /* Each question is a wineserver round trip under Wine, so each is asked
+   * once, and only when needed: a socket with a peer is not listening, and
+   * its protocol record tells both its type and its provider. */
+  WSAPROTOCOL_INFOW info;
+  const WSAPROTOCOL_INFOW *known = eve__sock_protocol(sock->socket, &info) ? &info : NULL;
+  bool peer = has_peer(sock->socket);
+  if (!peer) {
+    BOOL listening = FALSE;
+    int len = (int)sizeof listening;
+    sock->listening = getsockopt(sock->socket, SOL_SOCKET, SO_ACCEPTCONN, (char *)&listening,
+                                 &len) == 0 && listening;
+  }
+  sock->poll_only = !sock->listening && !eve__sock_receive_safe(sock->socket, known);
   int rc = EVE_OK;
-  if (!sock->listening && !sock->poll_only && has_peer(sock->socket))
-    rc = make_connected(poller, sock);
+  if (!sock->listening && !sock->poll_only && peer) rc = make_connected(poller, sock, known);
   if (rc == EVE_OK) rc = sync_pollset(poller, sock);
   if (rc < 0) {
     eve__handle_map_remove(&poller->associated, (uintptr_t)sock->socket);
@@ -281,7 +289,7 @@ void eve__sock_completed(eve_poller_t *poller, eve__sock_t *sock) {
  * write); a failure to do so is reported as an error. */
 static bool needs_receive(eve_poller_t *poller, eve__sock_t *sock) {
   if (!sock->connected && !sock->listening && !sock->poll_only && has_peer(sock->socket)) {
-    if (make_connected(poller, sock) < 0 || sync_pollset(poller, sock) < 0) {
+    if (make_connected(poller, sock, NULL) < 0 || sync_pollset(poller, sock) < 0) {
       news(poller, sock, EVE_EV_ERR);
       return false;
     }

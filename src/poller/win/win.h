@@ -301,16 +301,19 @@ bool eve__socket_may_be_connecting(SOCKET socket);
 #define EVE__CONNECT_RECHECK_MS 500u
 
 /* ---- sock.c -------------------------------------------------------------- */
+/* The socket's protocol record (SO_PROTOCOL_INFOW); false if it has none. */
+bool eve__sock_protocol(SOCKET socket, WSAPROTOCOL_INFOW *info);
 /* Whether a zero-byte overlapped receive can watch the socket without
- * touching its data: an overlapped byte stream (sock_kind.c). */
-bool eve__sock_receive_safe(SOCKET socket);
+ * touching its data: an overlapped byte stream (sock_kind.c). `info` is its
+ * protocol record if the caller has it, else NULL. */
+bool eve__sock_receive_safe(SOCKET socket, const WSAPROTOCOL_INFOW *info);
 /* Whether an inline completion on a socket can be trusted to post no
  * packet: the socket's protocol record (NULL if unknown) says an IFS
  * provider, and SetFileCompletionNotificationModes succeeded. */
 bool eve__skip_on_success_safe(const WSAPROTOCOL_INFOW *info, bool mode_set);
 /* Sets FILE_SKIP_COMPLETION_PORT_ON_SUCCESS where it can be trusted;
- * returns whether it did. */
-bool eve__sock_skip_on_success(SOCKET socket);
+ * returns whether it did. `info` as for eve__sock_receive_safe. */
+bool eve__sock_skip_on_success(SOCKET socket, const WSAPROTOCOL_INFOW *info);
 int eve__sock_register(eve_poller_t *poller, eve__registration_t *reg);
 int eve__sock_modify(eve_poller_t *poller, eve__sock_t *sock);
 void eve__sock_unregister(eve_poller_t *poller, eve__sock_t *sock);
