@@ -251,18 +251,27 @@ static void start_receive(eve_poller_t *poller, eve__sock_t *sock) {
   sock->hot = false;
   if (WSARecv(sock->socket, &buffer, 1, &bytes, &flags, &sock->overlapped, NULL) == 0) {
     /* Done inline: data (or a FIN) is already there. Without skip mode a
-     * packet still comes, and that is when it is reported. */
+     * packet still comes, and that is when it is reported. With it none
+     * does, on Windows (SetFileCompletionNotificationModes,
+     * learn.microsoft.com/windows/win32/api/winbase/nf-winbase-setfilecompletionnotificationmodes)
+     * and in Wine 8, whose wineserver keeps the flags on the file
+     * (set_fd_completion_mode) and queues no completion for an async that
+     * finished without pending (async_set_result, server/async.c): the
+     * +server traces show set_async_direct_result and no remove_completion
+     * for such a receive. */
     if (sock->skip_on_success) {
       sock->hot = true;
       news(poller, sock, EVE_EV_IN);
     } else {
       sock->recv_pending = true;
+      poller->receives_pending++;
     }
     return;
   }
   int error = WSAGetLastError();
   if (error == WSA_IO_PENDING) {
     sock->recv_pending = true;
+    poller->receives_pending++;
     return;
   }
   news(poller, sock, failure_mask(eve_error_from_os(error)));
@@ -270,6 +279,7 @@ static void start_receive(eve_poller_t *poller, eve__sock_t *sock) {
 
 void eve__sock_completed(eve_poller_t *poller, eve__sock_t *sock) {
   sock->recv_pending = false;
+  poller->receives_pending--;
   if (sock->deleted) {
     sock_free(poller, sock);
     poller->zombies--;

@@ -211,6 +211,23 @@ static int finish(eve_poller_t *poller, size_t n) {
   return (int)n;
 }
 
+/* Whether a packet can be on the port that this poller would report:
+ * a receive or a pool entry's operation in flight, a waitable armed, the
+ * helper polling, a socket or waitable awaiting its last packet, a
+ * wake-up or a shutdown posted (their flags are set before their
+ * packets). Otherwise only stale packets can be there, or a wake-up whose
+ * poster set its flag after this look, which the next wait takes. A
+ * zero-timeout look at an empty port costs two wineserver requests under
+ * Wine 8 (NtRemoveIoCompletionEx makes a remove_completion and then a
+ * zero-timeout wait), and a busy wait with none of these in flight (a
+ * new connection's first requests, served from the poll set and inline
+ * receives) made three or four such looks per connection. */
+static bool port_may_hold_news(eve_poller_t *poller) {
+  return poller->receives_pending > 0 || poller->zombies > 0 || poller->registry.overlapped > 0 ||
+         eve_overlapped_pool_active_count(&poller->pool) > 0 || poller->helper.armed ||
+         atomic_load(&poller->wakeup_pending) || atomic_load(&poller->shutting_down);
+}
+
 static int wait_on_port(eve_poller_t *poller, eve_native_event_t *events, size_t max_events,
                         int timeout_ms, uint64_t deadline) {
   for (;;) {
@@ -250,7 +267,10 @@ static int wait_on_port(eve_poller_t *poller, eve_native_event_t *events, size_t
     } else if (!polling_needed) {
       eve__helper_disarm(poller, false);
     }
-    rc = take_packets(poller, block, block == 0 ? PORT_BATCH : BLOCKING_BATCH, &result);
+    if (block == 0 && !port_may_hold_news(poller))
+      rc = 0;
+    else
+      rc = take_packets(poller, block, block == 0 ? PORT_BATCH : BLOCKING_BATCH, &result);
     if (result.helper_ready) eve__helper_disarm(poller, true);
     if (rc < 0) return n > 0 ? finish(poller, n) : rc;
     /* WSAENOTSOCK (a socket closed while registered) is the inline poll's

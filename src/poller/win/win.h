@@ -272,6 +272,7 @@ struct eve_poller {
    * must re-arm first (reported last time, or modified). */
   eve__link_t ready_list, rearm_list;
   size_t zombies; /* unregistered socks and waitables awaiting a packet */
+  size_t receives_pending; /* socks' zero-byte receives whose packet is to come */
   /* Every sock and waitable allocated and not yet freed, by address: a
    * packet's pointer is checked here before it is used (watch_set.c). */
   eve__handle_map_t watches;
