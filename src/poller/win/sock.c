@@ -17,9 +17,10 @@
  * and is reported again. Each reported socket is re-armed once per wait,
  * never in a loop: looping on inline completions starved other connections
  * in an earlier experiment here (p99 865 ms). A socket whose last re-arm
- * found data at once is "hot": the next wait re-arms every hot socket with
- * one zero-timeout WSAPoll instead of a receive each, and only those it
- * finds quiet get their receive back (rearm_hot below says why).
+ * found data at once is "hot": every wait polls the hot sockets with one
+ * zero-timeout WSAPoll instead of a receive each, and those still quiet get
+ * their receive back only when a wait is about to block (rearm_hot below
+ * says why).
  *
  * What a zero-byte receive cannot tell, WSAPoll still watches, in the
  * registry's poll set (served inline and by the helper thread, wsapoll.c):
@@ -82,6 +83,7 @@ void eve__watch_move(eve_poller_t *poller, eve__watch_t *watch, eve__where_t to)
   watch->where = to;
   if (to == EVE__ON_READY) eve__list_push(&poller->ready_list, &watch->link);
   if (to == EVE__ON_REARM) eve__list_push(&poller->rearm_list, &watch->link);
+  if (to == EVE__ON_HOT) eve__list_push(&poller->hot_list, &watch->link);
 }
 
 static void news(eve_poller_t *poller, eve__sock_t *sock, uint32_t mask) {
@@ -315,19 +317,24 @@ static bool needs_receive(eve_poller_t *poller, eve__sock_t *sock) {
  * pends or not (get_handle_fd, recv_socket, and set_async_direct_result
  * when data is there), so a busy server paid three per HTTP request on top
  * of its own recv and send (9.09 against the WSAPoll loop's 6.04 under wrk
- * with 50 connections). A zero-timeout WSAPoll over every hot socket a wait
- * re-arms costs about one request for all of them (Wine's WSAPoll is one
- * IOCTL_AFD_POLL to the server), the WSAPoll loop's own cost. Those it finds
- * readable are reported again with no receive (level-triggered: the data
- * is there, nothing was consumed); the others go cold and get their
- * receive, so a socket that went quiet is parked on the port as before and
- * costs nothing while idle. Anything but plain readability (POLLHUP,
- * POLLERR, POLLNVAL, or the whole call failing: Wine 8 fails it with
- * WSAENOTSOCK for a closed socket where Windows reports POLLNVAL, see
+ * with 50 connections). A zero-timeout WSAPoll over every hot socket costs
+ * about one request for all of them (Wine's WSAPoll is one IOCTL_AFD_POLL
+ * to the server), the WSAPoll loop's own cost. Those it finds readable are
+ * reported again with no receive (level-triggered: the data is there,
+ * nothing was consumed). Those it finds quiet stay hot, on the hot list,
+ * and are polled again by the next wait, for as long as the waits find
+ * work; only a wait about to block gives them their receive
+ * (eve__park_hot), since a blocked loop hears only the port. So a busy
+ * loop polls its active sockets once per wait, as the WSAPoll loop does,
+ * and an idle socket is parked on the port at no cost while idle; moving
+ * to the port costs one receive, moving back nothing (the receive's inline
+ * completion makes it hot again). Anything but plain readability
+ * (POLLHUP, POLLERR, POLLNVAL, or the whole call failing: Wine 8 fails it
+ * with WSAENOTSOCK for a closed socket where Windows reports POLLNVAL, see
  * wsapoll.c) is left to the receive, so a FIN, a reset or a closed socket
  * is reported exactly as before. On Windows an inline receive is a system
- * call of a few microseconds and so is WSAPoll; the batch saves calls there
- * too, but what it was measured for is Wine's round trips. */
+ * call of a few microseconds and so is WSAPoll; the batch saves calls
+ * there too, but what it was measured for is Wine's round trips. */
 #define HOT_BATCH 64
 
 static void rearm_hot(eve_poller_t *poller, eve__sock_t **hot, size_t count) {
@@ -336,19 +343,24 @@ static void rearm_hot(eve_poller_t *poller, eve__sock_t **hot, size_t count) {
   eve__count(&poller->counters.waits);
   bool polled = WSAPoll(fds, (ULONG)count, 0) != SOCKET_ERROR;
   for (size_t i = 0; i < count; i++) {
-    if (polled && fds[i].revents == POLLRDNORM) {
+    if (polled && fds[i].revents == POLLRDNORM)
       news(poller, hot[i], EVE_EV_IN);
-      continue;
-    }
-    start_receive(poller, hot[i]);
+    else if (polled && fds[i].revents == 0)
+      eve__watch_move(poller, &hot[i]->watch, EVE__ON_HOT);
+    else
+      start_receive(poller, hot[i]);
   }
 }
 
 void eve__rearm(eve_poller_t *poller) {
   eve__sock_t *hot[HOT_BATCH];
   size_t hot_count = 0;
+  /* The hot socks still quiet at the last wait are polled again with the
+   * rest; the list is emptied first, since a poll puts the quiet ones back. */
+  while (!eve__list_empty(&poller->hot_list))
+    eve__watch_move(poller, (eve__watch_t *)poller->hot_list.next, EVE__ON_REARM);
   /* Each entry leaves the list before it is re-armed, and re-arming only
-   * ever moves it to the ready list, so this ends. */
+   * ever moves it to the ready or hot list, so this ends. */
   while (!eve__list_empty(&poller->rearm_list)) {
     eve__watch_t *watch = (eve__watch_t *)poller->rearm_list.next;
     eve__watch_move(poller, watch, EVE__ON_NONE);
@@ -369,6 +381,15 @@ void eve__rearm(eve_poller_t *poller) {
     }
   }
   if (hot_count > 0) rearm_hot(poller, hot, hot_count);
+}
+
+bool eve__park_hot(eve_poller_t *poller) {
+  while (!eve__list_empty(&poller->hot_list)) {
+    eve__watch_t *watch = (eve__watch_t *)poller->hot_list.next;
+    eve__watch_move(poller, watch, EVE__ON_NONE);
+    start_receive(poller, sock_of(watch));
+  }
+  return !eve__list_empty(&poller->ready_list);
 }
 
 static uint32_t wanted(eve_interest_t interest) {

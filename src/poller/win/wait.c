@@ -245,6 +245,12 @@ static int wait_on_port(eve_poller_t *poller, eve_native_event_t *events, size_t
 
     bool found = n > 0 || poller->queue.count > 0 || poller->wakeup_taken;
     DWORD block = found ? 0 : remaining_ms(timeout_ms, deadline);
+    /* A blocked loop hears only the port: hot sockets still quiet get
+     * their receive now, and one that finds data ends the wait at once. */
+    if (block != 0 && eve__park_hot(poller)) {
+      n += eve__report_ready(poller, events + n, max_events - n);
+      if (n > 0) block = 0;
+    }
     bool polling_needed = poller->registry.socks_count > 0;
     round_result_t result = {0};
     bool looked_first = false;

@@ -78,7 +78,7 @@ static inline void eve__list_push(eve__link_t *head, eve__link_t *link) {
 
 /* What sits on the poller's ready and rearm lists: a sock or a waitable,
  * each at most on one list at a time. */
-typedef enum eve__where { EVE__ON_NONE, EVE__ON_READY, EVE__ON_REARM } eve__where_t;
+typedef enum eve__where { EVE__ON_NONE, EVE__ON_READY, EVE__ON_REARM, EVE__ON_HOT } eve__where_t;
 typedef enum eve__watch_kind { EVE__WATCH_SOCK, EVE__WATCH_WAITABLE } eve__watch_kind_t;
 typedef struct eve__watch {
   eve__link_t link; /* first: a list link is its watch */
@@ -269,8 +269,9 @@ struct eve_poller {
   eve_overlapped_pool_t pool;
   eve__completion_queue_t queue;
   /* Overlapped mode and waitables: what the next wait reports, and what it
-   * must re-arm first (reported last time, or modified). */
-  eve__link_t ready_list, rearm_list;
+   * must re-arm first (reported last time, or modified). Hot socks found
+   * quiet wait on hot_list, polled by every wait, until one blocks (sock.c). */
+  eve__link_t ready_list, rearm_list, hot_list;
   size_t zombies; /* unregistered socks and waitables awaiting a packet */
   size_t receives_pending; /* socks' zero-byte receives whose packet is to come */
   /* Every sock and waitable allocated and not yet freed, by address: a
@@ -323,8 +324,12 @@ void eve__sock_polled(eve_poller_t *poller, eve__sock_t *sock, int16_t revents);
 /* A packet with EVE__KEY_SOCK whose OVERLAPPED is this poller's sock
  * (the caller checked, eve__watch_is_own). */
 void eve__sock_completed(eve_poller_t *poller, eve__sock_t *sock);
-/* Re-arms what was reported or modified; fills the ready list. */
+/* Re-arms what was reported or modified, and polls the hot socks; fills
+ * the ready list. */
 void eve__rearm(eve_poller_t *poller);
+/* Before a wait blocks: gives every hot sock found quiet its receive, so
+ * the port hears of it. Returns whether that found news (ready list). */
+bool eve__park_hot(eve_poller_t *poller);
 /* Moves up to max events off the ready list. */
 size_t eve__report_ready(eve_poller_t *poller, eve_native_event_t *events, size_t max);
 /* Dispose: unregisters every sock and waitable, cancelling what is in
