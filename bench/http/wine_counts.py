@@ -2,7 +2,7 @@
 """Where a Windows design's wineserver requests go, by request name.
 
     wine_counts.py [--modes overlapped,wsapoll] [--no-baseline] [--rounds N]
-                   [--sequential N] [--windows-build DIR] [--markdown]
+                   [--sequential N] [--windows-build DIR] [--markdown] [--show-one]
 
 For eved.exe in each mode and the minimal WSAPoll loop
 (bench/http/wsapoll_loop.c), under a fresh wineserver started with
@@ -19,7 +19,9 @@ build/windows/wineprefix) like http_bench.py; about 40 s per server.
 import argparse
 import collections
 import os
+import re
 import shutil
+import socket
 import sys
 import time
 
@@ -34,6 +36,57 @@ def traced(bench, start, n_requests):
     return bench.wine_server_requests(start, n_requests)[3]
 
 
+def show_one(bench, name, start):
+    """The requests, in order, of one HTTP request on a warm keep-alive
+    connection and of one new connection with one request, from the
+    server's socket threads: where each round trip comes from."""
+    trace = os.path.join(bench.tmp, "one-trace.log")
+    env = dict(os.environ, WINEDEBUG="+server")
+    bench.restart_wineserver(False)
+    windows = []
+    try:
+        with open(trace, "wb") as err:
+            proc = start(env, err)
+            try:
+                with socket.create_connection(("127.0.0.1", proc.port)) as s:
+                    for _ in range(20):
+                        bench.get_stats(s)
+                        time.sleep(0.01)
+                    time.sleep(0.3)
+                    before = os.path.getsize(trace)
+                    bench.get_stats(s)
+                    time.sleep(0.3)
+                    windows.append(("one HTTP request", before, os.path.getsize(trace)))
+                for _ in range(5):
+                    with socket.create_connection(("127.0.0.1", proc.port)) as s:
+                        bench.get_stats(s)
+                    time.sleep(0.05)
+                time.sleep(0.3)
+                before = os.path.getsize(trace)
+                with socket.create_connection(("127.0.0.1", proc.port)) as s:
+                    bench.get_stats(s)
+                time.sleep(0.3)
+                windows.append(("one new connection", before, os.path.getsize(trace)))
+            finally:
+                proc.stop()
+    finally:
+        bench.restart_wineserver(True)
+    for what, begin, end in windows:
+        counts = bench.count_by_name(trace, begin, end)
+        print("### %s: %s, %d wineserver requests\n" % (name, what, sum(counts.values())))
+        with open(trace, "rb") as f:
+            f.seek(begin)
+            lines = f.read(end - begin).decode(errors="replace").split("\n")
+        threads = {line[:4] for line in lines
+                   if re.match(r"^[0-9a-f]{4}: (recv_socket|send_socket|accept_socket)\(", line)
+                   or re.match(r"^[0-9a-f]{4}: ioctl\(.*code=00012024", line)}
+        for line in lines:
+            if line[:4] in threads and re.match(r"^[0-9a-f]{4}: \w+\(", line) \
+                    and ") = " not in line:
+                print("    " + line[:140])
+        print()
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--root", default=os.path.dirname(os.path.dirname(os.path.dirname(
@@ -45,6 +98,8 @@ def main():
     p.add_argument("--rounds", type=int, default=1, help="traced rounds per server (medians)")
     p.add_argument("--sequential", type=int, default=500, help="requests one at a time")
     p.add_argument("--markdown", action="store_true")
+    p.add_argument("--show-one", action="store_true",
+                   help="print the requests of one HTTP request and one new connection instead")
     args = p.parse_args()
     args.linux_build = None
     bench = http_bench.Bench(args)
@@ -61,6 +116,10 @@ def main():
                                                                           err)))
         for mode in filter(None, args.modes.split(",")):
             servers.append((mode, lambda env, err, m=mode: bench.start_eved(m, True, env, err)))
+        if args.show_one:
+            for name, start in servers:
+                show_one(bench, name, start)
+            return
         runs = collections.defaultdict(list)
         for _ in range(args.rounds):
             for name, start in servers:
