@@ -732,6 +732,13 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
                 if ok and best is None:
                     best = name
             judge("Wine: a best eved.exe mode meets both", best or "none", best is not None)
+            # Issue 22: a new connection within 10% of the loop's requests.
+            base_conn = per_request["baseline"][2]
+            for name in (n for n in per_request if n != "baseline"):
+                conn = per_request[name][2]
+                judge("Wine, %s: wineserver requests per new connection within 10%% of the "
+                      "loop's" % name, "%.1f vs %.1f (%.2fx)" % (conn, base_conn, conn / base_conn),
+                      conn <= 1.1 * base_conn)
         for label, r in self.scale_results.items():
             if label.startswith("nginx"):
                 continue
