@@ -21,6 +21,7 @@ table. A benchmark, not a test: it fails only if a server or wrk misbehaves
 (errors, non-2xx answers), never because a figure is low.
 """
 import argparse
+import collections
 import json
 import os
 import platform
@@ -183,6 +184,44 @@ def wrk(port, conns, seconds, path="/stats"):
     return {"rps": rps, "p50": lat(50), "p99": lat(99), "errors": errors, "done": done}
 
 
+BREAKDOWN_TITLES = [
+    "wineserver requests per HTTP request by name, one at a time (every wait blocks)",
+    "wineserver requests per HTTP request by name, wrk c=50, steady state",
+    "wineserver requests per new connection with one request, by name"]
+
+
+def scaled(counts, by):
+    """A Counter divided: requests per HTTP request (or per connection)."""
+    return {name: n / by for name, n in counts.items()}
+
+
+def median_counts(runs):
+    names = set().union(*runs) if runs else set()
+    return {name: statistics.median(r.get(name, 0.0) for r in runs) for name in names}
+
+
+def breakdown_table(title, per_server, markdown):
+    """Servers side by side, one row per request name (largest first) and a
+    total; names below 0.005 per request everywhere are left out."""
+    servers = list(per_server)
+    names = sorted(set().union(*per_server.values()),
+                   key=lambda n: -max(c.get(n, 0) for c in per_server.values()))
+    lines = [title]
+    if markdown:
+        lines.append("| request | " + " | ".join(servers) + " |")
+        lines.append("|---|" + "---|" * len(servers))
+        fmt = "| %s | " + " | ".join(["%s"] * len(servers)) + " |"
+    else:
+        width = max(len(s) for s in servers) + 2
+        lines.append("%-26s" % "request" + "".join(s.rjust(width) for s in servers))
+        fmt = "%-26s" + ("%" + str(width) + "s") * len(servers)
+    rows = [("total", *("%.2f" % sum(per_server[s].values()) for s in servers))]
+    rows += [(n, *("%.2f" % per_server[s].get(n, 0.0) for s in servers)) for n in names
+             if max(per_server[s].get(n, 0.0) for s in servers) >= 0.005]
+    lines += [fmt % row for row in rows]
+    return "\n".join(lines)
+
+
 class Bench:
     def __init__(self, args):
         self.args = args
@@ -205,6 +244,7 @@ class Bench:
         self.scale_results = {}
         self.poller_text = ""
         self.alloc_line = None
+        self.last_counts = collections.Counter()
 
     def config(self, port, mode="default", extra=None):
         cfg = {"listen": ["127.0.0.1:%d" % port], "max_connections": 12000,
@@ -302,13 +342,16 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
                 proc = start(env, err)
                 try:
                     sequential = self.traced_sequential(proc.port, n_requests, trace)
+                    by_name = [scaled(self.last_counts, n_requests)]
                     loaded = self.traced_wrk(proc.port, trace)
+                    by_name.append(scaled(self.last_counts, self.last_counts["send_socket"] or 1))
                     connection = self.traced_connections(proc.port, 50, trace)
+                    by_name.append(scaled(self.last_counts, 50))
                 finally:
                     proc.stop()
         finally:
             self.restart_wineserver(True)
-        return sequential, loaded, connection
+        return sequential, loaded, connection, by_name
 
     @staticmethod
     def get_stats(s):
@@ -369,12 +412,22 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
         return (self.count_requests(trace, before, after) /
                 max(1, self.count_requests(trace, before, after, b"send_socket")))
 
-    @staticmethod
-    def count_requests(trace, begin, end, only=None):
+    def count_requests(self, trace, begin, end, only=None):
         """Requests in bytes [begin, end) of the trace (or only those named
-        `only`), from the threads that did socket work there: the fresh
-        wineserver also traces the prefix's own processes (explorer,
-        services), which are not the server's cost."""
+        `only`), from the server's socket threads (count_by_name). A count
+        of all of them keeps its breakdown by name in self.last_counts."""
+        counts = Bench.count_by_name(trace, begin, end)
+        if only is not None:
+            return counts[only.decode()]
+        self.last_counts = counts
+        return sum(counts.values())
+
+    @staticmethod
+    def count_by_name(trace, begin, end):
+        """Requests in bytes [begin, end) of the trace, by request name (a
+        collections.Counter), from the threads that did socket work there:
+        the fresh wineserver also traces the prefix's own processes
+        (explorer, services), which are not the server's cost."""
         with open(trace, "rb") as f:
             f.seek(begin)
             lines = f.read(end - begin).split(b"\n")
@@ -387,8 +440,8 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
         socket_threads = {t for t, name, line in requests
                           if name in (b"recv_socket", b"send_socket", b"accept_socket")
                           or (name == b"ioctl" and b"code=00012024" in line)}
-        return sum(1 for t, name, _ in requests
-                   if t in socket_threads and (only is None or name == only))
+        return collections.Counter(name.decode() for t, name, _ in requests
+                                   if t in socket_threads)
 
     def wine(self):
         modes = self.windows_modes()
@@ -423,9 +476,12 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
                 except StartError as e:
                     log("  %s did not start for the trace: %s" % (name, e))
         per_request = {}
+        breakdown = [{}, {}, {}]
         for name, _ in servers:
-            runs = counts.get(name) or [(float("nan"),) * 3]
+            runs = counts.get(name) or [(float("nan"),) * 3 + ([{}, {}, {}],)]
             per_request[name] = tuple(statistics.median(r[i] for r in runs) for i in range(3))
+            for i in range(3):
+                breakdown[i][name] = median_counts([r[3][i] for r in runs])
             log("  %s: wineserver requests per HTTP request, one at a time %s, wrk c=50 %s; "
                 "per new connection with one request %s" % (
                     name, ", ".join("%.2f" % r[0] for r in runs),
@@ -453,6 +509,10 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
             r50 = rps_of(name, 50)
             self.rows.append("| %s | %s | %.2fx | %.2f / %.2f | %.1f |" % (
                 name, " | ".join(cells), r50 / base50, *per_request[name]))
+        # Where they go: medians per request name (bench/http/wine_counts.py
+        # makes the same tables alone, for one change at a time).
+        for title, per_server in zip(BREAKDOWN_TITLES, breakdown):
+            self.rows.append("\n" + breakdown_table("#### " + title + "\n", per_server, True))
 
     def start_wine(self, start, name):
         """A Wine server, with one retry: a start can fail while wineserver
@@ -672,6 +732,13 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
                 if ok and best is None:
                     best = name
             judge("Wine: a best eved.exe mode meets both", best or "none", best is not None)
+            # Issue 22: a new connection within 10% of the loop's requests.
+            base_conn = per_request["baseline"][2]
+            for name in (n for n in per_request if n != "baseline"):
+                conn = per_request[name][2]
+                judge("Wine, %s: wineserver requests per new connection within 10%% of the "
+                      "loop's" % name, "%.1f vs %.1f (%.2fx)" % (conn, base_conn, conn / base_conn),
+                      conn <= 1.1 * base_conn)
         for label, r in self.scale_results.items():
             if label.startswith("nginx"):
                 continue

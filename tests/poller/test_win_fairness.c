@@ -46,4 +46,54 @@ TEST_IMPL(completions_do_not_starve_readiness) {
   test_pair_close(pair);
   CHECK_OK(eve_poller_dispose(poller));
 }
+/* A loop kept busy by sockets that stay readable still takes what comes on
+ * the port: a wake-up, a pool entry's completion, and a parked socket's
+ * receive. Overlapped mode skips its zero-timeout look at the port when
+ * nothing it would report can be there (wait.c, port_may_hold_news); a
+ * source left out of that reckoning would never be taken while the waits
+ * keep finding the busy sockets, and this test would not end. */
+TEST_IMPL(busy_wait_still_takes_posts) {
+  eve_poller_t *poller = test_poller(mode);
+  test_pair_t busy = test_pair_open(), parked = test_pair_open();
+  CHECK_OK(eve_poller_register(poller, test_handle(busy.a), EVE_INTEREST_READ, 1));
+  test_send_all(busy.b, "x", 1);
+  CHECK_EQ(test_expect_ready(poller, 1), EVE_READY_READABLE);
+  /* Every wait from here finds the busy socket: none of them blocks, and
+   * (in overlapped mode) no receive is in flight. */
+  uint64_t wakeups = test_stats(poller).wakeups;
+  CHECK(eve_poller_post_wakeup(poller));
+  /* Bounded in time, not in waits: WSAPoll mode hears the port through its
+   * watcher thread, which needs a moment to run. */
+  for (int i = 0; i < 200 && test_stats(poller).wakeups == wakeups; i++) {
+    CHECK(test_wait_ready(poller, 1, 0) & EVE_READY_READABLE);
+    test_sleep_ms(5);
+  }
+  CHECK_EQ(test_stats(poller).wakeups, wakeups + 1);
+  eve_overlapped_entry_t *entry = test_entry(poller, NULL, EVE_IO_READ, 11);
+  post_done(poller, entry);
+  bool completed = false;
+  for (int i = 0; i < 200 && !completed; i++) {
+    eve_native_event_t events[8];
+    int n = eve_poller_wait(poller, events, 8, 0);
+    CHECK(n > 0);
+    for (int e = 0; e < n; e++) completed |= events[e].completion == entry;
+    if (!completed) test_sleep_ms(5);
+  }
+  CHECK(completed);
+  eve_overlapped_pool_release(eve_poller_overlapped_pool(poller), entry);
+  /* A quiet socket registered now is parked on its receive by the next
+   * wait; its data must still be heard among the busy waits. */
+  CHECK_OK(eve_poller_register(poller, test_handle(parked.a), EVE_INTEREST_READ, 2));
+  CHECK_EQ(test_wait_ready(poller, 2, 0), 0);
+  test_send_all(parked.b, "y", 1);
+  bool parked_seen = false;
+  for (int i = 0; i < 200 && !parked_seen; i++) {
+    parked_seen = test_wait_ready(poller, 2, 0) != 0;
+    if (!parked_seen) test_sleep_ms(5);
+  }
+  CHECK(parked_seen);
+  test_pair_close(busy);
+  test_pair_close(parked);
+  CHECK_OK(eve_poller_dispose(poller));
+}
 #endif

@@ -63,6 +63,7 @@ int eve_poller_create(eve_poller_t **out, const eve_poller_options_t *options) {
   poller->mode = mode;
   eve__list_init(&poller->ready_list);
   eve__list_init(&poller->rearm_list);
+  eve__list_init(&poller->hot_list);
   poller->capacity =
       (options && options->capacity) ? options->capacity : EVE_POLLER_DEFAULT_CAPACITY;
   poller->queue.bound = poller->capacity;

@@ -16,7 +16,11 @@
  * (FILE_SKIP_COMPLETION_PORT_ON_SUCCESS: no packet, no extra system call),
  * and is reported again. Each reported socket is re-armed once per wait,
  * never in a loop: looping on inline completions starved other connections
- * in an earlier experiment here (p99 865 ms).
+ * in an earlier experiment here (p99 865 ms). A socket whose last re-arm
+ * found data at once is "hot": every wait polls the hot sockets with one
+ * zero-timeout WSAPoll instead of a receive each, and those still quiet get
+ * their receive back only when a wait is about to block (rearm_hot below
+ * says why).
  *
  * What a zero-byte receive cannot tell, WSAPoll still watches, in the
  * registry's poll set (served inline and by the helper thread, wsapoll.c):
@@ -79,6 +83,7 @@ void eve__watch_move(eve_poller_t *poller, eve__watch_t *watch, eve__where_t to)
   watch->where = to;
   if (to == EVE__ON_READY) eve__list_push(&poller->ready_list, &watch->link);
   if (to == EVE__ON_REARM) eve__list_push(&poller->rearm_list, &watch->link);
+  if (to == EVE__ON_HOT) eve__list_push(&poller->hot_list, &watch->link);
 }
 
 static void news(eve_poller_t *poller, eve__sock_t *sock, uint32_t mask) {
@@ -106,7 +111,8 @@ static void sock_free(eve_poller_t *poller, eve__sock_t *sock) {
  * in an earlier registration (the handle may even be a new socket that
  * reuses the value): its receives would complete elsewhere, under another
  * key. Such a socket is watched by WSAPoll for good. */
-static int make_connected(eve_poller_t *poller, eve__sock_t *sock) {
+static int make_connected(eve_poller_t *poller, eve__sock_t *sock,
+                          const WSAPROTOCOL_INFOW *info) {
   HANDLE handle = (HANDLE)sock->socket;
   size_t ignored;
   if (CreateIoCompletionPort(handle, poller->port, (ULONG_PTR)EVE__KEY_SOCK, 0) == NULL) {
@@ -123,7 +129,7 @@ static int make_connected(eve_poller_t *poller, eve__sock_t *sock) {
   /* Not where a non-IFS layered provider sits on the socket (sock_kind.c):
    * then every completion, inline or not, comes as a packet, and the sock
    * is kept until it does. */
-  sock->skip_on_success = eve__sock_skip_on_success(sock->socket);
+  sock->skip_on_success = eve__sock_skip_on_success(sock->socket, info);
   sock->connected = true;
   return EVE_OK;
 }
@@ -165,14 +171,21 @@ int eve__sock_register(eve_poller_t *poller, eve__registration_t *reg) {
     free(sock);
     return EVE_ENOMEM;
   }
-  BOOL listening = FALSE;
-  int len = (int)sizeof listening;
-  sock->listening = getsockopt(sock->socket, SOL_SOCKET, SO_ACCEPTCONN, (char *)&listening,
-                               &len) == 0 && listening;
-  sock->poll_only = !sock->listening && !eve__sock_receive_safe(sock->socket);
+  /* Each question is a wineserver round trip under Wine, so each is asked
+   * once, and only when needed: a socket with a peer is not listening, and
+   * its protocol record tells both its type and its provider. */
+  WSAPROTOCOL_INFOW info;
+  const WSAPROTOCOL_INFOW *known = eve__sock_protocol(sock->socket, &info) ? &info : NULL;
+  bool peer = has_peer(sock->socket);
+  if (!peer) {
+    BOOL listening = FALSE;
+    int len = (int)sizeof listening;
+    sock->listening = getsockopt(sock->socket, SOL_SOCKET, SO_ACCEPTCONN, (char *)&listening,
+                                 &len) == 0 && listening;
+  }
+  sock->poll_only = !sock->listening && !eve__sock_receive_safe(sock->socket, known);
   int rc = EVE_OK;
-  if (!sock->listening && !sock->poll_only && has_peer(sock->socket))
-    rc = make_connected(poller, sock);
+  if (!sock->listening && !sock->poll_only && peer) rc = make_connected(poller, sock, known);
   if (rc == EVE_OK) rc = sync_pollset(poller, sock);
   if (rc < 0) {
     eve__handle_map_remove(&poller->associated, (uintptr_t)sock->socket);
@@ -237,18 +250,30 @@ static void start_receive(eve_poller_t *poller, eve__sock_t *sock) {
   memset(&sock->overlapped, 0, sizeof sock->overlapped);
   WSABUF buffer = {0, NULL};
   DWORD flags = 0, bytes = 0;
+  sock->hot = false;
   if (WSARecv(sock->socket, &buffer, 1, &bytes, &flags, &sock->overlapped, NULL) == 0) {
     /* Done inline: data (or a FIN) is already there. Without skip mode a
-     * packet still comes, and that is when it is reported. */
-    if (sock->skip_on_success)
+     * packet still comes, and that is when it is reported. With it none
+     * does, on Windows (SetFileCompletionNotificationModes,
+     * learn.microsoft.com/windows/win32/api/winbase/nf-winbase-setfilecompletionnotificationmodes)
+     * and in Wine 8, whose wineserver keeps the flags on the file
+     * (set_fd_completion_mode) and queues no completion for an async that
+     * finished without pending (async_set_result, server/async.c): the
+     * +server traces show set_async_direct_result and no remove_completion
+     * for such a receive. */
+    if (sock->skip_on_success) {
+      sock->hot = true;
       news(poller, sock, EVE_EV_IN);
-    else
+    } else {
       sock->recv_pending = true;
+      poller->receives_pending++;
+    }
     return;
   }
   int error = WSAGetLastError();
   if (error == WSA_IO_PENDING) {
     sock->recv_pending = true;
+    poller->receives_pending++;
     return;
   }
   news(poller, sock, failure_mask(eve_error_from_os(error)));
@@ -256,6 +281,7 @@ static void start_receive(eve_poller_t *poller, eve__sock_t *sock) {
 
 void eve__sock_completed(eve_poller_t *poller, eve__sock_t *sock) {
   sock->recv_pending = false;
+  poller->receives_pending--;
   if (sock->deleted) {
     sock_free(poller, sock);
     poller->zombies--;
@@ -269,30 +295,101 @@ void eve__sock_completed(eve_poller_t *poller, eve__sock_t *sock) {
   news(poller, sock, failure_mask(eve_error_from_os((long)RtlNtStatusToDosError(status))));
 }
 
-static void sock_rearm(eve_poller_t *poller, eve__sock_t *sock) {
-  /* Reported while not connected: if it has a peer now, receives take over
-   * its reads and the poll set lets go of it (unless it waits to write). */
+/* Whether re-arming the sock means a receive: connected, reading, and none
+ * in flight. Reported while not connected: if it has a peer now, receives
+ * take over its reads and the poll set lets go of it (unless it waits to
+ * write); a failure to do so is reported as an error. */
+static bool needs_receive(eve_poller_t *poller, eve__sock_t *sock) {
   if (!sock->connected && !sock->listening && !sock->poll_only && has_peer(sock->socket)) {
-    if (make_connected(poller, sock) < 0 || sync_pollset(poller, sock) < 0) {
+    if (make_connected(poller, sock, NULL) < 0 || sync_pollset(poller, sock) < 0) {
       news(poller, sock, EVE_EV_ERR);
-      return;
+      return false;
     }
   }
-  if (sock->connected && (sock->interest & EVE_INTEREST_READ) && !sock->recv_pending)
-    start_receive(poller, sock);
+  return sock->connected && (sock->interest & EVE_INTEREST_READ) && !sock->recv_pending;
+}
+
+/* Hot sockets: re-armed by one WSAPoll for all, not a receive each.
+ *
+ * A socket whose last receive completed inline (its next request was
+ * already there when it was re-armed: a busy connection) is "hot". Under
+ * Wine 8 a zero-byte receive costs three wineserver requests whether it
+ * pends or not (get_handle_fd, recv_socket, and set_async_direct_result
+ * when data is there), so a busy server paid three per HTTP request on top
+ * of its own recv and send (9.09 against the WSAPoll loop's 6.04 under wrk
+ * with 50 connections). A zero-timeout WSAPoll over every hot socket costs
+ * about one request for all of them (Wine's WSAPoll is one IOCTL_AFD_POLL
+ * to the server), the WSAPoll loop's own cost. Those it finds readable are
+ * reported again with no receive (level-triggered: the data is there,
+ * nothing was consumed). Those it finds quiet stay hot, on the hot list,
+ * and are polled again by the next wait, for as long as the waits find
+ * work; only a wait about to block gives them their receive
+ * (eve__park_hot), since a blocked loop hears only the port. So a busy
+ * loop polls its active sockets once per wait, as the WSAPoll loop does,
+ * and an idle socket is parked on the port at no cost while idle; moving
+ * to the port costs one receive, moving back nothing (the receive's inline
+ * completion makes it hot again). Anything but plain readability
+ * (POLLHUP, POLLERR, POLLNVAL, or the whole call failing: Wine 8 fails it
+ * with WSAENOTSOCK for a closed socket where Windows reports POLLNVAL, see
+ * wsapoll.c) is left to the receive, so a FIN, a reset or a closed socket
+ * is reported exactly as before. On Windows an inline receive is a system
+ * call of a few microseconds and so is WSAPoll; the batch saves calls
+ * there too, but what it was measured for is Wine's round trips. */
+#define HOT_BATCH 64
+
+static void rearm_hot(eve_poller_t *poller, eve__sock_t **hot, size_t count) {
+  WSAPOLLFD fds[HOT_BATCH];
+  for (size_t i = 0; i < count; i++) fds[i] = (WSAPOLLFD){hot[i]->socket, POLLRDNORM, 0};
+  eve__count(&poller->counters.waits);
+  bool polled = WSAPoll(fds, (ULONG)count, 0) != SOCKET_ERROR;
+  for (size_t i = 0; i < count; i++) {
+    if (polled && fds[i].revents == POLLRDNORM)
+      news(poller, hot[i], EVE_EV_IN);
+    else if (polled && fds[i].revents == 0)
+      eve__watch_move(poller, &hot[i]->watch, EVE__ON_HOT);
+    else
+      start_receive(poller, hot[i]);
+  }
 }
 
 void eve__rearm(eve_poller_t *poller) {
+  eve__sock_t *hot[HOT_BATCH];
+  size_t hot_count = 0;
+  /* The hot socks still quiet at the last wait are polled again with the
+   * rest; the list is emptied first, since a poll puts the quiet ones back. */
+  while (!eve__list_empty(&poller->hot_list))
+    eve__watch_move(poller, (eve__watch_t *)poller->hot_list.next, EVE__ON_REARM);
   /* Each entry leaves the list before it is re-armed, and re-arming only
-   * ever moves it to the ready list, so this ends. */
+   * ever moves it to the ready or hot list, so this ends. */
   while (!eve__list_empty(&poller->rearm_list)) {
     eve__watch_t *watch = (eve__watch_t *)poller->rearm_list.next;
     eve__watch_move(poller, watch, EVE__ON_NONE);
-    if (watch->kind == EVE__WATCH_SOCK)
-      sock_rearm(poller, sock_of(watch));
-    else
+    if (watch->kind != EVE__WATCH_SOCK) {
       eve__waitable_rearm(poller, (eve__waitable_t *)watch);
+      continue;
+    }
+    eve__sock_t *sock = sock_of(watch);
+    if (!needs_receive(poller, sock)) continue;
+    if (!sock->hot || !sock->skip_on_success) {
+      start_receive(poller, sock);
+      continue;
+    }
+    hot[hot_count++] = sock;
+    if (hot_count == HOT_BATCH) {
+      rearm_hot(poller, hot, hot_count);
+      hot_count = 0;
+    }
   }
+  if (hot_count > 0) rearm_hot(poller, hot, hot_count);
+}
+
+bool eve__park_hot(eve_poller_t *poller) {
+  while (!eve__list_empty(&poller->hot_list)) {
+    eve__watch_t *watch = (eve__watch_t *)poller->hot_list.next;
+    eve__watch_move(poller, watch, EVE__ON_NONE);
+    start_receive(poller, sock_of(watch));
+  }
+  return !eve__list_empty(&poller->ready_list);
 }
 
 static uint32_t wanted(eve_interest_t interest) {

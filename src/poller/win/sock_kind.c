@@ -27,7 +27,10 @@
 #include "test_hooks.h"
 #include "win.h"
 
-static bool is_stream(SOCKET socket) {
+/* The protocol record says the type too: asking SO_TYPE as well would be
+ * one more wineserver round trip per registration under Wine. */
+static bool is_stream(SOCKET socket, const WSAPROTOCOL_INFOW *info) {
+  if (info != NULL) return info->iSocketType == SOCK_STREAM;
   int type = 0;
   int len = (int)sizeof type;
   return getsockopt(socket, SOL_SOCKET, SO_TYPE, (char *)&type, &len) == 0 &&
@@ -43,8 +46,13 @@ static bool is_overlapped(SOCKET socket) {
          (mode.Mode & (FILE_SYNCHRONOUS_IO_ALERT | FILE_SYNCHRONOUS_IO_NONALERT)) == 0;
 }
 
-bool eve__sock_receive_safe(SOCKET socket) {
-  return is_stream(socket) && is_overlapped(socket);
+bool eve__sock_protocol(SOCKET socket, WSAPROTOCOL_INFOW *info) {
+  int len = (int)sizeof *info;
+  return getsockopt(socket, SOL_SOCKET, SO_PROTOCOL_INFOW, (char *)info, &len) == 0;
+}
+
+bool eve__sock_receive_safe(SOCKET socket, const WSAPROTOCOL_INFOW *info) {
+  return is_stream(socket, info) && is_overlapped(socket);
 }
 
 /* FILE_SKIP_COMPLETION_PORT_ON_SUCCESS "is only compatible with Layered
@@ -60,10 +68,10 @@ bool eve__skip_on_success_safe(const WSAPROTOCOL_INFOW *info, bool mode_set) {
   return info != NULL && (info->dwServiceFlags1 & XP1_IFS_HANDLES) != 0 && mode_set;
 }
 
-bool eve__sock_skip_on_success(SOCKET socket) {
+bool eve__sock_skip_on_success(SOCKET socket, const WSAPROTOCOL_INFOW *asked) {
   WSAPROTOCOL_INFOW info;
-  int len = (int)sizeof info;
-  bool have_info = getsockopt(socket, SOL_SOCKET, SO_PROTOCOL_INFOW, (char *)&info, &len) == 0;
+  bool have_info = asked != NULL || eve__sock_protocol(socket, &info);
+  if (asked != NULL) info = *asked;
   if (have_info && EVE__TEST_FLAG(non_ifs_provider)) info.dwServiceFlags1 &= ~XP1_IFS_HANDLES;
   const WSAPROTOCOL_INFOW *known = have_info ? &info : NULL;
   /* Asked first, so the mode is never set where it cannot be trusted. */

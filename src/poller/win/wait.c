@@ -36,9 +36,25 @@
 #include "test_hooks.h"
 #include "win.h"
 
-/* Packets taken per GetQueuedCompletionStatusEx. Wine makes one server
- * call per packet anyway; on Windows this is one call for a burst. */
+/* Packets taken per GetQueuedCompletionStatusEx that does not block. Wine
+ * makes one server call per packet anyway; on Windows this is one call for
+ * a burst.
+ *
+ * A blocking one asks for a single packet (BLOCKING_BATCH). Wine 8's
+ * NtRemoveIoCompletionEx asks the server for packets one remove_completion
+ * at a time until one fails: blocked, it makes one that finds nothing,
+ * waits, takes the packet that ended the wait, and makes one more that
+ * finds nothing, unless the packet filled the caller's array. So with room
+ * for one the third request is saved: three remove_completion per blocking
+ * wait became two (bench/http/wine_counts.py, docs/performance.md). On
+ * Windows one call "retrieves multiple completion port entries
+ * simultaneously", up to the count asked for
+ * (learn.microsoft.com/windows/win32/fileio/getqueuedcompletionstatusex-func);
+ * a burst that reaches a blocked loop is then taken one packet per wait,
+ * and the waits after the first return at once, since their packets are
+ * already there. Waits that do not block (a busy loop) still take batches. */
 #define PORT_BATCH 64
+#define BLOCKING_BATCH 1
 
 typedef struct round_result {
   bool shutdown;
@@ -126,8 +142,9 @@ static void take_packet(eve_poller_t *poller, const OVERLAPPED_ENTRY *packet,
  * still holds some after it stopped), else from one
  * GetQueuedCompletionStatusEx; they go to the queue and flags. Returns how
  * many packets it took, or a negative error. */
-static int take_packets(eve_poller_t *poller, DWORD timeout_ms, round_result_t *result) {
-  ULONG room = (ULONG)eve__queue_reserve(&poller->queue, PORT_BATCH);
+static int take_packets(eve_poller_t *poller, DWORD timeout_ms, ULONG batch,
+                        round_result_t *result) {
+  ULONG room = (ULONG)eve__queue_reserve(&poller->queue, batch);
   /* A full queue means there are completions to report: report them first
    * and leave the port's packets where they are. */
   if (room == 0) return poller->queue.count > 0 ? 0 : EVE_ENOMEM;
@@ -151,7 +168,7 @@ int eve__port_drain(eve_poller_t *poller) {
   if (poller->mode == EVE_MODE_WSAPOLL) take_wakeup(poller);
   /* Bounded: each call takes up to PORT_BATCH, and the queue caps the total. */
   for (int i = 0; i < 64; i++) {
-    int rc = take_packets(poller, 0, &result);
+    int rc = take_packets(poller, 0, PORT_BATCH, &result);
     if (rc <= 0) return rc;
   }
   return EVE_OK;
@@ -159,7 +176,7 @@ int eve__port_drain(eve_poller_t *poller) {
 
 int eve__port_take(eve_poller_t *poller, DWORD timeout_ms) {
   round_result_t result = {0};
-  return take_packets(poller, timeout_ms, &result);
+  return take_packets(poller, timeout_ms, PORT_BATCH, &result);
 }
 
 void eve_poller_check_pending_iocp_events(eve_poller_t *poller) {
@@ -194,6 +211,23 @@ static int finish(eve_poller_t *poller, size_t n) {
   return (int)n;
 }
 
+/* Whether a packet can be on the port that this poller would report:
+ * a receive or a pool entry's operation in flight, a waitable armed, the
+ * helper polling, a socket or waitable awaiting its last packet, a
+ * wake-up or a shutdown posted (their flags are set before their
+ * packets). Otherwise only stale packets can be there, or a wake-up whose
+ * poster set its flag after this look, which the next wait takes. A
+ * zero-timeout look at an empty port costs two wineserver requests under
+ * Wine 8 (NtRemoveIoCompletionEx makes a remove_completion and then a
+ * zero-timeout wait), and a busy wait with none of these in flight (a
+ * new connection's first requests, served from the poll set and inline
+ * receives) made three or four such looks per connection. */
+static bool port_may_hold_news(eve_poller_t *poller) {
+  return poller->receives_pending > 0 || poller->zombies > 0 || poller->registry.overlapped > 0 ||
+         eve_overlapped_pool_active_count(&poller->pool) > 0 || poller->helper.armed ||
+         atomic_load(&poller->wakeup_pending) || atomic_load(&poller->shutting_down);
+}
+
 static int wait_on_port(eve_poller_t *poller, eve_native_event_t *events, size_t max_events,
                         int timeout_ms, uint64_t deadline) {
   for (;;) {
@@ -211,6 +245,12 @@ static int wait_on_port(eve_poller_t *poller, eve_native_event_t *events, size_t
 
     bool found = n > 0 || poller->queue.count > 0 || poller->wakeup_taken;
     DWORD block = found ? 0 : remaining_ms(timeout_ms, deadline);
+    /* A blocked loop hears only the port: hot sockets still quiet get
+     * their receive now, and one that finds data ends the wait at once. */
+    if (block != 0 && eve__park_hot(poller)) {
+      n += eve__report_ready(poller, events + n, max_events - n);
+      if (n > 0) block = 0;
+    }
     bool polling_needed = poller->registry.socks_count > 0;
     round_result_t result = {0};
     bool looked_first = false;
@@ -219,7 +259,7 @@ static int wait_on_port(eve_poller_t *poller, eve_native_event_t *events, size_t
        * under Wine). In overlapped mode news mostly comes as packets that
        * are already on the port when a busy loop gets here, so look there
        * first and arm only if it is empty. */
-      rc = take_packets(poller, 0, &result);
+      rc = take_packets(poller, 0, PORT_BATCH, &result);
       if (rc < 0) return rc;
       looked_first = rc > 0;
       if (looked_first) block = 0;
@@ -233,7 +273,10 @@ static int wait_on_port(eve_poller_t *poller, eve_native_event_t *events, size_t
     } else if (!polling_needed) {
       eve__helper_disarm(poller, false);
     }
-    rc = take_packets(poller, block, &result);
+    if (block == 0 && !port_may_hold_news(poller))
+      rc = 0;
+    else
+      rc = take_packets(poller, block, block == 0 ? PORT_BATCH : BLOCKING_BATCH, &result);
     if (result.helper_ready) eve__helper_disarm(poller, true);
     if (rc < 0) return n > 0 ? finish(poller, n) : rc;
     /* WSAENOTSOCK (a socket closed while registered) is the inline poll's
@@ -263,7 +306,7 @@ static int wait_in_poll(eve_poller_t *poller, eve_native_event_t *events, size_t
   bool just_polled = false;
   for (;;) {
     round_result_t result = {0};
-    rc = take_packets(poller, 0, &result);
+    rc = take_packets(poller, 0, PORT_BATCH, &result);
     if (rc < 0) return rc;
     take_wakeup(poller);
     bool readiness_first = poller->readiness_first;

@@ -78,7 +78,7 @@ static inline void eve__list_push(eve__link_t *head, eve__link_t *link) {
 
 /* What sits on the poller's ready and rearm lists: a sock or a waitable,
  * each at most on one list at a time. */
-typedef enum eve__where { EVE__ON_NONE, EVE__ON_READY, EVE__ON_REARM } eve__where_t;
+typedef enum eve__where { EVE__ON_NONE, EVE__ON_READY, EVE__ON_REARM, EVE__ON_HOT } eve__where_t;
 typedef enum eve__watch_kind { EVE__WATCH_SOCK, EVE__WATCH_WAITABLE } eve__watch_kind_t;
 typedef struct eve__watch {
   eve__link_t link; /* first: a list link is its watch */
@@ -102,6 +102,7 @@ typedef struct eve__sock {
   bool poll_only;       /* a receive cannot watch it (sock_kind.c): WSAPoll does */
   bool connected;       /* associated with the port; reads come by receive */
   bool skip_on_success; /* inline completions post no packet */
+  bool hot;             /* its last re-arm found data at once: sock.c */
   bool recv_pending;
   bool deleted;
 } eve__sock_t;
@@ -268,9 +269,11 @@ struct eve_poller {
   eve_overlapped_pool_t pool;
   eve__completion_queue_t queue;
   /* Overlapped mode and waitables: what the next wait reports, and what it
-   * must re-arm first (reported last time, or modified). */
-  eve__link_t ready_list, rearm_list;
+   * must re-arm first (reported last time, or modified). Hot socks found
+   * quiet wait on hot_list, polled by every wait, until one blocks (sock.c). */
+  eve__link_t ready_list, rearm_list, hot_list;
   size_t zombies; /* unregistered socks and waitables awaiting a packet */
+  size_t receives_pending; /* socks' zero-byte receives whose packet is to come */
   /* Every sock and waitable allocated and not yet freed, by address: a
    * packet's pointer is checked here before it is used (watch_set.c). */
   eve__handle_map_t watches;
@@ -300,16 +303,19 @@ bool eve__socket_may_be_connecting(SOCKET socket);
 #define EVE__CONNECT_RECHECK_MS 500u
 
 /* ---- sock.c -------------------------------------------------------------- */
+/* The socket's protocol record (SO_PROTOCOL_INFOW); false if it has none. */
+bool eve__sock_protocol(SOCKET socket, WSAPROTOCOL_INFOW *info);
 /* Whether a zero-byte overlapped receive can watch the socket without
- * touching its data: an overlapped byte stream (sock_kind.c). */
-bool eve__sock_receive_safe(SOCKET socket);
+ * touching its data: an overlapped byte stream (sock_kind.c). `info` is its
+ * protocol record if the caller has it, else NULL. */
+bool eve__sock_receive_safe(SOCKET socket, const WSAPROTOCOL_INFOW *info);
 /* Whether an inline completion on a socket can be trusted to post no
  * packet: the socket's protocol record (NULL if unknown) says an IFS
  * provider, and SetFileCompletionNotificationModes succeeded. */
 bool eve__skip_on_success_safe(const WSAPROTOCOL_INFOW *info, bool mode_set);
 /* Sets FILE_SKIP_COMPLETION_PORT_ON_SUCCESS where it can be trusted;
- * returns whether it did. */
-bool eve__sock_skip_on_success(SOCKET socket);
+ * returns whether it did. `info` as for eve__sock_receive_safe. */
+bool eve__sock_skip_on_success(SOCKET socket, const WSAPROTOCOL_INFOW *info);
 int eve__sock_register(eve_poller_t *poller, eve__registration_t *reg);
 int eve__sock_modify(eve_poller_t *poller, eve__sock_t *sock);
 void eve__sock_unregister(eve_poller_t *poller, eve__sock_t *sock);
@@ -318,8 +324,12 @@ void eve__sock_polled(eve_poller_t *poller, eve__sock_t *sock, int16_t revents);
 /* A packet with EVE__KEY_SOCK whose OVERLAPPED is this poller's sock
  * (the caller checked, eve__watch_is_own). */
 void eve__sock_completed(eve_poller_t *poller, eve__sock_t *sock);
-/* Re-arms what was reported or modified; fills the ready list. */
+/* Re-arms what was reported or modified, and polls the hot socks; fills
+ * the ready list. */
 void eve__rearm(eve_poller_t *poller);
+/* Before a wait blocks: gives every hot sock found quiet its receive, so
+ * the port hears of it. Returns whether that found news (ready list). */
+bool eve__park_hot(eve_poller_t *poller);
 /* Moves up to max events off the ready list. */
 size_t eve__report_ready(eve_poller_t *poller, eve_native_event_t *events, size_t max);
 /* Dispose: unregisters every sock and waitable, cancelling what is in
