@@ -24,13 +24,17 @@ void eved_process_figures(eved_process_figures_t *out) {
         start > UNIX_EPOCH_TICKS ? (double)((start - UNIX_EPOCH_TICKS) / TICKS_PER_SECOND) : 0.0;
     out->has_times = true;
   }
-  /* https://learn.microsoft.com/windows/win32/api/psapi/ns-psapi-process_memory_counters_ex:
-   * PrivateUsage, the commit charge, is what client_golang reports as
-   * virtual memory on Windows. */
-  PROCESS_MEMORY_COUNTERS_EX pmc;
-  if (GetProcessMemoryInfo(self, (PROCESS_MEMORY_COUNTERS *)&pmc, sizeof pmc)) {
+  /* The commit charge is what client_golang reports as virtual memory on
+   * Windows (PROCESS_MEMORY_COUNTERS_EX.PrivateUsage). Microsoft documents
+   * PagefileUsage as the same figure ("The Commit Charge value in bytes for
+   * this process", https://learn.microsoft.com/windows/win32/api/psapi/ns-psapi-process_memory_counters),
+   * and it is the one Wine 8 fills: its K32GetProcessMemoryInfo writes only
+   * the fields of PROCESS_MEMORY_COUNTERS and leaves an _EX's PrivateUsage
+   * as the caller's stack had it. */
+  PROCESS_MEMORY_COUNTERS pmc = {0};
+  if (GetProcessMemoryInfo(self, &pmc, sizeof pmc)) {
     out->resident_bytes = (uint64_t)pmc.WorkingSetSize;
-    out->virtual_bytes = (uint64_t)pmc.PrivateUsage;
+    out->virtual_bytes = (uint64_t)pmc.PagefileUsage;
     out->has_memory = true;
   }
   /* Windows has no descriptor table: handles stand for descriptors, and

@@ -255,12 +255,16 @@ def soft_limit(pid, what):
     raise Failure("no %r in /proc/%d/limits" % (what, pid))
 
 
-def vm_rss(pid):
+def proc_status(pid, field):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) * 1024
-    raise Failure("no VmRSS")
+    raise Failure("no %s in /proc/%d/status" % (field, pid))
+
+
+def vm_rss(pid):
+    return proc_status(pid, "VmRSS")
 
 
 def process_samples(body):
@@ -365,13 +369,23 @@ def process_windows(srv, sock, rd):
     if unix_pid is None:
         check(p["process_open_fds"] > 0, "open handles %s" % p["process_open_fds"])
     else:
-        # Wine's process is the Linux one: its creation time is the Linux
-        # start, truncated to seconds, and its working set is VmRSS.
+        # Wine's process is the Linux one: its creation time (set when
+        # wineserver takes the new process in, after Wine's loader started:
+        # seconds later on a loaded machine) falls between the Linux
+        # process's start and eved's ready line, in whole seconds; its
+        # working set is VmRSS.
         unix_start = boot_time() + proc_stat(unix_pid)["starttime"] / 100.0
-        check(abs(start - unix_start) <= 1, "start %s, the Linux process started %s" % (start, unix_start))
+        check(int(unix_start) - 1 <= start <= srv.ready_wall + 1,
+              "start %s, the Linux process started %s, eved ready at %s" % (start, unix_start, srv.ready_wall))
         rss = vm_rss(unix_pid)
         check(abs(p["process_resident_memory_bytes"] - rss) <= rss // 10,
               "working set %s, VmRSS %s" % (p["process_resident_memory_bytes"], rss))
+        # Wine's commit charge (PagefileUsage) is the Linux process's
+        # anonymous resident memory and swap; eved's figure must be that
+        # one, not a field Wine leaves unwritten.
+        anon = proc_status(unix_pid, "RssAnon") + proc_status(unix_pid, "VmSwap")
+        check(abs(p["process_virtual_memory_bytes"] - anon) <= anon // 10,
+              "commit charge %s, RssAnon + VmSwap %s" % (p["process_virtual_memory_bytes"], anon))
     cpu = p["process_cpu_seconds_total"]
     for _ in range(300):
         scrape(rd, sock, None)
