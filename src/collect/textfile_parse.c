@@ -116,6 +116,11 @@ static const char *read_escaped(parser_t *ps, bool quoted) {
   eved_textfile_parsed_t *out = ps->out;
   char *copy = out->strings + out->string_len;
   size_t room = out->string_cap - out->string_len, n = 0;
+  /* Even an empty value takes its terminator. */
+  if (room == 0) {
+    fail(ps, EVED_TEXTFILE_BOUND, "the file's names and values exceed the string bound");
+    return NULL;
+  }
   for (;;) {
     if (ps->p == ps->end) {
       if (quoted) {

@@ -20,6 +20,8 @@ eved_thread_t *eved_thread_start(void (*fn)(void *arg), void *arg);
 void eved_thread_join(eved_thread_t *thread);
 /* Frees the handle; the thread runs on and its resources go when it ends. */
 void eved_thread_detach(eved_thread_t *thread);
+/* Gives the CPU to another ready thread: for a wait of microseconds. */
+void eved_thread_yield(void);
 
 eved_gate_t *eved_gate_create(void); /* NULL when out of resources */
 void eved_gate_destroy(eved_gate_t *gate);

@@ -1,5 +1,6 @@
 /* thread.h over pthreads. */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
@@ -97,3 +98,5 @@ double eved_thread_clock_seconds(void) {
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+void eved_thread_yield(void) { sched_yield(); }

@@ -85,3 +85,5 @@ double eved_thread_clock_seconds(void) {
   QueryPerformanceCounter(&now);
   return (double)now.QuadPart / (double)frequency.QuadPart;
 }
+
+void eved_thread_yield(void) { SwitchToThread(); }

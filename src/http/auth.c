@@ -139,6 +139,7 @@ eved_auth_gate_t eved__auth_gate(eved_conn_t *c, eved_path_t path, llhttp_method
   s->counters.auth_verifications++;
   c->auth_waiting = true;
   c->auth_known_user = user != NULL;
+  c->auth_users_gen = s->auth_users_gen;
   c->auth_token = token;
   c->auth_due_ms = s->now_ms + cfg->header_timeout_ms;
   c->auth_path = path;
@@ -185,14 +186,17 @@ void eved__auth_settle(eved_server_t *s) {
     uint32_t slot = (uint32_t)(r.owner & 0xffffffffu);
     eved_conn_t *c = slot < s->config.max_connections ? s->slots[slot] : NULL;
     bool mine = c != NULL && c->auth_waiting && c->auth_token == r.owner;
+    /* A reload that changed the users since the job was queued (a user
+     * removed, a hash changed) voids its verdict: the request is refused,
+     * never served on the old table. */
+    bool verified = mine && r.ok && c->auth_known_user && c->auth_users_gen == s->auth_users_gen;
     /* Only a configured user's success is cached; a result nobody waits
      * for any more (timed out, closed) is dropped. */
-    if (mine && r.ok && c->auth_known_user &&
-        eved_auth_cache_add(&s->auth_cache, r.tag))
+    if (verified && eved_auth_cache_add(&s->auth_cache, r.tag))
       eved__limit_hit(s, EVED_LIMIT_AUTH_CACHE, "auth: a cached verification dropped, %d cached",
                       EVED_AUTH_CACHE_MAX);
     eved_secret_wipe(r.tag, sizeof r.tag);
-    if (mine) finish(c, r.ok && c->auth_known_user, false);
+    if (mine) finish(c, verified, false);
   }
   if (s->auth_waiting == 0) return;
   for (uint32_t i = 0; i < s->config.max_connections && s->auth_waiting > 0; i++) {
@@ -229,8 +233,9 @@ int eved__auth_apply(eved_server_t *s, const eved_config_t *before) {
     }
   } else if (!same_users(before, cfg)) {
     /* A changed hash could not match its old entries anyway; a removed
-     * user's must not outlive it. */
+     * user's must not outlive it, nor a verification still queued. */
     eved_auth_cache_clear(&s->auth_cache);
+    s->auth_users_gen++;
   }
   if (cfg->auth_user_count == 0) {
     if (before != NULL && before->auth_user_count > 0)

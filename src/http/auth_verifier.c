@@ -10,7 +10,14 @@
  * QUEUED; a thread reads and writes them only while it holds it RUNNING,
  * and publishes the result with RUNNING->DONE. Threads claim the oldest
  * queued job (by submission number), so jobs run in order. The structure
- * is freed by the last of the loop and the threads to let go (refs). */
+ * is freed by the last of the loop and the threads to let go (refs).
+ *
+ * A thread that publishes a result then posts a wake-up; destroy must not
+ * return (and the poller be freed) between the two. So a thread counts
+ * itself in `posting` before it tries RUNNING->DONE and out after the
+ * post, and destroy, once every job it could abandon is abandoned, waits
+ * for that count to drop to 0: a thread that counted itself in after
+ * that finds its job ABANDONED and posts nothing. */
 #include "auth_verifier.h"
 
 #include <stdatomic.h>
@@ -24,7 +31,9 @@ enum { J_FREE, J_QUEUED, J_RUNNING, J_DONE, J_ABANDONED };
 
 typedef struct job {
   atomic_int state;
-  uint64_t seq;
+  /* Written by the loop while FREE, read by threads looking for the
+   * oldest QUEUED job, which may meanwhile run, end and be reused. */
+  _Atomic uint64_t seq;
   uint64_t owner;
   unsigned char tag[EVED_VERIFIER_TAG_SIZE];
   char hash[EVED_AUTH_HASH_LEN + 1];
@@ -43,6 +52,7 @@ struct eved_verifier {
   eve_poller_t *poller;
   atomic_bool quit;
   atomic_int refs;
+  atomic_int posting; /* threads between RUNNING->DONE and their post */
   uint64_t next_seq;
   size_t started;
   job_t jobs[EVED_VERIFIER_JOBS];
@@ -65,7 +75,9 @@ static job_t *claim(eved_verifier_t *v) {
     job_t *oldest = NULL;
     for (size_t i = 0; i < EVED_VERIFIER_JOBS; i++) {
       job_t *j = &v->jobs[i];
-      if (atomic_load(&j->state) == J_QUEUED && (oldest == NULL || j->seq < oldest->seq))
+      if (atomic_load(&j->state) == J_QUEUED &&
+          (oldest == NULL || atomic_load_explicit(&j->seq, memory_order_relaxed) <
+                                 atomic_load_explicit(&oldest->seq, memory_order_relaxed)))
         oldest = j;
     }
     if (oldest == NULL) return NULL;
@@ -84,10 +96,12 @@ static void worker_main(void *arg) {
     while (!atomic_load(&v->quit) && (j = claim(v)) != NULL) {
       j->ok = eved_bcrypt_verify(w->bcrypt, j->password, j->hash);
       eved_secret_wipe(j->password, sizeof j->password);
+      atomic_fetch_add(&v->posting, 1);
       int expected = J_RUNNING;
       if (atomic_compare_exchange_strong(&j->state, &expected, J_DONE)) {
         eve_poller_post_wakeup(v->poller);
       }
+      atomic_fetch_sub(&v->posting, 1);
     }
     if (atomic_load(&v->quit)) break;
   }
@@ -100,6 +114,7 @@ eved_verifier_t *eved_verifier_create(eve_poller_t *poller) {
   v->poller = poller;
   atomic_init(&v->quit, false);
   atomic_init(&v->refs, 1);
+  atomic_init(&v->posting, 0);
   for (size_t i = 0; i < EVED_VERIFIER_JOBS; i++) atomic_init(&v->jobs[i].state, J_FREE);
   return v;
 }
@@ -130,7 +145,7 @@ bool eved_verifier_submit(eved_verifier_t *v, uint64_t owner, const char *hash,
   for (size_t i = 0; i < EVED_VERIFIER_JOBS && j == NULL; i++)
     if (atomic_load(&v->jobs[i].state) == J_FREE) j = &v->jobs[i];
   if (j == NULL || !start_threads(v)) return false;
-  j->seq = v->next_seq++;
+  atomic_store_explicit(&j->seq, v->next_seq++, memory_order_relaxed);
   j->owner = owner;
   memcpy(j->tag, tag, EVED_VERIFIER_TAG_SIZE);
   memcpy(j->hash, hash, EVED_AUTH_HASH_LEN + 1);
@@ -145,7 +160,10 @@ bool eved_verifier_take(eved_verifier_t *v, eved_verifier_result_t *out) {
   job_t *oldest = NULL;
   for (size_t i = 0; i < EVED_VERIFIER_JOBS; i++) {
     job_t *j = &v->jobs[i];
-    if (atomic_load(&j->state) == J_DONE && (oldest == NULL || j->seq < oldest->seq)) oldest = j;
+    if (atomic_load(&j->state) == J_DONE &&
+        (oldest == NULL || atomic_load_explicit(&j->seq, memory_order_relaxed) <
+                               atomic_load_explicit(&oldest->seq, memory_order_relaxed)))
+      oldest = j;
   }
   if (oldest == NULL) return false;
   out->owner = oldest->owner;
@@ -178,6 +196,8 @@ void eved_verifier_destroy(eved_verifier_t *v) {
     expected = J_RUNNING;
     if (atomic_compare_exchange_strong(&v->jobs[i].state, &expected, J_ABANDONED)) busy = true;
   }
+  /* A post takes microseconds; a bcrypt run is never waited for. */
+  while (atomic_load(&v->posting) > 0) eved_thread_yield();
   for (size_t i = 0; i < v->started; i++) {
     eved_gate_open(v->workers[i].go);
     if (busy) {

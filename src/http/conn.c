@@ -63,7 +63,7 @@ void eved__conn_close(eved_conn_t *c, bool abort) {
   }
   free_output(c);
   free(c->pending);
-  if (c->auth_value_len > 0) eved_secret_wipe(c->auth_value, sizeof c->auth_value);
+  if (c->auth_count > 0) eved_secret_wipe(c->auth_value, sizeof c->auth_value);
   if (c->parked) server->parked_count--;
   if (c->auth_waiting) server->auth_waiting--;
   server->slots[c->slot] = NULL;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "secret.h"
 #include "server_int.h"
 
 static eved_conn_t *conn_of(llhttp_t *p) { return (eved_conn_t *)p->data; }
@@ -39,6 +40,9 @@ static int on_message_begin(llhttp_t *p) {
   c->field_is_scrape_timeout = false;
   c->scrape_timeout_len = 0;
   c->field_is_authorization = false;
+  /* A request's credentials never outlive it, whether or not the gate
+   * read them (an open /healthz does not). */
+  if (c->auth_count > 0) eved_secret_wipe(c->auth_value, sizeof c->auth_value);
   c->auth_count = 0;
   c->auth_value_len = 0;
   c->host_count = 0;
@@ -90,7 +94,7 @@ static int on_header_field_complete(llhttp_t *p) {
   if (c->field_is_scrape_timeout) c->scrape_timeout_len = 0;
   c->field_is_authorization = whole && ascii_iequal(c->field, c->field_len, "authorization");
   if (c->field_is_authorization) {
-    c->auth_count++;
+    if (c->auth_count++ > 0) eved_secret_wipe(c->auth_value, sizeof c->auth_value);
     c->auth_value_len = 0;
   }
   c->field_len = 0;

@@ -117,6 +117,7 @@ typedef struct eved_conn {
    * auth_due_ms passes. What it asked is kept for its answer. */
   bool auth_waiting;
   bool auth_known_user; /* a configured user: a success may be cached */
+  uint32_t auth_users_gen; /* the user table it was checked against */
   uint64_t auth_token;  /* its job's owner token */
   int64_t auth_due_ms;
   eved_path_t auth_path;
@@ -187,6 +188,7 @@ struct eved_server {
   eved_auth_throttle_t auth_throttle;
   size_t auth_waiting;
   uint32_t auth_tokens; /* the next job's token (its high half) */
+  uint32_t auth_users_gen; /* changes with each reload that changes the users */
   /* The process's RSS costs a file read: sampled at most once a second. */
   uint64_t memory_bytes;
   int64_t memory_sampled_ms;

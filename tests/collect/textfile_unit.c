@@ -28,14 +28,18 @@ static uint32_t family_index[INDEX], sample_index[INDEX];
 static eved_textfile_parsed_t parsed;
 static eved_textfile_error_t error;
 
-static eved_textfile_status_t parse(const char *text, size_t len) {
+static eved_textfile_status_t parse_in(const char *text, size_t len, size_t string_cap) {
   parsed = (eved_textfile_parsed_t){.families = families, .family_cap = FAMILIES,
                                     .samples = samples, .sample_cap = SAMPLES,
                                     .labels = labels, .label_cap = LABELS,
-                                    .strings = strings, .string_cap = sizeof strings,
+                                    .strings = strings, .string_cap = string_cap,
                                     .family_index = family_index, .sample_index = sample_index,
                                     .index_cap = INDEX};
   return eved_textfile_parse(text, len, &parsed, &error);
+}
+
+static eved_textfile_status_t parse(const char *text, size_t len) {
+  return parse_in(text, len, sizeof strings);
 }
 
 static const char *label(size_t sample, const char *name) {
@@ -153,6 +157,12 @@ static void test_bounds(void) {
   CHECK(parse(text, EVED_TEXTFILE_LINE_MAX + 1) == EVED_TEXTFILE_BOUND &&
         strstr(error.message, "longer than") != NULL);
   CHECK(parse(text, EVED_TEXTFILE_LINE_MAX) == EVED_TEXTFILE_OK); /* trailing blanks are fine */
+  /* The string bound exactly filled ("a", "b": 4 bytes), then an empty
+   * value: refused, nothing written past the bound. */
+  static const char full[] = "a{b=\"\"} 1\nc 1\n";
+  memset(strings, 'x', 8);
+  CHECK(parse_in(full, sizeof full - 1, 4) == EVED_TEXTFILE_BOUND && strings[4] == 'x');
+  CHECK(parse_in(full, sizeof full - 1, 7) == EVED_TEXTFILE_OK && strings[7] == 'x');
 }
 
 int main(int argc, char **argv) {

@@ -28,7 +28,8 @@ the rest get 503, counted busy, and the queue depth is seen above 0
 while they wait.
 auth_cache_reload: the second request with the right password starts no
 bcrypt run (eved_auth_verifications_total); a reload (the admin channel)
-with a changed hash makes the old password fail and the new one pass.
+with a changed hash makes the old password fail and the new one pass; a
+verification still running when a reload changes the users ends in 401.
 auth_check_config: check-config refuses each bad auth key with an error
 naming the user or the key.
 """
@@ -379,7 +380,10 @@ def t_cache_reload(args, d):
         adm["pipe"] = "eved-auth-test-%d" % os.getpid()
     else:
         adm["socket"] = os.path.join(d, "admin.sock")
-    srv = start(args, {"basic_auth_users": {"alice": bcrypt_hash("alice", "old-secret")},
+    # bob's hash is slow (cost 16: seconds of bcrypt), so a reload lands
+    # while his verification runs.
+    slow = bcrypt_hash("bob", "bob-old", 16)
+    srv = start(args, {"basic_auth_users": {"alice": bcrypt_hash("alice", "old-secret"), "bob": slow},
                         "admin": adm, "collectors": {"enabled": []}})
     try:
         old, new = basic("alice", "old-secret"), basic("alice", "new-secret")
@@ -392,7 +396,7 @@ def t_cache_reload(args, d):
               "the second request started no bcrypt run: %s then %s" % (first, second))
         check(second["ok"] == 2, "both counted ok: %s" % second)
         cfg = dict(srv.config)
-        cfg["basic_auth_users"] = {"alice": bcrypt_hash("alice", "new-secret")}
+        cfg["basic_auth_users"] = {"alice": bcrypt_hash("alice", "new-secret"), "bob": slow}
         with open(srv.config_path, "w") as f:
             json.dump(cfg, f)
         code, out = admin(srv, "reload")
@@ -403,6 +407,27 @@ def t_cache_reload(args, d):
         expect(r, 200, "the new password")
         after = json.loads(body)["auth"]
         check(after["verifications"] == 3, "runs after the reload: %s" % after)
+        # A verification under way when a reload changes the users is
+        # void: bob's old password, right when it was asked, is refused
+        # once his hash changed, never served on the old table.
+        s = srv.connect()
+        try:
+            s.sendall(request("/stats", extra="Authorization: %s\r\n" % basic("bob", "bob-old")))
+            # alice's new password is cached: this read starts no bcrypt run.
+            _, body = get(srv, "/stats", new)
+            check(json.loads(body)["auth"]["queue_depth"] == 1,
+                  "bob's verification is not running: the check below would prove nothing (%s)" % body[:200])
+            cfg["basic_auth_users"] = {"alice": cfg["basic_auth_users"]["alice"],
+                                       "bob": bcrypt_hash("bob", "bob-new")}
+            with open(srv.config_path, "w") as f:
+                json.dump(cfg, f)
+            code, out = admin(srv, "reload")
+            check(code == 0, "admin reload during bob's bcrypt run: %d %s" % (code, out))
+            status, h, _ = Reader(s, track=False).response()
+            check(status == 401 and h.get("www-authenticate") == CHALLENGE,
+                  "bob's old password, verified against the table a reload replaced: %d" % status)
+        finally:
+            s.close()
         srv.stop()
     finally:
         srv.close()
