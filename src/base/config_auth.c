@@ -2,22 +2,10 @@
  * basic_auth_users, name to bcrypt hash) and the auth object. A hash eved
  * would never verify is refused here, naming its user, so check-config
  * finds it rather than the first login. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "config_auth.h"
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static int fail(char *error, size_t size, const char *format, ...) {
-  va_list ap;
-  va_start(ap, format);
-  vsnprintf(error, size, format, ap);
-  va_end(ap);
-  return EVE_EINVAL;
-}
 
 static bool bcrypt_char(char c) {
   return c == '.' || c == '/' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
@@ -49,25 +37,25 @@ static bool name_valid(const char *name) {
 
 int eved__config_parse_users(const cJSON *obj, eved_config_t *c, char *error, size_t size) {
   if (!cJSON_IsObject(obj))
-    return fail(error, size, "basic_auth_users: must be an object of \"name\": \"bcrypt hash\"");
+    return eved__config_fail(error, size, "basic_auth_users: must be an object of \"name\": \"bcrypt hash\"");
   size_t n = 0;
   for (const cJSON *it = obj->child; it != NULL; it = it->next) {
     if (n == EVED_AUTH_USERS_MAX)
-      return fail(error, size, "basic_auth_users: at most %d users", EVED_AUTH_USERS_MAX);
+      return eved__config_fail(error, size, "basic_auth_users: at most %d users", EVED_AUTH_USERS_MAX);
     const char *name = it->string;
     if (strlen(name) >= EVED_AUTH_NAME_MAX)
-      return fail(error, size, "basic_auth_users: a user name longer than %d bytes (\"%.32s...\")",
+      return eved__config_fail(error, size, "basic_auth_users: a user name longer than %d bytes (\"%.32s...\")",
                   EVED_AUTH_NAME_MAX - 1, name);
     if (!name_valid(name))
-      return fail(error, size,
+      return eved__config_fail(error, size,
                   "basic_auth_users: \"%.63s\" is not a user name (empty, a colon or a control "
                   "character)",
                   name);
     for (size_t j = 0; j < n; j++)
       if (strcmp(c->auth_users[j].name, name) == 0)
-        return fail(error, size, "basic_auth_users: user \"%.63s\" is listed twice", name);
+        return eved__config_fail(error, size, "basic_auth_users: user \"%.63s\" is listed twice", name);
     if (!cJSON_IsString(it) || !eved_config_bcrypt_hash_valid(it->valuestring))
-      return fail(error, size,
+      return eved__config_fail(error, size,
                   "basic_auth_users.%.63s: not a bcrypt hash ($2a$, $2b$ or $2y$, cost 04 to 31, "
                   "60 characters; htpasswd -nBC 10 %.63s makes one)",
                   name, name);
@@ -80,11 +68,11 @@ int eved__config_parse_users(const cJSON *obj, eved_config_t *c, char *error, si
 }
 
 int eved__config_parse_auth(const cJSON *obj, eved_config_t *c, char *error, size_t size) {
-  if (!cJSON_IsObject(obj)) return fail(error, size, "auth: must be an object");
+  if (!cJSON_IsObject(obj)) return eved__config_fail(error, size, "auth: must be an object");
   for (const cJSON *it = obj->child; it != NULL; it = it->next) {
     if (strcmp(it->string, "protect_healthz") != 0)
-      return fail(error, size, "auth.%.64s: unknown key", it->string);
-    if (!cJSON_IsBool(it)) return fail(error, size, "auth.protect_healthz: must be true or false");
+      return eved__config_fail(error, size, "auth.%.64s: unknown key", it->string);
+    if (!cJSON_IsBool(it)) return eved__config_fail(error, size, "auth.protect_healthz: must be true or false");
     c->auth_protect_healthz = cJSON_IsTrue(it);
   }
   return EVE_OK;

@@ -14,4 +14,11 @@ int eved__config_parse_users(const cJSON *obj, eved_config_t *config, char *erro
 /* "auth": {"protect_healthz": bool}. */
 int eved__config_parse_auth(const cJSON *obj, eved_config_t *config, char *error, size_t size);
 
+/* Writes the message into error (size bytes) and returns EVE_EINVAL: the
+ * one way config.c and config_auth.c report a key's mistake. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+int eved__config_fail(char *error, size_t size, const char *format, ...);
+
 #endif /* EVED_CONFIG_AUTH_H_ */
