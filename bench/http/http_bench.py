@@ -264,19 +264,21 @@ class Bench:
         return Proc(cmd, port, env=env, stderr=stderr,
                     log_path=os.path.join(self.tmp, "server-%d.log" % port))
 
-    def start_nginx(self, body_path):
+    def start_nginx(self, body_path=None, location=None):
+        """nginx, one worker, answering /stats with the file at body_path,
+        or with `location`'s directives (native_bench.py: `return 200`)."""
         port = free_port()
-        conf = os.path.join(self.tmp, "nginx.conf")
+        conf = os.path.join(self.tmp, "nginx-%d.conf" % port)
         with open(conf, "w") as f:
-            f.write("""daemon off; worker_processes 1; pid %(tmp)s/nginx.pid;
+            f.write("""daemon off; worker_processes 1; pid %(tmp)s/nginx-%(port)d.pid;
 error_log %(tmp)s/nginx-error.log warn; worker_rlimit_nofile 20000;
 events { worker_connections 12000; }
 http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
   client_body_temp_path %(tmp)s; proxy_temp_path %(tmp)s; fastcgi_temp_path %(tmp)s;
   uwsgi_temp_path %(tmp)s; scgi_temp_path %(tmp)s;
   server { listen 127.0.0.1:%(port)d; location = /stats { default_type application/json;
-    alias %(body)s; } } }
-""" % {"tmp": self.tmp, "port": port, "body": body_path})
+    %(location)s } } }
+""" % {"tmp": self.tmp, "port": port, "location": location or "alias %s;" % body_path})
         return Proc(["nginx", "-c", conf, "-e", os.path.join(self.tmp, "nginx-error.log")], port)
 
     def start_baseline(self, body_path, env=None, stderr=None):

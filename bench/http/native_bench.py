@@ -83,27 +83,12 @@ class NativeBench:
         return hb.Proc([self.b.eved, "run", "--config", cfg], port,
                        log_path=os.path.join(self.b.tmp, "server-%d.log" % port))
 
-    def start_nginx(self, location):
-        port = hb.free_port()
-        conf = os.path.join(self.b.tmp, "nginx-%d.conf" % port)
-        with open(conf, "w") as f:
-            f.write("""daemon off; worker_processes 1; pid %(tmp)s/nginx-%(port)d.pid;
-error_log %(tmp)s/nginx-error.log warn; worker_rlimit_nofile 20000;
-events { worker_connections 12000; }
-http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
-  client_body_temp_path %(tmp)s; proxy_temp_path %(tmp)s; fastcgi_temp_path %(tmp)s;
-  uwsgi_temp_path %(tmp)s; scgi_temp_path %(tmp)s;
-  server { listen 127.0.0.1:%(port)d; location = /stats { default_type application/json;
-    %(location)s } } }
-""" % {"tmp": self.b.tmp, "port": port, "location": location})
-        return hb.Proc(["nginx", "-c", conf, "-e", os.path.join(self.b.tmp, "nginx-error.log")], port)
-
     def start(self, name):
         if name == "eved":
             return self.start_eved(False)
         if name == "nginx return":
-            return self.start_nginx("return 200 '%s';" % self.quoted)
-        return self.start_nginx("alias %s;" % self.body_path)
+            return self.b.start_nginx(location="return 200 '%s';" % self.quoted)
+        return self.b.start_nginx(self.body_path)
 
     @staticmethod
     def serving_pid(proc, name):
