@@ -9,6 +9,7 @@ deps:
 	scripts/install-deps.sh test
 	scripts/fetch-cjson-source.sh
 	scripts/fetch-libxcrypt-source.sh
+	scripts/fetch-mbedtls-source.sh
 
 deps-run:
 	scripts/install-deps.sh run
@@ -22,6 +23,7 @@ build-linux:
 build-windows:
 	scripts/fetch-cjson-source.sh
 	scripts/fetch-libxcrypt-source.sh
+	scripts/fetch-mbedtls-source.sh
 	cmake --preset windows >/dev/null
 	cmake --build --preset windows
 
@@ -113,6 +115,7 @@ deps-package:
 	scripts/install-deps.sh package
 	scripts/fetch-cjson-source.sh
 	scripts/fetch-libxcrypt-source.sh
+	scripts/fetch-mbedtls-source.sh
 
 # The Windows ZIP (CPack) and MSI (wixl) in build/windows/package/, both
 # versioned from project(VERSION); `cmake --install build/linux` is the Linux

@@ -1,4 +1,4 @@
-# llhttp, cJSON and libxcrypt, all from Debian. llhttp's C sources ship in node-llhttp
+# llhttp, cJSON, libxcrypt and Mbed TLS, all from Debian. llhttp's C sources ship in node-llhttp
 # and are compiled for either target; cJSON comes from libcjson-dev natively
 # and from Debian's source package for the Windows build
 # (scripts/fetch-cjson-source.sh puts it in EVE_CJSON_SOURCE_DIR).
@@ -69,4 +69,39 @@ else()
   add_library(xcrypt INTERFACE)
   target_include_directories(xcrypt INTERFACE "${EVE_CRYPT_INCLUDE_DIR}")
   target_link_libraries(xcrypt INTERFACE "${EVE_CRYPT_LIBRARY}")
+endif()
+
+# TLS (src/tls) through Mbed TLS 2.28: Debian's libmbedtls-dev natively;
+# for the Windows build, Debian's mbedtls source package
+# (scripts/fetch-mbedtls-source.sh puts it in EVE_MBEDTLS_SOURCE_DIR),
+# every file of its library/ compiled into one static library with the
+# additions of cmake/mbedtls/eve_mbedtls_config.h. Its own CMake files are
+# not used: they would add its install rules (headers, libraries) to
+# eved's package.
+if(WIN32)
+  set(EVE_MBEDTLS_SOURCE_DIR "${CMAKE_SOURCE_DIR}/build/deps/mbedtls" CACHE PATH
+      "Debian's mbedtls source package, unpacked (scripts/fetch-mbedtls-source.sh)")
+  if(NOT EXISTS "${EVE_MBEDTLS_SOURCE_DIR}/library/ssl_tls.c")
+    message(FATAL_ERROR "Mbed TLS sources not found in ${EVE_MBEDTLS_SOURCE_DIR}: run scripts/fetch-mbedtls-source.sh")
+  endif()
+  file(GLOB eve_mbedtls_sources CONFIGURE_DEPENDS "${EVE_MBEDTLS_SOURCE_DIR}/library/*.c")
+  add_library(mbedtls STATIC ${eve_mbedtls_sources})
+  target_include_directories(mbedtls PUBLIC "${EVE_MBEDTLS_SOURCE_DIR}/include"
+                                            "${CMAKE_SOURCE_DIR}/cmake/mbedtls")
+  # PUBLIC: the configuration shapes the structures eved's code sees too.
+  target_compile_definitions(mbedtls PUBLIC "MBEDTLS_USER_CONFIG_FILE=\"eve_mbedtls_config.h\"")
+  target_link_libraries(mbedtls PUBLIC ws2_32 advapi32 bcrypt)
+else()
+  find_path(EVE_MBEDTLS_INCLUDE_DIR mbedtls/ssl.h)
+  find_library(EVE_MBEDTLS_LIBRARY mbedtls)
+  find_library(EVE_MBEDX509_LIBRARY mbedx509)
+  find_library(EVE_MBEDCRYPTO_LIBRARY mbedcrypto)
+  if(NOT EVE_MBEDTLS_INCLUDE_DIR OR NOT EVE_MBEDTLS_LIBRARY OR NOT EVE_MBEDX509_LIBRARY OR
+     NOT EVE_MBEDCRYPTO_LIBRARY)
+    message(FATAL_ERROR "Mbed TLS not found: apt-get install libmbedtls-dev")
+  endif()
+  add_library(mbedtls INTERFACE)
+  target_include_directories(mbedtls INTERFACE "${EVE_MBEDTLS_INCLUDE_DIR}")
+  target_link_libraries(mbedtls INTERFACE "${EVE_MBEDTLS_LIBRARY}" "${EVE_MBEDX509_LIBRARY}"
+                        "${EVE_MBEDCRYPTO_LIBRARY}")
 endif()

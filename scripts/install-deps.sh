@@ -8,7 +8,7 @@
 #
 # Groups:
 #   run      the native build and `make run`: compiler, CMake, llhttp, cJSON,
-#            libcrypt (bcrypt for basic auth)
+#            libcrypt (bcrypt for basic auth), Mbed TLS (HTTPS)
 #   test     everything `make test` runs: the Windows cross build and Wine,
 #            the linters, fuzzers, valgrind, Prometheus and its Python
 #            client (the strict OpenMetrics parser), PyYAML (the fleet
@@ -17,6 +17,7 @@
 #            perl with its modules (cpan stands for it: libxcrypt's header
 #            scripts for the Windows build),
 #            htpasswd (the basic auth tests' bcrypt hashes)
+#            openssl (the TLS tests: certificates, s_client, s_server)
 #   bench    the load generators' peers and the plot (`make bench`)
 #   package  the MSI (wixl)
 # --check only lists what is missing (exit 1 if anything is). Installing
@@ -30,7 +31,8 @@ check_only=0
 run="cmake:cmake make:make gcc:gcc /usr/include/stdio.h:libc6-dev
 python3:python3 curl:curl
 /usr/share/llhttp/llhttp.c:node-llhttp /usr/share/include/llhttp/llhttp.h:node-llhttp
-/usr/include/cjson/cJSON.h:libcjson-dev /usr/include/crypt.h:libcrypt-dev"
+/usr/include/cjson/cJSON.h:libcjson-dev /usr/include/crypt.h:libcrypt-dev
+/usr/include/mbedtls/ssl.h:libmbedtls-dev"
 test="$run cpan:perl htpasswd:apache2-utils
 x86_64-w64-mingw32-gcc:gcc-mingw-w64-x86-64 x86_64-w64-mingw32-windres:binutils-mingw-w64-x86-64
 g++:g++ x86_64-w64-mingw32-g++:g++-mingw-w64-x86-64 pkg-config:pkgconf
@@ -42,7 +44,7 @@ clang-tidy:clang-tidy clang:clang /usr/lib/x86_64-linux-gnu/libtsan.so.2:libtsan
 valgrind:valgrind prometheus:prometheus promtool:prometheus chromium:chromium wrk:wrk
 /usr/lib/python3/dist-packages/prometheus_client/openmetrics/parser.py:python3-prometheus-client
 /usr/lib/python3/dist-packages/yaml/__init__.py:python3-yaml
-prometheus-node-exporter:prometheus-node-exporter strace:strace
+prometheus-node-exporter:prometheus-node-exporter strace:strace openssl:openssl
 systemd-analyze:systemd npm:npm node:nodejs
 wixl:wixl msiinfo:msitools"
 bench="$test nginx:nginx-light gnuplot:gnuplot-nox"

@@ -82,10 +82,11 @@ for a in "$@"; do
       # worktree's.
       scripts/fetch-cjson-source.sh >/dev/null
       scripts/fetch-libxcrypt-source.sh >/dev/null
+      scripts/fetch-mbedtls-source.sh >/dev/null
       export EVE_WINEPREFIX="${EVE_WINEPREFIX:-$top/build/windows/wineprefix}"
       scripts/wine-prefix.sh
       area windows --count 8 --skip '' \
-        --build "mkdir -p build/deps && rm -rf build/deps/cjson build/deps/libxcrypt && cp -r '$top/build/deps/cjson' '$top/build/deps/libxcrypt' build/deps/ && cmake --preset windows >/dev/null && cmake --build --preset windows --target poller_tests >/dev/null" \
+        --build "mkdir -p build/deps && rm -rf build/deps/cjson build/deps/libxcrypt build/deps/mbedtls && cp -r '$top/build/deps/cjson' '$top/build/deps/libxcrypt' '$top/build/deps/mbedtls' build/deps/ && cmake --preset windows >/dev/null && cmake --build --preset windows --target poller_tests >/dev/null" \
         --test "ctest --preset windows -j2 --stop-on-failure -R '^poller\\.' --timeout 120 >/dev/null" \
         'src/poller/win/*.c' || true
       scripts/wine-prefix.sh --stop ;;

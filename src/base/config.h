@@ -39,6 +39,12 @@
 #define EVED_AUTH_NAME_MAX 64
 #define EVED_AUTH_HASH_LEN 60
 
+/* tls.cert_thumbprint: a SHA-1 thumbprint's hex digits; tls.cert_store:
+ * "Location\\Name", e.g. "LocalMachine\\My". */
+#define EVED_TLS_THUMBPRINT_LEN 40
+#define EVED_TLS_STORE_MAX 64
+#define EVED_TLS_STORE_DEFAULT "LocalMachine\\My"
+
 /* One basic_auth_users entry: a user-id (RFC 7617 2: no colon, no control
  * character; UTF-8 allowed) and its bcrypt hash ("$2y$10$" and 53
  * characters of bcrypt's base64). */
@@ -92,6 +98,17 @@ typedef struct eved_config {
   eved_auth_user_t auth_users[EVED_AUTH_USERS_MAX];
   size_t auth_user_count;
   bool auth_protect_healthz;
+  /* HTTPS (docs/security.md), exporter-toolkit's tls_server_config names:
+   * with tls_enabled every listener speaks TLS 1.2 only. The certificate
+   * and key come from PEM files, or (Windows) from a certificate store by
+   * thumbprint, never both. */
+  bool tls_enabled;
+  char tls_cert_file[EVED_PATH_MAX];
+  char tls_key_file[EVED_PATH_MAX];
+  char tls_client_ca_file[EVED_PATH_MAX]; /* empty: none */
+  bool tls_require_client_cert; /* client_auth_type RequireAndVerifyClientCert */
+  char tls_cert_store[EVED_TLS_STORE_MAX];
+  char tls_cert_thumbprint[EVED_TLS_THUMBPRINT_LEN + 1]; /* empty: PEM files */
   /* Not a setting: the name check used while parsing (see above). */
   eved_collector_check_t collector_check;
 } eved_config_t;

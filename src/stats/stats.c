@@ -55,3 +55,10 @@ const char *eved_auth_result_name(eved_auth_result_t result) {
       "ok", "bad_credentials", "missing", "malformed", "throttled", "busy"};
   return (unsigned)result < EVED_AUTH_RESULT_COUNT ? names[result] : "unknown";
 }
+
+const char *eved_tls_error_name(eved_tls_error_t reason) {
+  static const char *const names[EVED_TLS_ERROR_COUNT] = {
+      "timeout", "protocol_version", "no_shared_cipher", "client_certificate",
+      "malformed", "peer_closed", "signing", "other"};
+  return (unsigned)reason < EVED_TLS_ERROR_COUNT ? names[reason] : "unknown";
+}

@@ -91,6 +91,21 @@ typedef enum eved_auth_result {
 
 const char *eved_auth_result_name(eved_auth_result_t result);
 
+/* Why a TLS handshake failed (eved_tls_handshake_errors_total{reason}). */
+typedef enum eved_tls_error {
+  EVED_TLS_ERROR_TIMEOUT,          /* not done within header_timeout_ms */
+  EVED_TLS_ERROR_PROTOCOL_VERSION, /* the client offered only versions below the minimum */
+  EVED_TLS_ERROR_NO_SHARED_CIPHER, /* no cipher suite, curve or signature in common */
+  EVED_TLS_ERROR_CLIENT_CERT,      /* a required client certificate missing or not verified */
+  EVED_TLS_ERROR_MALFORMED,        /* not TLS, or a record or message that does not parse */
+  EVED_TLS_ERROR_PEER_CLOSED,      /* the client closed or reset mid-handshake */
+  EVED_TLS_ERROR_SIGNING,          /* the certificate store's key could not sign */
+  EVED_TLS_ERROR_OTHER,
+  EVED_TLS_ERROR_COUNT
+} eved_tls_error_t;
+
+const char *eved_tls_error_name(eved_tls_error_t reason);
+
 typedef struct eved_counters {
   uint64_t connections_active;
   uint64_t connections_accepted;
@@ -104,6 +119,8 @@ typedef struct eved_counters {
   uint64_t limits[EVED_LIMIT_COUNT];
   uint64_t auth[EVED_AUTH_RESULT_COUNT];
   uint64_t auth_verifications; /* bcrypt runs started (cache hits start none) */
+  uint64_t tls_handshakes;      /* completed */
+  uint64_t tls_handshake_errors[EVED_TLS_ERROR_COUNT];
 } eved_counters_t;
 
 /* Everything a rendering shows, gathered at the moment of the request. */
