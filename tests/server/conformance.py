@@ -12,6 +12,11 @@ for every row beyond its own expectations:
   else sent.
 The row ids are those of the table in docs/http.md; the run fails if the
 two lists differ, so no row of the table goes untested.
+
+run(..., tls=CONTEXT) runs the same rows over HTTPS (tls_test.py's
+tls_conformance): each connection is wrapped by the ssl.SSLContext given,
+which verifies eved's certificate, and the bytes of every row go inside
+TLS records, unchanged.
 """
 import os
 import re
@@ -53,9 +58,12 @@ class Answer:
 
 
 class Conn:
-    def __init__(self, port):
+    def __init__(self, port, tls=None):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=DEADLINE)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if tls is not None:
+            # The handshake happens here; a row's bytes start once it is done.
+            self.sock = tls.wrap_socket(self.sock, server_hostname="127.0.0.1")
         self.buf = b""
 
     def send(self, data, pieces=0):
@@ -129,8 +137,8 @@ class Row:
     def __init__(self, rid, send, expect, pieces=0, check=None):
         self.id, self.send, self.expect, self.pieces, self.check = rid, send, expect, pieces, check
 
-    def run(self, port):
-        c = Conn(port)
+    def run(self, port, tls=None):
+        c = Conn(port, tls)
         try:
             data = self.send(port) if callable(self.send) else self.send
             c.send(data, self.pieces)
@@ -318,21 +326,25 @@ class HeldRow(Row):
     (LIMITS_CONFIG). The holder is accepted for sure once it is answered;
     until eved has seen an earlier connection's close, it is refused."""
 
-    def run(self, port):
+    def run(self, port, tls=None):
         deadline = time.monotonic() + DEADLINE
         while True:
-            holder = Conn(port)
+            holder = None
             try:
+                # Over TLS the handshake is in Conn(): a refused one may
+                # fail there.
+                holder = Conn(port, tls)
                 holder.send(PROBE)
                 if holder.answer(False).status == 200:
                     break
             except (RowFailure, OSError):
                 pass  # refused, and reset before the 503 was read
-            holder.close()
+            if holder:
+                holder.close()
             need(time.monotonic() < deadline, "no free slot for the holding connection")
             time.sleep(0.05)
         try:
-            return Row.run(self, port)
+            return Row.run(self, port, tls)
         finally:
             holder.close()
 
@@ -353,15 +365,16 @@ def documented_rows(doc):
         return [m.group(1) for m in re.finditer(r"^\| `([^`]+)` \|", f.read(), re.M)]
 
 
-def run(port, limits_port, doc):
+def run(port, limits_port, doc, tls=None):
     """Runs every row, ROWS against the eved on `port` and LIMIT_ROWS
     against the one on `limits_port` (LIMITS_CONFIG); returns the failures
-    (the row lines are printed)."""
+    (the row lines are printed). tls: an ssl.SSLContext to speak HTTPS
+    through (None: plain HTTP)."""
     failures = []
     for rows, on in ((ROWS, port), (LIMIT_ROWS, limits_port)):
         for row in rows:
             try:
-                print("ok   %-36s %s" % (row.id, row.run(on)), flush=True)
+                print("ok   %-36s %s" % (row.id, row.run(on, tls)), flush=True)
             except (RowFailure, OSError) as e:
                 print("FAIL %-36s %s: %s" % (row.id, type(e).__name__, e), flush=True)
                 failures.append(row.id)
