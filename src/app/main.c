@@ -11,6 +11,7 @@
 #include "server.h"
 #include "service.h"
 #include "table.h"
+#include "tls.h"
 #include "version.h"
 
 static const char usage[] =
@@ -46,6 +47,18 @@ static int check_config(int argc, char **argv) {
   if (eved_config_load(argv[2], &config, error, sizeof error) != EVE_OK) {
     fprintf(stderr, "eved: %s: %s\n", argv[2], error);
     return 1;
+  }
+  /* The certificate, the key and the client CA are read as a start would
+   * read them: a key that does not match is found here, not at 3 a.m. */
+  if (config.tls_enabled) {
+    eved_counters_t counters = {0};
+    eved_tls_t *tls = NULL;
+    int rc = eved_tls_create(&config, NULL, &counters, &tls, error, sizeof error);
+    if (rc != EVE_OK) {
+      fprintf(stderr, "eved: %s: %s\n", argv[2], rc == EVE_ENOMEM ? eve_strerror(rc) : error);
+      return 1;
+    }
+    eved_tls_destroy(tls);
   }
   printf("%s: ok\n", argv[2]);
   return 0;

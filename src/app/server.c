@@ -82,6 +82,15 @@ static int open_listeners(eved_server_t *s) {
 /* Beyond max_connections: a 503 in one send, then close. The connection
  * never gets a slot, so a flood cannot grow anything. */
 static void reject_connection(eved_server_t *s, eve_handle_t sock) {
+  if (s->tls != NULL) {
+    /* Plain text would be garbage to a TLS client, and a handshake for a
+     * refusal would cost what the limit is there to save: a reset. */
+    eve_net_abort(sock);
+    s->counters.connections_rejected++;
+    eved__limit_hit(s, EVED_LIMIT_MAX_CONNECTIONS, "a TLS connection reset: %u open",
+                    s->config.max_connections);
+    return;
+  }
   static const char body[] = "too many connections\n";
   eved_response_t r = {.status = EVED_STATUS_503,
                        .content_type = "text/plain; charset=utf-8",
@@ -108,6 +117,7 @@ static void add_connection(eved_server_t *s, eve_handle_t sock) {
                              (uint64_t)s->generations[slot] << 32 | slot);
   }
   if (rc != EVE_OK) {
+    if (c != NULL && c->tls != NULL) eved_tls_conn_free(c->tls, false);
     free(c);
     s->free_slots[s->free_count++] = slot;
     eve_net_abort(sock);
@@ -160,6 +170,21 @@ static void dispatch(eved_server_t *s, const eve_native_event_t *native) {
       s->generations[slot] != generation)
     return; /* a connection closed earlier in this batch */
   eved__conn_on_event(s->slots[slot], ev.ready);
+}
+
+/* Steps the handshakes whose signatures the certificate store's thread
+ * finished. */
+static void tls_settle(eved_server_t *s) {
+  uint64_t owners[64];
+  size_t n;
+  while ((n = eved_tls_take_ready(s->tls, owners, sizeof owners / sizeof owners[0])) > 0) {
+    for (size_t i = 0; i < n; i++) {
+      uint32_t slot = (uint32_t)(owners[i] & 0xffffffffu);
+      if (slot < s->config.max_connections && s->slots[slot] != NULL &&
+          s->generations[slot] == (uint32_t)(owners[i] >> 32))
+        eved__conn_tls_ready(s->slots[slot]);
+    }
+  }
 }
 
 /* Returns when the next connection timeout falls due. */
@@ -229,6 +254,16 @@ static int create(eved_server_t *s, const eved_run_options_t *options) {
              eve_poller_mode_name(config->poller_mode), eve_strerror(rc));
     return rc;
   }
+  if (config->tls_enabled) {
+    char error[EVED_ERROR_MAX];
+    rc = eved_tls_create(config, s->poller, &s->counters, &s->tls, error, sizeof error);
+    if (rc != EVE_OK) {
+      eved_log(EVED_LOG_ERROR, "%s", rc == EVE_ENOMEM ? eve_strerror(rc) : error);
+      return rc;
+    }
+    eved_log(EVED_LOG_INFO, "tls: serving HTTPS (TLS 1.2)%s",
+             config->tls_require_client_cert ? ", client certificates required" : "");
+  }
   /* The verifier's threads start with the first login that needs them. */
   rc = eved__auth_apply(s, NULL);
   if (rc != EVE_OK) return rc;
@@ -251,6 +286,8 @@ static void destroy(eved_server_t *s) {
   s->admin = NULL;
   /* Before the poller: finished collector and verifier threads post to it. */
   eved__auth_close(s);
+  eved_tls_destroy(s->tls);
+  s->tls = NULL;
   eved_engine_destroy(s->engine);
   s->engine = NULL;
   if (s->poller) eve_poller_dispose(s->poller);
@@ -339,6 +376,7 @@ static int loop(eved_server_t *s) {
     for (int i = 0; i < n; i++) dispatch(s, &events[i]);
     eved__park_settle(s);
     eved__auth_settle(s);
+    if (s->tls != NULL) tls_settle(s);
     if (!idle && s->now_ms >= next_sweep) {
       next_sweep = sweep(s);
       if (s->draining)

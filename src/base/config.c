@@ -8,6 +8,7 @@
 #include "cJSON.h"
 #include "config.h"
 #include "config_auth.h"
+#include "config_tls.h"
 #include "platform.h"
 
 void eved_config_defaults(eved_config_t *c) {
@@ -34,6 +35,7 @@ void eved_config_defaults(eved_config_t *c) {
   c->collectors_min_interval_ms = 1000;
   c->collectors_timeout_ms = 5000;
   snprintf(c->textfile_dir, sizeof c->textfile_dir, "%s", eved_platform_textfile_dir());
+  snprintf(c->tls_cert_store, sizeof c->tls_cert_store, "%s", EVED_TLS_STORE_DEFAULT);
 }
 
 int eved__config_fail(char *error, size_t size, const char *format, ...) {
@@ -272,6 +274,7 @@ static int parse_key(const cJSON *it, eved_config_t *c, char *error, size_t size
   if (strcmp(it->string, "textfile") == 0) return parse_textfile(it, c, error, size);
   if (strcmp(it->string, "basic_auth_users") == 0) return eved__config_parse_users(it, c, error, size);
   if (strcmp(it->string, "auth") == 0) return eved__config_parse_auth(it, c, error, size);
+  if (strcmp(it->string, "tls") == 0) return eved__config_parse_tls(it, c, error, size);
   for (size_t i = 0; i < sizeof bounds / sizeof bounds[0]; i++) {
     if (strcmp(it->string, bounds[i].key) == 0)
       return read_uint(it, bounds[i].key, bounds[i].min, bounds[i].max,

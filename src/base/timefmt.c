@@ -1,6 +1,6 @@
 /* Calendar arithmetic after Howard Hinnant's days-from-civil algorithm
- * (proleptic Gregorian, 400-year eras), written for the one direction
- * needed: a day number to year, month, day. */
+ * (proleptic Gregorian, 400-year eras), both ways: a day number to year,
+ * month, day for the formats, and back for a certificate's notAfter. */
 #include <stdio.h>
 
 #include "timefmt.h"
@@ -52,4 +52,16 @@ void eved_format_iso_time(int64_t unix_ms, char out[EVED_ISO_TIME_SIZE]) {
   civil_t c = civil_from_seconds(s);
   snprintf(out, EVED_ISO_TIME_SIZE, "%04d-%02u-%02uT%02u:%02u:%02u.%03uZ", (int)(c.year % 10000),
            c.month, c.day, c.hour, c.minute, c.second, (unsigned)ms);
+}
+
+int64_t eved_unix_from_civil(int year, unsigned month, unsigned day, unsigned hour, unsigned minute,
+                             unsigned second) {
+  /* Years from March, so the leap day ends a year. */
+  int64_t y = (int64_t)year - (month <= 2);
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  unsigned yoe = (unsigned)(y - era * 400);
+  unsigned doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  int64_t days = era * 146097 + (int64_t)doe - 719468;
+  return days * 86400 + (int64_t)hour * 3600 + (int64_t)minute * 60 + second;
 }

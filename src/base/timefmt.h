@@ -14,4 +14,9 @@ void eved_format_http_date(int64_t unix_seconds, char out[EVED_HTTP_DATE_SIZE]);
 #define EVED_ISO_TIME_SIZE 40 /* 25 used */
 void eved_format_iso_time(int64_t unix_ms, char out[EVED_ISO_TIME_SIZE]);
 
+/* The inverse: seconds since the epoch of a UTC calendar time (month
+ * 1-12, day 1-31), e.g. a certificate's notAfter. */
+int64_t eved_unix_from_civil(int year, unsigned month, unsigned day, unsigned hour, unsigned minute,
+                             unsigned second);
+
 #endif /* EVED_TIMEFMT_H_ */

@@ -248,11 +248,12 @@ int eved__auth_apply(eved_server_t *s, const eved_config_t *before) {
     eved_log(EVED_LOG_INFO, "basic auth: %llu users; %s", (unsigned long long)cfg->auth_user_count,
              cfg->auth_protect_healthz ? "every path needs credentials"
                                        : "every path but /healthz needs credentials");
-    /* eved serves plain HTTP only: the password goes in base64, readable
-     * by anyone on the path (RFC 7617 4). */
-    eved_log(EVED_LOG_WARN,
-             "basic auth over plain HTTP: credentials travel in clear; keep eved on a trusted "
-             "network or behind a TLS proxy");
+    /* Over plain HTTP the password goes in base64, readable by anyone on
+     * the path (RFC 7617 4). */
+    if (!cfg->tls_enabled)
+      eved_log(EVED_LOG_WARN,
+               "basic auth over plain HTTP: credentials travel in clear; configure tls, keep eved "
+               "on a trusted network, or put it behind a TLS proxy");
   }
   return EVE_OK;
 }

@@ -36,12 +36,33 @@ eved_conn_t *eved__conn_create(eved_server_t *server, eve_handle_t sock, uint32_
   c->request_start_ms = server->now_ms;
   c->accepted_ms = server->now_ms;
   c->idle_since_ms = server->now_ms;
+  if (server->tls != NULL) {
+    c->tls = eved_tls_conn_create(server->tls, sock, eved__conn_user_data(c));
+    if (c->tls == NULL) {
+      free(c);
+      return NULL;
+    }
+    c->handshaking = true;
+  }
   return c;
+}
+
+int eved__conn_send(eved_conn_t *c, const eve_net_buf_t *bufs, size_t count, size_t *sent) {
+  if (c->tls != NULL) return eved_tls_send(c->tls, bufs, count, sent);
+  return eve_net_send(c->sock, bufs, count, sent);
+}
+
+static int conn_recv(eved_conn_t *c, void *buf, size_t len, size_t *got) {
+  if (c->tls == NULL) return eve_net_recv(c->sock, buf, len, got);
+  eve_interest_t want = EVE_INTEREST_READ;
+  int rc = eved_tls_recv(c->tls, buf, len, got, &want);
+  c->tls_want_write = rc == EVE_EAGAIN && want == EVE_INTEREST_WRITE;
+  return rc;
 }
 
 bool eved__conn_is_idle(const eved_conn_t *c) {
   return !c->in_message && c->out_bytes == 0 && !c->lingering && c->pending == NULL && !c->parked &&
-         !c->auth_waiting;
+         !c->auth_waiting && !c->handshaking;
 }
 
 static void free_output(eved_conn_t *c) {
@@ -56,6 +77,9 @@ static void free_output(eved_conn_t *c) {
 void eved__conn_close(eved_conn_t *c, bool abort) {
   eved_server_t *server = c->server;
   eve_poller_unregister(server->poller, c->sock);
+  /* close_notify before the socket goes, on a close that is not an abort
+   * (RFC 5246 7.2.1). */
+  if (c->tls != NULL) eved_tls_conn_free(c->tls, !abort);
   if (abort) {
     eve_net_abort(c->sock);
   } else {
@@ -86,7 +110,7 @@ static bool flush(eved_conn_t *c) {
       n++;
     }
     size_t sent = 0;
-    int rc = eve_net_send(c->sock, bufs, n, &sent);
+    int rc = eved__conn_send(c, bufs, n, &sent);
     if (rc == EVE_EAGAIN) return true;
     if (rc != EVE_OK) {
       eved_log(EVED_LOG_DEBUG, "connection %u: send failed: %s", c->slot, eve_strerror(rc));
@@ -141,7 +165,7 @@ static bool read_requests(eved_conn_t *c) {
   eved_server_t *server = c->server;
   for (int i = 0; i < READS_PER_EVENT && !c->closing && !c->input_paused; i++) {
     size_t got = 0;
-    int rc = eve_net_recv(c->sock, server->read_buf, sizeof server->read_buf, &got);
+    int rc = conn_recv(c, server->read_buf, sizeof server->read_buf, &got);
     if (rc == EVE_EAGAIN) return true;
     if (rc == EVE_EOF_) {
       /* The client is done sending; answer what it asked, then close. */
@@ -156,7 +180,9 @@ static bool read_requests(eved_conn_t *c) {
     }
     server->counters.bytes_received += got;
     eved__http_feed(c, server->read_buf, got);
-    if (got < sizeof server->read_buf) return true;
+    /* A TLS read returns one record, short or not: only a plain socket's
+     * short read says it is empty. */
+    if (got < sizeof server->read_buf && c->tls == NULL) return true;
   }
   return true;
 }
@@ -195,11 +221,14 @@ static void advance(eved_conn_t *c) {
         eved__http_feed(c, pending, len);
         free(pending);
       }
+      /* Input Mbed TLS already decrypted: no readiness will tell of it. */
+      if (c->tls != NULL && eved_tls_has_input(c->tls) && !read_requests(c)) return;
       continue;
     }
     break;
   }
   if (c->out_bytes == 0 && c->closing && !c->lingering) {
+    if (c->tls != NULL && !c->peer_eof) eved_tls_notify_close(c->tls);
     if (c->peer_eof || eve_net_shutdown_write(c->sock) != EVE_OK) {
       eved__conn_close(c, false);
       return;
@@ -210,8 +239,32 @@ static void advance(eved_conn_t *c) {
   if (c->out_bytes == 0 && !c->in_message && !c->closing) c->idle_since_ms = c->server->now_ms;
   eve_interest_t want = EVE_INTEREST_NONE;
   if (c->lingering || (!c->closing && !c->input_paused)) want |= EVE_INTEREST_READ;
-  if (c->out_bytes > 0) want |= EVE_INTEREST_WRITE;
+  if (c->out_bytes > 0 || c->tls_want_write) want |= EVE_INTEREST_WRITE;
   set_interest(c, want);
+}
+
+/* Moves the TLS handshake on; once it is done, the connection reads its
+ * requests. False if the connection was closed. */
+static bool step_handshake(eved_conn_t *c) {
+  eve_interest_t want = EVE_INTEREST_READ;
+  int rc = eved_tls_handshake(c->tls, &want);
+  if (rc == EVE_EAGAIN) {
+    set_interest(c, want);
+    return false;
+  }
+  if (rc != EVE_OK) {
+    eved__conn_close(c, true);
+    return false;
+  }
+  c->handshaking = false;
+  /* The request head gets its own header_timeout_ms after the handshake's. */
+  c->request_start_ms = c->server->now_ms;
+  return true;
+}
+
+void eved__conn_tls_ready(eved_conn_t *c) {
+  if (!c->handshaking || !step_handshake(c)) return;
+  if (read_requests(c)) advance(c);
 }
 
 void eved__conn_on_event(eved_conn_t *c, eve_ready_t ready) {
@@ -223,7 +276,14 @@ void eved__conn_on_event(eved_conn_t *c, eve_ready_t ready) {
     linger_read(c);
     return;
   }
-  /* Hang-up is read like readable: recv reports EOF or the error. */
+  if (c->handshaking) {
+    if (!step_handshake(c)) return;
+    /* The client's first request may have come with its Finished. */
+    ready |= EVE_READY_READABLE;
+  }
+  /* Hang-up is read like readable: recv reports EOF or the error. A TLS
+   * read that waited for writability goes on when it comes. */
+  if (c->tls_want_write && (ready & EVE_READY_WRITABLE)) ready |= EVE_READY_READABLE;
   if ((ready & (EVE_READY_READABLE | EVE_READY_HANGUP)) && !read_requests(c)) return;
   advance(c);
 }
@@ -237,6 +297,22 @@ int64_t eved__conn_check_timers(eved_conn_t *c) {
   /* Parked, or waiting for the verifier: its budget, which the loop
    * watches, ends the wait. */
   if (c->parked || c->auth_waiting) return INT64_MAX;
+  if (c->handshaking) {
+    /* The handshake, its signature off the loop included, gets
+     * header_timeout_ms from the accept: a client that starts one and
+     * stops costs a slot no longer than one that sends half a head. */
+    int64_t due = c->request_start_ms + cfg->header_timeout_ms;
+    if (server->draining) {
+      eved__conn_close(c, true);
+      return INT64_MAX;
+    }
+    if (now < due) return due;
+    eved_tls_count_timeout(server->tls);
+    eved_log(EVED_LOG_DEBUG, "connection %u: TLS handshake not done in %u ms", c->slot,
+             cfg->header_timeout_ms);
+    eved__conn_close(c, true);
+    return INT64_MAX;
+  }
   if (c->lingering) {
     /* A client that never closes its side: the linger is bounded by the
      * header timeout. */

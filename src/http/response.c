@@ -72,7 +72,7 @@ size_t eved__response_format(eved_server_t *server, const eved_response_t *r, ch
 static size_t send_now(eved_conn_t *conn, const eve_net_buf_t *parts, size_t count, size_t total) {
   if (conn->out_head != NULL || conn->broken) return conn->broken ? total : 0;
   size_t sent = 0;
-  int rc = eve_net_send(conn->sock, parts, count, &sent);
+  int rc = eved__conn_send(conn, parts, count, &sent);
   if (rc == EVE_EAGAIN) return 0;
   if (rc != EVE_OK) {
     eved_log(EVED_LOG_DEBUG, "connection %u: send failed: %s", conn->slot, eve_strerror(rc));

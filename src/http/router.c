@@ -39,6 +39,8 @@ eved_snapshot_t eved__snapshot(eved_server_t *server) {
   s.memory_bytes = memory_bytes(server);
   s.handles = eved_process_handles();
   s.auth_queue_depth = server->verifier != NULL ? eved_verifier_depth(server->verifier) : 0;
+  s.tls = server->tls != NULL;
+  s.tls_expiry_unix = s.tls ? eved_tls_expiry_unix(server->tls) : 0;
   return s;
 }
 
@@ -60,7 +62,7 @@ static bool render(eved_server_t *server, eved_path_t path, uint32_t mask,
   }
   size_t len = 0;
   if (path == EVED_PATH_STATS) {
-    if (server->stats_json == NULL) server->stats_json = eved_stats_json_create(snapshot.handles >= 0);
+    if (server->stats_json == NULL) server->stats_json = eved_stats_json_create(snapshot.handles >= 0, snapshot.tls);
     if (server->stats_json != NULL)
       len = eved_stats_json_render(server->stats_json, &snapshot, server->body, EVED_BODY_MAX);
     r->content_type = "application/json";

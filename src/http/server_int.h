@@ -26,6 +26,7 @@
 #include "stats.h"
 #include "target.h"
 #include "timefmt.h"
+#include "tls.h"
 
 /* Bytes taken from a socket per recv. A paused connection keeps at most
  * this much unparsed input. */
@@ -127,6 +128,14 @@ typedef struct eved_conn {
   bool peer_known;
   eve_net_address_t peer;
 
+  /* HTTPS: the connection's TLS session (NULL over plain HTTP), and
+   * whether its handshake is still running; no request is read before it
+   * ends. tls_want_write: a read stopped because Mbed TLS must write
+   * first, so the connection waits for writability to read again. */
+  eved_tls_conn_t *tls;
+  bool handshaking;
+  bool tls_want_write;
+
   eved_chunk_t *out_head, *out_tail;
   size_t out_bytes; /* queued and not yet sent */
   eve_interest_t interest;
@@ -154,6 +163,8 @@ struct eved_server {
   size_t free_count;
 
   eved_counters_t counters;
+  /* HTTPS (NULL: plain HTTP): the credentials and the sessions' RNG. */
+  eved_tls_t *tls;
   llhttp_settings_t settings;
   int64_t started_ms;
   int64_t now_ms;
@@ -295,6 +306,12 @@ bool eved__route_verified(eved_conn_t *conn, eved_path_t path, llhttp_method_t m
 /* conn.c: moves a connection on after something outside its events
  * changed it (a parked answer queued). */
 void eved__conn_resume(eved_conn_t *conn);
+/* Sends the pieces through the connection's transport (the socket, or its
+ * TLS session): eve_net_send's contract. */
+int eved__conn_send(eved_conn_t *conn, const eve_net_buf_t *bufs, size_t count, size_t *sent);
+/* Steps the handshake of a connection whose off-loop signature finished
+ * (eved_tls_take_ready). */
+void eved__conn_tls_ready(eved_conn_t *conn);
 
 /* server_state.c: what the admin commands and the control requests do. */
 /* Re-reads the config file; on error the running config stays and

@@ -50,6 +50,19 @@ static void keep_restart_settings(const eved_config_t *old, eved_config_t *next)
     eved_log(EVED_LOG_WARN,
              "reload: listen, max_connections, poller, admin and collectors.enabled changes take "
              "effect at the next start");
+  /* TLS on or off changes what every listener speaks: a restart. Its
+   * certificate, key and client CA do reload. */
+  if (next->tls_enabled != old->tls_enabled) {
+    eved_log(EVED_LOG_WARN, "reload: turning tls %s takes effect at the next start",
+             next->tls_enabled ? "on" : "off");
+    next->tls_enabled = old->tls_enabled;
+    memcpy(next->tls_cert_file, old->tls_cert_file, sizeof next->tls_cert_file);
+    memcpy(next->tls_key_file, old->tls_key_file, sizeof next->tls_key_file);
+    memcpy(next->tls_client_ca_file, old->tls_client_ca_file, sizeof next->tls_client_ca_file);
+    memcpy(next->tls_cert_store, old->tls_cert_store, sizeof next->tls_cert_store);
+    memcpy(next->tls_cert_thumbprint, old->tls_cert_thumbprint, sizeof next->tls_cert_thumbprint);
+    next->tls_require_client_cert = old->tls_require_client_cert;
+  }
   memcpy(next->listen, old->listen, sizeof next->listen);
   next->listen_count = old->listen_count;
   next->max_connections = old->max_connections;
@@ -81,6 +94,13 @@ int eved__server_reload(eved_server_t *s, char *error, size_t size) {
     return EVE_EINVAL;
   }
   keep_restart_settings(&s->config, &next);
+  /* The certificate is read again at every reload (a renewed one takes
+   * effect without a restart); a broken one rejects the whole reload. */
+  if (s->tls != NULL && eved_tls_reload(s->tls, &next, why, sizeof why) != EVE_OK) {
+    snprintf(error, size, "%s", why);
+    eved_log(EVED_LOG_ERROR, "reload rejected, the running config stays: %s", error);
+    return EVE_EINVAL;
+  }
   if (strcmp(next.log_file, s->config.log_file) != 0 &&
       eved_log_open(next.log_level, next.log_file) != 0) {
     snprintf(error, size, "log.file: cannot open \"%s\" for appending", next.log_file);

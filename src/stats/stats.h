@@ -140,6 +140,10 @@ typedef struct eved_snapshot {
   const struct eved_process_figures *process;
   eved_host_view_t host; /* host.engine NULL: no host figures */
   uint64_t auth_queue_depth; /* bcrypt verifications queued or running */
+  /* HTTPS: whether it is on (the tls families are shown only then), and
+   * the served certificate's notAfter in seconds since the Unix epoch. */
+  bool tls;
+  int64_t tls_expiry_unix;
 } eved_snapshot_t;
 
 /* The most a /stats or /metrics body may be. eved's own figures have a
@@ -153,8 +157,9 @@ typedef struct eved_snapshot {
  * without allocating (see stats_json.c). Render returns the length, 0 if
  * the text did not fit in size bytes. */
 typedef struct eved_stats_json eved_stats_json_t;
-/* with_handles: whether the process object has a "handles" figure. */
-eved_stats_json_t *eved_stats_json_create(bool with_handles);
+/* with_handles: whether the process object has a "handles" figure;
+ * with_tls: whether there is a "tls" object. */
+eved_stats_json_t *eved_stats_json_create(bool with_handles, bool with_tls);
 void eved_stats_json_destroy(eved_stats_json_t *doc);
 size_t eved_stats_json_render(eved_stats_json_t *doc, const eved_snapshot_t *s, char *buf,
                               size_t size);

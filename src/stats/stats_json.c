@@ -37,7 +37,8 @@ typedef struct number {
 
 /* Room for every number in the tree: the counters and the figures. */
 #define NUMBERS_MAX \
-  (EVED_STATUS_COUNT + EVED_PATH_COUNT + EVED_LIMIT_COUNT + EVED_AUTH_RESULT_COUNT + 26)
+  (EVED_STATUS_COUNT + EVED_PATH_COUNT + EVED_LIMIT_COUNT + EVED_AUTH_RESULT_COUNT + \
+   EVED_TLS_ERROR_COUNT + 28)
 /* The template of eved's own figures: a fixed shape, a few KiB. */
 #define SKELETON_MAX 16384
 /* What a number's text is while cJSON writes the template. */
@@ -60,8 +61,9 @@ struct eved_stats_json {
   number_t releases_refused;
   number_t limits[EVED_LIMIT_COUNT];
   number_t auth[EVED_AUTH_RESULT_COUNT], auth_verifications, auth_queue_depth;
+  number_t tls_handshakes, tls_errors[EVED_TLS_ERROR_COUNT], tls_expiry;
   number_t pid, memory, handles;
-  bool has_handles;
+  bool has_handles, has_tls;
   char status_keys[EVED_STATUS_COUNT][8];
   /* The host's metrics object as last written, and what it was written
    * from; EVED_BODY_MAX bytes, as no body can hold more. */
@@ -160,23 +162,38 @@ static bool build_auth(eved_stats_json_t *d) {
          add_number(d, o, "queue_depth", &d->auth_queue_depth);
 }
 
+/* HTTPS: completed handshakes, the failed ones by reason, the
+ * certificate's notAfter (Unix seconds). */
+static bool build_tls(eved_stats_json_t *d) {
+  if (!d->has_tls) return true;
+  /* Numbers are added in the order cJSON writes them (see the top). */
+  cJSON *o = add_object(d->root, "tls");
+  if (!o || !add_number(d, o, "handshakes", &d->tls_handshakes)) return false;
+  cJSON *errors = add_object(o, "handshake_errors");
+  if (!errors) return false;
+  for (int r = 0; r < EVED_TLS_ERROR_COUNT; r++)
+    if (!add_number(d, errors, eved_tls_error_name((eved_tls_error_t)r), &d->tls_errors[r])) return false;
+  return add_number(d, o, "certificate_expiry_seconds", &d->tls_expiry);
+}
+
 static bool build_process(eved_stats_json_t *d) {
   cJSON *o = add_object(d->root, "process");
   return o && add_number(d, o, "pid", &d->pid) && add_number(d, o, "memory_bytes", &d->memory) &&
          (!d->has_handles || add_number(d, o, "handles", &d->handles));
 }
 
-eved_stats_json_t *eved_stats_json_create(bool with_handles) {
+eved_stats_json_t *eved_stats_json_create(bool with_handles, bool with_tls) {
   eved_stats_json_t *d = calloc(1, sizeof *d);
   if (d == NULL) return NULL;
   d->has_handles = with_handles;
+  d->has_tls = with_tls;
   d->host_metrics = malloc(EVED_BODY_MAX);
   d->root = d->host_metrics != NULL ? cJSON_CreateObject() : NULL;
   bool ok = d->root && add_string(d->root, "version", EVED_VERSION) &&
             add_number(d, d->root, "uptime_seconds", &d->uptime) &&
             (d->status = add_string(d->root, "status", "")) && build_connections(d) &&
             build_requests(d) && build_bytes(d) && build_poller(d) && build_limits(d) &&
-            build_auth(d) && build_process(d);
+            build_auth(d) && build_tls(d) && build_process(d);
   if (!ok) {
     eved_stats_json_destroy(d);
     return NULL;
@@ -322,6 +339,9 @@ size_t eved_stats_json_render(eved_stats_json_t *d, const eved_snapshot_t *s, ch
   for (int i = 0; i < EVED_AUTH_RESULT_COUNT; i++) set(&d->auth[i], c->auth[i]);
   set(&d->auth_verifications, c->auth_verifications);
   set(&d->auth_queue_depth, s->auth_queue_depth);
+  set(&d->tls_handshakes, c->tls_handshakes);
+  for (int i = 0; i < EVED_TLS_ERROR_COUNT; i++) set(&d->tls_errors[i], c->tls_handshake_errors[i]);
+  set(&d->tls_expiry, s->tls_expiry_unix > 0 ? (uint64_t)s->tls_expiry_unix : 0);
   set(&d->pid, s->pid);
   set(&d->memory, s->memory_bytes);
   if (s->handles >= 0) {
@@ -335,7 +355,7 @@ size_t eved_stats_json_render(eved_stats_json_t *d, const eved_snapshot_t *s, ch
 }
 
 char *eved_stats_json(const eved_snapshot_t *s, size_t *len) {
-  eved_stats_json_t *d = eved_stats_json_create(s->handles >= 0);
+  eved_stats_json_t *d = eved_stats_json_create(s->handles >= 0, s->tls);
   char *text = d ? malloc(EVED_BODY_MAX) : NULL;
   size_t n = text ? eved_stats_json_render(d, s, text, EVED_BODY_MAX) : 0;
   eved_stats_json_destroy(d);

@@ -105,6 +105,23 @@ static void auth(eved_expo_t *e, const eved_snapshot_t *s) {
                        "bcrypt verifications queued or running now.", s->auth_queue_depth);
 }
 
+static void tls(eved_expo_t *e, const eved_snapshot_t *s) {
+  if (!s->tls) return;
+  const eved_counters_t *c = s->counters;
+  eved_expo_single_u64(e, "eved_tls_handshakes_total", EVED_EXPO_COUNTER,
+                       "TLS handshakes completed.", c->tls_handshakes);
+  eved_expo_family(e, "eved_tls_handshake_errors_total", EVED_EXPO_COUNTER,
+                   "TLS handshakes that failed, by reason; the connection was closed.");
+  for (int i = 0; i < EVED_TLS_ERROR_COUNT; i++) {
+    eved_expo_sample(e, "eved_tls_handshake_errors_total");
+    eved_expo_label(e, "reason", eved_tls_error_name((eved_tls_error_t)i));
+    eved_expo_u64(e, c->tls_handshake_errors[i]);
+  }
+  eved_expo_single_u64(e, "eved_tls_certificate_expiry_seconds", EVED_EXPO_GAUGE,
+                       "The served certificate's notAfter, in seconds since the Unix epoch.",
+                       s->tls_expiry_unix > 0 ? (uint64_t)s->tls_expiry_unix : 0);
+}
+
 static void eved_process(eved_expo_t *e, const eved_snapshot_t *s) {
   eved_expo_single_u64(e, "eved_process_memory_bytes", EVED_EXPO_GAUGE,
                        "Resident memory of the eved process.", s->memory_bytes);
@@ -149,6 +166,7 @@ void eved_stats_metrics_families(eved_expo_t *e, const eved_snapshot_t *s) {
   poller(e, &s->poller);
   limits(e, s->counters);
   auth(e, s);
+  tls(e, s);
   eved_process(e, s);
   if (s->process != NULL) standard_process(e, s->process);
   eved_host_metrics(e, &s->host);

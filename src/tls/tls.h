@@ -51,6 +51,10 @@ eved_tls_conn_t *eved_tls_conn_create(eved_tls_t *tls, eve_handle_t sock, uint64
  * (best effort, never blocking: RFC 5246 7.2.1). */
 void eved_tls_conn_free(eved_tls_conn_t *conn, bool notify);
 
+/* Sends close_notify (RFC 5246 7.2.1) before the write side is shut:
+ * best effort, never blocking. */
+void eved_tls_notify_close(eved_tls_conn_t *conn);
+
 /* Steps the handshake as far as the socket allows. EVE_OK: done, records
  * may flow. EVE_EAGAIN: *want is what to wait for (EVE_INTEREST_READ or
  * _WRITE), or EVE_INTEREST_NONE while the key's signature is made off the

@@ -35,6 +35,9 @@ struct eved_tls {
   mbedtls_entropy_context entropy;
   mbedtls_ctr_drbg_context drbg;
   eved_tls_creds_t *current; /* what new sessions get; older sets follow in ->next */
+  /* A record's plaintext gathered from the pieces of a response (one loop
+   * thread: one buffer serves every session). */
+  unsigned char stage[MBEDTLS_SSL_OUT_CONTENT_LEN];
 };
 
 struct eved_tls_conn {
@@ -43,6 +46,7 @@ struct eved_tls_conn {
   eve_handle_t sock;
   uint64_t owner;
   bool handshake_done;
+  bool notified; /* close_notify sent (or tried) */
   /* A record mbedtls_ssl_write took but could not send whole: its length,
    * which the next call must offer again (0: none). */
   size_t write_pending;
