@@ -154,6 +154,40 @@ static void check_callbacks(mbedtls_ssl_config *conf, mbedtls_x509_crt *chain,
                   sizeof sig);
   CHECK(ret == 0 && mbedtls_pk_verify(&chain->pk, MBEDTLS_MD_SHA256, hash, 32, sig, sig_len) == 0,
         "no valid signature after cancels: -0x%04x", (unsigned)-ret);
+  /* The bound: 64 jobs wait at once (finished ones too, until resumed),
+   * the 65th is refused; then each of the 64 gives a valid signature.
+   * After a signature made since the cancels: the thread, which takes
+   * jobs in order, has let go of any canceled one by then. */
+  void *jobs[64];
+  size_t queued = 0;
+  for (; queued < 64; queued++) {
+    hash[0] = (unsigned char)queued;
+    if (conf->f_async_sign_start(&ssl, chain, MBEDTLS_MD_SHA256, hash, 32) !=
+        MBEDTLS_ERR_SSL_ASYNC_IN_PROGRESS)
+      break;
+    jobs[queued] = mbedtls_ssl_get_async_operation_data(&ssl);
+  }
+  CHECK(queued == 64, "only %zu jobs queued", queued);
+  CHECK(conf->f_async_sign_start(&ssl, chain, MBEDTLS_MD_SHA256, hash, 32) ==
+            MBEDTLS_ERR_SSL_HW_ACCEL_FAILED,
+        "a 65th job accepted");
+  size_t verified = 0;
+  for (size_t i = 0; i < queued; i++) {
+    mbedtls_ssl_set_async_operation_data(&ssl, jobs[i]);
+    for (int wait = 0; wait < 100; wait++) {
+      ret = conf->f_async_resume(&ssl, sig, &sig_len, sizeof sig);
+      if (ret != MBEDTLS_ERR_SSL_ASYNC_IN_PROGRESS) break;
+      wait_wake();
+      eved_tls_store_take_ready(store, owners, 4);
+    }
+    hash[0] = (unsigned char)i;
+    if (ret == 0 &&
+        mbedtls_pk_verify(&chain->pk, MBEDTLS_MD_SHA256, hash, 32, sig, sig_len) == 0)
+      verified++;
+  }
+  mbedtls_ssl_set_async_operation_data(&ssl, NULL);
+  CHECK(verified == 64, "%zu of 64 queued signatures verify", verified);
+  while (eved_tls_store_take_ready(store, owners, 4) > 0) continue;
   mbedtls_ssl_free(&ssl);
 }
 
@@ -257,6 +291,39 @@ static void check_handshake(mbedtls_ssl_config *sconf, mbedtls_x509_crt *chain,
   mbedtls_x509_crt_free(&ca);
 }
 
+/* A store closed while a job is queued or running: close returns at
+ * once, and the thread, finishing alone, wakes nobody afterwards. */
+static void check_close_busy(const char *thumbprint) {
+  mbedtls_ssl_config conf;
+  server_conf(&conf);
+  mbedtls_x509_crt chain;
+  mbedtls_x509_crt_init(&chain);
+  eved_tls_store_t *store = NULL;
+  char error[512] = "";
+  int ret = eved_tls_store_open("CurrentUser\\My", thumbprint, &conf, &chain, wake, woken, &store,
+                                error, sizeof error);
+  CHECK(ret == EVE_OK, "open: %s", error);
+  if (ret != EVE_OK) return;
+  mbedtls_ssl_context ssl;
+  mbedtls_ssl_init(&ssl);
+  CHECK(mbedtls_ssl_setup(&ssl, &conf) == 0, "ssl_setup");
+  unsigned char hash[32] = {1, 2, 3};
+  for (int i = 0; i < 8; i++)
+    CHECK(conf.f_async_sign_start(&ssl, &chain, MBEDTLS_MD_SHA256, hash, 32) ==
+              MBEDTLS_ERR_SSL_ASYNC_IN_PROGRESS,
+          "start %d", i);
+  mbedtls_ssl_set_async_operation_data(&ssl, NULL);
+  eved_tls_store_close(store);
+  LONG after_close = wakes;
+  /* Time for the thread to finish a running signature (milliseconds for
+   * RSA-2048): a wake-up now would name a freed store's owner. */
+  Sleep(500);
+  CHECK(wakes == after_close, "%ld wake-up(s) after close", (long)(wakes - after_close));
+  mbedtls_ssl_free(&ssl);
+  mbedtls_ssl_config_free(&conf);
+  mbedtls_x509_crt_free(&chain);
+}
+
 static int test_sign(const char *pfx, const char *password) {
   char error[512] = "", thumbprint[41] = "";
   /* The control: imported exportable, the same key does come out, so the
@@ -298,6 +365,7 @@ static int test_sign(const char *pfx, const char *password) {
     check_callbacks(&conf, &chain, store);
     check_handshake(&conf, &chain, store);
     eved_tls_store_close(store);
+    check_close_busy(thumbprint);
   }
   mbedtls_ssl_config_free(&conf);
   mbedtls_x509_crt_free(&chain);
