@@ -123,15 +123,16 @@ DWORD certstore_import(const char *pfx_path, const char *password, bool exportab
   return rc;
 }
 
-DWORD certstore_add_der(const char *der_path, char thumbprint[41], char *error, size_t size) {
+DWORD certstore_add_der(const wchar_t *store, const char *der_path, char thumbprint[41],
+                        char *error, size_t size) {
   DWORD len;
   BYTE *data = read_file(der_path, &len, error, size);
   if (data == NULL) return ERROR_FILE_NOT_FOUND;
-  HCERTSTORE my = open_my(true);
+  HCERTSTORE my = CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0, CERT_SYSTEM_STORE_CURRENT_USER, store);
   DWORD rc = 0;
   PCCERT_CONTEXT added = NULL;
   if (my == NULL) {
-    rc = fail("CertOpenStore(CurrentUser\\My)", error, size);
+    rc = fail("CertOpenStore", error, size);
   } else {
     if (!CertAddEncodedCertificateToStore(my, X509_ASN_ENCODING, data, len,
                                           CERT_STORE_ADD_REPLACE_EXISTING, &added))
@@ -210,7 +211,7 @@ int certstore_export_key(const char *thumbprint, DWORD *code, char *error, size_
   return result;
 }
 
-DWORD certstore_remove(const char *thumbprint, char *error, size_t size) {
+DWORD certstore_remove(const wchar_t *store, const char *thumbprint, char *error, size_t size) {
   /* The registry store under CurrentUser\My, not the system store: Wine
    * 8 answers a deletion through the system store (a collection of
    * physical stores) with success and keeps the certificate, while
@@ -218,8 +219,8 @@ DWORD certstore_remove(const char *thumbprint, char *error, size_t size) {
    * (https://learn.microsoft.com/windows/win32/seccrypto/system-store-locations).
    * Through the registry store both delete it. */
   HCERTSTORE my = CertOpenStore(CERT_STORE_PROV_SYSTEM_REGISTRY_W, 0, 0,
-                                CERT_SYSTEM_STORE_CURRENT_USER, L"My");
-  if (my == NULL) return fail("CertOpenStore(CurrentUser\\My)", error, size);
+                                CERT_SYSTEM_STORE_CURRENT_USER, store);
+  if (my == NULL) return fail("CertOpenStore", error, size);
   PCCERT_CONTEXT cert = find(my, thumbprint);
   if (cert == NULL) {
     DWORD rc = fail("CertFindCertificateInStore", error, size);

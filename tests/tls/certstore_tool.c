@@ -42,7 +42,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   if (argc == 3 && strcmp(argv[1], "remove") == 0) {
-    if (certstore_remove(argv[2], error, sizeof error) != 0) {
+    if (certstore_remove(L"My", argv[2], error, sizeof error) != 0) {
       fprintf(stderr, "eved_certstore: remove %s: %s\n", argv[2], error);
       return 1;
     }

@@ -3,9 +3,10 @@
 # a fresh RSA key and self-signed certificate with openssl, a PFX of them,
 # and a second certificate without a key, then runs one test:
 #
-#   store_test.sh WRAPPER STORE_UNIT TOOL sign|errors|tool
+#   store_test.sh WRAPPER STORE_UNIT TOOL sign|errors|chain|tool
 #
-# sign and errors are store_unit's (store_unit.c); tool checks
+# sign, errors and chain (a root, an intermediate and a leaf made here)
+# are store_unit's (store_unit.c); tool checks
 # eved_certstore.exe, which the end-to-end tests use: import prints the
 # thumbprint, export-key is refused (exit 3), remove removes (a second
 # remove fails).
@@ -23,7 +24,34 @@ openssl pkcs12 -export -in "$dir/cert.pem" -inkey "$dir/key.pem" -out "$dir/test
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/nokey.pem" -outform DER \
   -out "$dir/nokey.der" -days 2 -subj /CN=eved-store-nokey 2>/dev/null
 
+# A root CA, an intermediate CA and a leaf it issued (chain).
+if [ "$test" = chain ]; then
+  ca='basicConstraints=critical,CA:TRUE
+keyUsage=critical,keyCertSign,cRLSign'
+  printf '%s\n' "$ca" > "$dir/ca.ext"
+  printf 'subjectAltName=DNS:eved-store-leaf\n' > "$dir/leaf.ext"
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/root.key" -out "$dir/root.pem" -days 2 \
+    -subj /CN=eved-store-root -addext basicConstraints=critical,CA:TRUE \
+    -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -keyout "$dir/inter.key" -out "$dir/inter.csr" \
+    -subj /CN=eved-store-inter 2>/dev/null
+  openssl x509 -req -in "$dir/inter.csr" -CA "$dir/root.pem" -CAkey "$dir/root.key" \
+    -CAcreateserial -days 2 -extfile "$dir/ca.ext" -out "$dir/inter.pem" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -keyout "$dir/leaf.key" -out "$dir/leaf.csr" \
+    -subj /CN=eved-store-leaf 2>/dev/null
+  openssl x509 -req -in "$dir/leaf.csr" -CA "$dir/inter.pem" -CAkey "$dir/inter.key" \
+    -CAcreateserial -days 2 -extfile "$dir/leaf.ext" -out "$dir/leaf.pem" 2>/dev/null
+  openssl pkcs12 -export -in "$dir/leaf.pem" -inkey "$dir/leaf.key" -out "$dir/leaf.pfx" \
+    -passout pass:eved-test
+  openssl x509 -in "$dir/inter.pem" -outform DER -out "$dir/inter.der"
+  openssl x509 -in "$dir/root.pem" -outform DER -out "$dir/root.der"
+fi
+
 case $test in
+chain)
+  exec "$wrapper" "$unit" chain "$(winpath "$dir/leaf.pfx")" eved-test \
+    "$(winpath "$dir/inter.der")" "$(winpath "$dir/root.der")"
+  ;;
 sign) exec "$wrapper" "$unit" sign "$(winpath "$dir/test.pfx")" eved-test ;;
 errors) exec "$wrapper" "$unit" errors "$(winpath "$dir/nokey.der")" ;;
 tool)

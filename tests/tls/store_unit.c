@@ -10,6 +10,9 @@
  *       certificate and the signature; removes the certificate at the end.
  *   store_unit errors NOKEY_DER    wrong and malformed thumbprints, a
  *       certificate without a private key, bad store names.
+ *   store_unit chain PFX PASSWORD INTERMEDIATE_DER ROOT_DER   a leaf
+ *       issued by an intermediate: the intermediate is served, the root
+ *       is not, and a client trusting the root alone completes.
  *
  * Exit 0 when every check holds; each failure is printed. */
 #include <windows.h>
@@ -224,19 +227,21 @@ static int mem_recv(void *ctx, unsigned char *buf, size_t len) {
 
 static pipe_t to_server, to_client;
 
-static void check_handshake(mbedtls_ssl_config *sconf, mbedtls_x509_crt *chain,
-                            eved_tls_store_t *store) {
+/* A handshake whose client trusts `trusted` alone (DER) and checks the
+ * name `host`. */
+static void check_handshake(mbedtls_ssl_config *sconf, const mbedtls_x509_crt *trusted,
+                            const char *host, eved_tls_store_t *store) {
   mbedtls_ssl_config cconf;
   mbedtls_ssl_config_init(&cconf);
   mbedtls_ssl_config_defaults(&cconf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
                               MBEDTLS_SSL_PRESET_DEFAULT);
   mbedtls_ssl_conf_rng(&cconf, mbedtls_ctr_drbg_random, &drbg);
   mbedtls_ssl_conf_min_version(&cconf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
-  /* The client trusts the self-signed certificate itself and checks its
-   * name: the handshake completes only if the signature verifies. */
+  /* The handshake completes only if the certificate chains to `trusted`
+   * and the ServerKeyExchange signature verifies. */
   mbedtls_x509_crt ca;
   mbedtls_x509_crt_init(&ca);
-  CHECK(mbedtls_x509_crt_parse_der(&ca, chain->raw.p, chain->raw.len) == 0, "CA");
+  CHECK(mbedtls_x509_crt_parse_der(&ca, trusted->raw.p, trusted->raw.len) == 0, "CA");
   mbedtls_ssl_conf_ca_chain(&cconf, &ca, NULL);
   mbedtls_ssl_conf_authmode(&cconf, MBEDTLS_SSL_VERIFY_REQUIRED);
   /* A suite whose ServerKeyExchange the server's key signs. */
@@ -248,7 +253,7 @@ static void check_handshake(mbedtls_ssl_config *sconf, mbedtls_x509_crt *chain,
   mbedtls_ssl_init(&server);
   CHECK(mbedtls_ssl_setup(&client, &cconf) == 0, "client setup");
   CHECK(mbedtls_ssl_setup(&server, sconf) == 0, "server setup");
-  mbedtls_ssl_set_hostname(&client, "eved-store-test");
+  mbedtls_ssl_set_hostname(&client, host);
   end_t cend = {&to_client, &to_server}, send_ = {&to_server, &to_client};
   mbedtls_ssl_set_bio(&client, &cend, mem_send, mem_recv, NULL);
   mbedtls_ssl_set_bio(&server, &send_, mem_send, mem_recv, NULL);
@@ -335,7 +340,7 @@ static int test_sign(const char *pfx, const char *password) {
   int exported = certstore_export_key(thumbprint, &code, error, sizeof error);
   CHECK(exported == 1, "export of the exportable key: %d (%s)", exported, error);
   printf("control: imported exportable, the key exports (%s)\n", error);
-  rc = certstore_remove(thumbprint, error, sizeof error);
+  rc = certstore_remove(L"My", thumbprint, error, sizeof error);
   CHECK(rc == 0, "remove: %s", error);
   rc = certstore_import(pfx, password, false, thumbprint, error, sizeof error);
   CHECK(rc == 0, "import: %s", error);
@@ -363,13 +368,13 @@ static int test_sign(const char *pfx, const char *password) {
     CHECK(mbedtls_pk_get_type(&chain.pk) == MBEDTLS_PK_RSA, "not RSA");
     CHECK(chain.next == NULL, "a self-signed certificate has no intermediates");
     check_callbacks(&conf, &chain, store);
-    check_handshake(&conf, &chain, store);
+    check_handshake(&conf, &chain, "eved-store-test", store);
     eved_tls_store_close(store);
     check_close_busy(thumbprint);
   }
   mbedtls_ssl_config_free(&conf);
   mbedtls_x509_crt_free(&chain);
-  rc = certstore_remove(thumbprint, error, sizeof error);
+  rc = certstore_remove(L"My", thumbprint, error, sizeof error);
   CHECK(rc == 0, "remove: %s", error);
   /* Gone: found no more. */
   server_conf(&conf);
@@ -379,6 +384,60 @@ static int test_sign(const char *pfx, const char *password) {
   CHECK(ret == EVE_ENOENT, "after remove: %d %s", ret, error);
   mbedtls_ssl_config_free(&conf);
   mbedtls_x509_crt_free(&chain);
+  return failures == 0 ? 0 : 1;
+}
+
+/* A leaf issued by an intermediate CA, both CAs in CurrentUser\CA:
+ * store_open appends the intermediate Windows finds, not the root, and a
+ * client that trusts only the root completes the handshake. */
+static int test_chain(const char *pfx, const char *password, const char *inter_der,
+                      const char *root_der) {
+  char error[512] = "", leaf[41] = "", inter[41] = "", root[41] = "";
+  DWORD rc = certstore_import(pfx, password, false, leaf, error, sizeof error);
+  CHECK(rc == 0, "import: %s", error);
+  rc = certstore_add_der(L"CA", inter_der, inter, error, sizeof error);
+  CHECK(rc == 0, "add the intermediate: %s", error);
+  rc = certstore_add_der(L"CA", root_der, root, error, sizeof error);
+  CHECK(rc == 0, "add the root: %s", error);
+  if (failures == 0) {
+    mbedtls_ssl_config conf;
+    server_conf(&conf);
+    mbedtls_x509_crt chain;
+    mbedtls_x509_crt_init(&chain);
+    eved_tls_store_t *store = NULL;
+    int ret = eved_tls_store_open("CurrentUser\\My", leaf, &conf, &chain, wake, woken, &store,
+                                  error, sizeof error);
+    CHECK(ret == EVE_OK, "open: %d %s", ret, error);
+    if (ret == EVE_OK) {
+      int count = 0;
+      char names[3][128] = {"", "", ""};
+      for (const mbedtls_x509_crt *c = &chain; c != NULL; c = c->next, count++)
+        if (count < 3) mbedtls_x509_dn_gets(names[count], sizeof names[count], &c->subject);
+      printf("chain: %d certificates: %s | %s | %s\n", count, names[0], names[1], names[2]);
+      CHECK(count == 2, "%d certificates in the chain, wanted the leaf and the intermediate",
+            count);
+      CHECK(strcmp(names[0], "CN=eved-store-leaf") == 0, "first: %s", names[0]);
+      CHECK(strcmp(names[1], "CN=eved-store-inter") == 0, "second: %s", names[1]);
+      mbedtls_x509_crt trusted;
+      mbedtls_x509_crt_init(&trusted);
+      DWORD len = 0;
+      unsigned char der[4096];
+      FILE *f = fopen(root_der, "rb");
+      if (f != NULL) {
+        len = (DWORD)fread(der, 1, sizeof der, f);
+        fclose(f);
+      }
+      CHECK(mbedtls_x509_crt_parse_der(&trusted, der, len) == 0, "root %s", root_der);
+      check_handshake(&conf, &trusted, "eved-store-leaf", store);
+      mbedtls_x509_crt_free(&trusted);
+      eved_tls_store_close(store);
+    }
+    mbedtls_ssl_config_free(&conf);
+    mbedtls_x509_crt_free(&chain);
+  }
+  if (leaf[0] != 0) CHECK(certstore_remove(L"My", leaf, error, sizeof error) == 0, "%s", error);
+  if (inter[0] != 0) CHECK(certstore_remove(L"CA", inter, error, sizeof error) == 0, "%s", error);
+  if (root[0] != 0) CHECK(certstore_remove(L"CA", root, error, sizeof error) == 0, "%s", error);
   return failures == 0 ? 0 : 1;
 }
 
@@ -417,11 +476,11 @@ static int test_errors(const char *nokey_der) {
   expect_open("CurrentUser\\My\\Sub", absent, EVE_EINVAL, "not LocalMachine");
   /* Well formed, but no such store: CERT_STORE_OPEN_EXISTING_FLAG. */
   expect_open("CurrentUser\\NoSuchStore", absent, EVE_ENOENT, "cannot be opened");
-  DWORD rc = certstore_add_der(nokey_der, thumbprint, error, sizeof error);
+  DWORD rc = certstore_add_der(L"My", nokey_der, thumbprint, error, sizeof error);
   CHECK(rc == 0, "add: %s", error);
   if (rc == 0) {
     expect_open("currentuser\\my", thumbprint, EVE_EINVAL, "no private key");
-    rc = certstore_remove(thumbprint, error, sizeof error);
+    rc = certstore_remove(L"My", thumbprint, error, sizeof error);
     CHECK(rc == 0, "remove: %s", error);
   }
   return failures == 0 ? 0 : 1;
@@ -440,7 +499,10 @@ int main(int argc, char **argv) {
   int rc = 2;
   if (argc == 4 && strcmp(argv[1], "sign") == 0) rc = test_sign(argv[2], argv[3]);
   if (argc == 3 && strcmp(argv[1], "errors") == 0) rc = test_errors(argv[2]);
-  if (rc == 2) printf("usage: store_unit sign PFX PASSWORD | errors NOKEY_DER\n");
+  if (argc == 6 && strcmp(argv[1], "chain") == 0) rc = test_chain(argv[2], argv[3], argv[4], argv[5]);
+  if (rc == 2)
+    printf("usage: store_unit sign PFX PASSWORD | errors NOKEY_DER | chain PFX PASSWORD "
+           "INTERMEDIATE_DER ROOT_DER\n");
   printf("%s: %d failure(s)\n", argc > 1 ? argv[1] : "?", failures);
   mbedtls_ctr_drbg_free(&drbg);
   mbedtls_entropy_free(&entropy);
