@@ -15,7 +15,7 @@ wrapper=$1 unit=$2 tool=$3 test=$4
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 # Wine sees the Linux tree as drive Z:.
-winpath() { printf 'Z:%s' "$1" | tr / '\\'; }
+winpath() { printf 'Z:%s' "$1" | tr / '\134'; }
 
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/key.pem" -out "$dir/cert.pem" -days 2 \
   -subj /CN=eved-store-test -addext subjectAltName=DNS:eved-store-test 2>/dev/null
