@@ -198,7 +198,8 @@ static void signer_main(void *arg) {
     eved_gate_wait(s->go);
     job_t *j;
     while (!atomic_load(&s->quit) && (j = claim(s)) != NULL) {
-      if (!sign(s, j)) j->sig_len = 0;
+      /* A signature of another length is not this certificate's key's. */
+      if (!sign(s, j) || j->sig_len != s->sig_len) j->sig_len = 0;
       atomic_fetch_add(&s->posting, 1);
       int expected = J_RUNNING;
       if (atomic_compare_exchange_strong(&j->state, &expected, J_DONE)) {
@@ -553,12 +554,15 @@ int eved_tls_store_open(const char *store_name, const char *thumbprint, mbedtls_
              (unsigned)-ret);
     goto fail;
   }
-  /* Mbed TLS 2.28's TLS 1.2 server could have an ECDSA signature made
-   * asynchronously too (the callback returns DER r||s: RFC 4492 5.4), but
-   * neither CryptoAPI nor this file does: RSA only. */
+  /* RSA only. Mbed TLS 2.28's TLS 1.2 server could take an ECDSA
+   * signature from the callbacks too (DER Ecdsa-Sig-Value: RFC 4492 5.4),
+   * and CNG makes ECDSA signatures (r||s, to be DER-encoded), but that is
+   * not done here, nor tested; CryptoAPI has no ECDSA at all. */
   if (mbedtls_pk_get_type(&chain->pk) != MBEDTLS_PK_RSA) {
-    snprintf(error, size, "%s: the certificate's key is %s; only RSA keys are supported", what,
-             mbedtls_pk_get_name(&chain->pk));
+    snprintf(error, size,
+             "%s: the certificate's key is %s; only RSA keys are supported from the certificate "
+             "store",
+             what, mbedtls_pk_get_name(&chain->pk));
     goto fail;
   }
   s->sig_len = mbedtls_pk_get_len(&chain->pk);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The certificate store tests under Wine (tests/tls/CMakeLists.txt): makes
 # a fresh RSA key and self-signed certificate with openssl, a PFX of them,
-# and a second certificate without a key, then runs one test:
+# and two certificates without a key (RSA, ECDSA), then runs one test:
 #
 #   store_test.sh WRAPPER STORE_UNIT TOOL sign|errors|chain|tool
 #
@@ -23,6 +23,8 @@ openssl pkcs12 -export -in "$dir/cert.pem" -inkey "$dir/key.pem" -out "$dir/test
   -passout pass:eved-test
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/nokey.pem" -outform DER \
   -out "$dir/nokey.der" -days 2 -subj /CN=eved-store-nokey 2>/dev/null
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$dir/ec.pem" \
+  -outform DER -out "$dir/ec.der" -days 2 -subj /CN=eved-store-ec 2>/dev/null
 
 # A root CA, an intermediate CA and a leaf it issued (chain).
 if [ "$test" = chain ]; then
@@ -53,7 +55,7 @@ chain)
     "$(winpath "$dir/inter.der")" "$(winpath "$dir/root.der")"
   ;;
 sign) exec "$wrapper" "$unit" sign "$(winpath "$dir/test.pfx")" eved-test ;;
-errors) exec "$wrapper" "$unit" errors "$(winpath "$dir/nokey.der")" ;;
+errors) exec "$wrapper" "$unit" errors "$(winpath "$dir/nokey.der")" "$(winpath "$dir/ec.der")" ;;
 tool)
   thumb=$("$wrapper" "$tool" import "$(winpath "$dir/test.pfx")" eved-test | tr -d '\r')
   want=$(openssl x509 -in "$dir/cert.pem" -noout -fingerprint -sha1 | sed 's/.*=//; s/://g')

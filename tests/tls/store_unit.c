@@ -8,8 +8,9 @@
  *       their refusals, cancel), then runs a whole TLS 1.2 handshake
  *       in-process against an Mbed TLS client that verifies the
  *       certificate and the signature; removes the certificate at the end.
- *   store_unit errors NOKEY_DER    wrong and malformed thumbprints, a
- *       certificate without a private key, bad store names.
+ *   store_unit errors NOKEY_DER EC_DER   wrong and malformed thumbprints,
+ *       a certificate without a private key, an ECDSA one, bad store
+ *       names.
  *   store_unit chain PFX PASSWORD INTERMEDIATE_DER ROOT_DER   a leaf
  *       issued by an intermediate: the intermediate is served, the root
  *       is not, and a client trusting the root alone completes.
@@ -463,7 +464,7 @@ static void expect_open(const char *store_name, const char *thumbprint, int want
   mbedtls_x509_crt_free(&chain);
 }
 
-static int test_errors(const char *nokey_der) {
+static int test_errors(const char *nokey_der, const char *ec_der) {
   char error[512] = "", thumbprint[41] = "";
   const char *absent = "00112233445566778899AABBCCDDEEFF00112233";
   expect_open("CurrentUser\\My", absent, EVE_ENOENT, "no such certificate");
@@ -483,6 +484,15 @@ static int test_errors(const char *nokey_der) {
     rc = certstore_remove(L"My", thumbprint, error, sizeof error);
     CHECK(rc == 0, "remove: %s", error);
   }
+  /* An ECDSA certificate: refused for its key type before its key is
+   * looked for. */
+  rc = certstore_add_der(L"My", ec_der, thumbprint, error, sizeof error);
+  CHECK(rc == 0, "add: %s", error);
+  if (rc == 0) {
+    expect_open("CurrentUser\\My", thumbprint, EVE_EINVAL, "is EC; only RSA keys are supported");
+    rc = certstore_remove(L"My", thumbprint, error, sizeof error);
+    CHECK(rc == 0, "remove: %s", error);
+  }
   return failures == 0 ? 0 : 1;
 }
 
@@ -498,10 +508,10 @@ int main(int argc, char **argv) {
   }
   int rc = 2;
   if (argc == 4 && strcmp(argv[1], "sign") == 0) rc = test_sign(argv[2], argv[3]);
-  if (argc == 3 && strcmp(argv[1], "errors") == 0) rc = test_errors(argv[2]);
+  if (argc == 4 && strcmp(argv[1], "errors") == 0) rc = test_errors(argv[2], argv[3]);
   if (argc == 6 && strcmp(argv[1], "chain") == 0) rc = test_chain(argv[2], argv[3], argv[4], argv[5]);
   if (rc == 2)
-    printf("usage: store_unit sign PFX PASSWORD | errors NOKEY_DER | chain PFX PASSWORD "
+    printf("usage: store_unit sign PFX PASSWORD | errors NOKEY_DER EC_DER | chain PFX PASSWORD "
            "INTERMEDIATE_DER ROOT_DER\n");
   printf("%s: %d failure(s)\n", argc > 1 ? argv[1] : "?", failures);
   mbedtls_ctr_drbg_free(&drbg);
