@@ -344,7 +344,16 @@ class HeldRow(Row):
             need(time.monotonic() < deadline, "no free slot for the holding connection")
             time.sleep(0.05)
         try:
-            return Row.run(self, port, tls)
+            if tls is None:
+                return Row.run(self, port, tls)
+            # Over TLS eved resets a connection beyond max_connections
+            # rather than pay for a handshake to send the 503
+            # (src/app/server.c, reject_connection): no answer, a refusal.
+            try:
+                Conn(port, tls).close()
+            except OSError as e:
+                return "refused over TLS (%s), no 503" % type(e).__name__
+            raise RowFailure("over TLS, a connection beyond max_connections got a handshake")
         finally:
             holder.close()
 
