@@ -31,10 +31,13 @@ by byte (which completes and is served), a thousand handshakes opened and
 dropped, a silent connection closed at header_timeout_ms: each failure
 counted by reason, every accepted connection either handshaken or
 counted, and eved serves on.
+tls_slow_reader: 400 pipelined requests (the page, /stats) read slowly
+through a small receive buffer: eved's TLS sends stop mid-record and
+resume; every answer whole and in order.
 tls_reload: new certificate and key files and an admin-channel reload: a
 new connection gets the new certificate, an open one keeps working, the
 expiry gauge follows; a reload with a broken key is refused and the
-certificate in use stays.
+certificate in use stays; natively SIGHUP reloads too.
 tls_check_config: check-config refuses each bad tls key, naming it.
 tls_conformance: conformance.py's table over HTTPS (as rfc9112_conformance
 runs it in the clear).
@@ -47,6 +50,7 @@ import calendar
 import json
 import os
 import shutil
+import signal
 import socket
 import ssl
 import struct
@@ -555,6 +559,54 @@ def bytewise_handshake(srv, ctx):
         s.close()
 
 
+def t_slow_reader(args, d):
+    """Back-pressure through TLS records: 400 pipelined requests (the 16 KB
+    page, every tenth a /stats) to a client with a small receive buffer
+    that reads in bursts with pauses, so eved's sends stop mid-record
+    again and again (the record Mbed TLS keeps until it has gone,
+    src/tls/session.c). Every answer is read strictly: each page the same
+    bytes, each /stats counting exactly the requests before it, so a
+    record lost, repeated or cut fails here."""
+    pki = Pki(d, bool(args.wrapper))
+    srv = TlsServer(args, pki, config={"max_output_bytes": 65536, "write_timeout_ms": 10000,
+                                       "max_requests_per_connection": 100000})
+    try:
+        n = 400
+        paths = ["/stats" if i % 10 == 0 else "/" for i in range(1, n + 1)]
+        s = srv.connect(rcvbuf=4096)
+        try:
+            # 400 requests are some 10 KB: they fit the socket buffers, so
+            # this send does not wait for the reads below.
+            s.sendall(b"".join(request(p) for p in paths))
+            rd = Reader(s, track=False)
+            page = None
+            for i, path in enumerate(paths, 1):
+                st, h, body = rd.response()
+                check(st == 200 and h.get("connection") == "keep-alive", "answer %d: %d" % (i, st))
+                if path == "/stats":
+                    total = json.loads(body)["requests"]["total"]
+                    check(total == i, "answer %d counts %d requests" % (i, total))
+                else:
+                    page = page or body
+                    check(body == page and len(body) > 10000, "answer %d: %d bytes of the page, not %d" %
+                          (i, len(body), len(page)))
+                if i % 100 == 0:
+                    time.sleep(0.4)
+            s.sendall(request("/stats"))
+            st, _, body = rd.response()
+            last = json.loads(body)
+        finally:
+            s.close()
+        check(last["requests"]["total"] == n + 1, "requests %d" % last["requests"]["total"])
+        check(last["limits"]["output_cap"] >= 1, "the output cap was never reached: no back-pressure")
+        check(last["limits"]["write_timeout"] == 0, "the slow reader was dropped")
+        check(last["tls"]["handshakes"] == 1 and last["connections"]["accepted"] == 1,
+              "one connection, one handshake: %s" % last["tls"])
+        srv.stop()
+    finally:
+        srv.close()
+
+
 HOSTILE_HEADER_TIMEOUT_MS = 3000
 
 
@@ -729,6 +781,19 @@ def t_reload(args, d):
         check(served_cert(srv) == pki.der("server2"), "after a mismatched key: not the certificate in use")
         c2 = counts(srv)
         check(c2["expiry"] == c1["expiry"], "expiry after failed reloads %s" % c2["expiry"])
+        if not wine:
+            # SIGHUP reloads as the admin channel does (Wine has no SIGHUP
+            # to give eved.exe).
+            pki.issue("server3", pki.ca, "localhost", 1003, 120, "serverAuth",
+                      "subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+            for ext in ("pem", "key"):
+                shutil.copy(pki.path("server3." + ext), pki.path("live." + ext))
+            srv.proc.send_signal(signal.SIGHUP)
+            deadline = time.monotonic() + EVENT_DEADLINE
+            while served_cert(srv) != pki.der("server3"):
+                check(time.monotonic() < deadline, "SIGHUP: the new certificate is not served")
+                time.sleep(0.1)
+            check(counts(srv)["expiry"] == pki.not_after("server3"), "expiry after SIGHUP")
         srv.stop()
     finally:
         srv.close()
@@ -879,6 +944,7 @@ BEHAVIOURS = {
     "tls_client_cert": t_client_cert,
     "tls_basic_auth": t_basic_auth,
     "tls_hostile": t_hostile,
+    "tls_slow_reader": t_slow_reader,
     "tls_reload": t_reload,
     "tls_check_config": t_check_config,
     "tls_conformance": t_conformance,
