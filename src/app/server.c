@@ -393,6 +393,9 @@ int eved_server_run(const eved_run_options_t *options) {
   }
   int status = EVED_EXIT_FAILURE;
   int rc = create(s, options);
+  /* What the config named and start could not use: the TLS files or the
+   * store's certificate, a collector's setting, the poller's mode. */
+  if (rc == EVE_EINVAL) status = EVED_EXIT_CONFIG;
   if (rc == EVE_OK) {
     eved_control_attach(s->poller);
     rc = eved_signals_install();

@@ -237,6 +237,10 @@ static void advance(eved_conn_t *c) {
     c->linger_start_ms = c->server->now_ms;
   }
   if (c->out_bytes == 0 && !c->in_message && !c->closing) c->idle_since_ms = c->server->now_ms;
+  /* A TLS read that must write first waits for writability, while reading
+   * is what the connection does: not once it closes or pauses, or a
+   * writable socket would wake the loop for nothing until the end. */
+  if (c->closing || c->input_paused) c->tls_want_write = false;
   eve_interest_t want = EVE_INTEREST_NONE;
   if (c->lingering || (!c->closing && !c->input_paused)) want |= EVE_INTEREST_READ;
   if (c->out_bytes > 0 || c->tls_want_write) want |= EVE_INTEREST_WRITE;
@@ -248,12 +252,14 @@ static void advance(eved_conn_t *c) {
 static bool step_handshake(eved_conn_t *c) {
   eve_interest_t want = EVE_INTEREST_READ;
   int rc = eved_tls_handshake(c->tls, &want);
+  c->tls_signing = rc == EVE_EAGAIN && want == EVE_INTEREST_NONE;
   if (rc == EVE_EAGAIN) {
     set_interest(c, want);
     return false;
   }
   if (rc != EVE_OK) {
-    eved__conn_close(c, true);
+    /* Not a reset: the client is to read Mbed TLS's alert first. */
+    eved__conn_close(c, false);
     return false;
   }
   c->handshaking = false;
@@ -269,7 +275,18 @@ void eved__conn_tls_ready(eved_conn_t *c) {
 
 void eved__conn_on_event(eved_conn_t *c, eve_ready_t ready) {
   if (ready & EVE_READY_ERROR) {
+    if (c->handshaking) eved_tls_count_failure(c->server->tls, EVED_TLS_ERROR_PEER_CLOSED);
     eved__conn_close(c, true);
+    return;
+  }
+  if (c->tls_signing) {
+    /* Waiting for the signer with no interest, yet WSAPoll reports a
+     * hang-up regardless: a client gone mid-handshake is closed, not
+     * stepped again on every wait until the signature comes. */
+    if (ready & EVE_READY_HANGUP) {
+      eved_tls_count_failure(c->server->tls, EVED_TLS_ERROR_PEER_CLOSED);
+      eved__conn_close(c, true);
+    }
     return;
   }
   if (c->lingering) {
@@ -307,7 +324,7 @@ int64_t eved__conn_check_timers(eved_conn_t *c) {
       return INT64_MAX;
     }
     if (now < due) return due;
-    eved_tls_count_timeout(server->tls);
+    eved_tls_count_failure(server->tls, EVED_TLS_ERROR_TIMEOUT);
     eved_log(EVED_LOG_DEBUG, "connection %u: TLS handshake not done in %u ms", c->slot,
              cfg->header_timeout_ms);
     eved__conn_close(c, true);

@@ -134,6 +134,7 @@ typedef struct eved_conn {
    * first, so the connection waits for writability to read again. */
   eved_tls_conn_t *tls;
   bool handshaking;
+  bool tls_signing; /* the handshake waits for the store's signer thread */
   bool tls_want_write;
 
   eved_chunk_t *out_head, *out_tail;

@@ -95,8 +95,10 @@ int eved__server_reload(eved_server_t *s, char *error, size_t size) {
   }
   keep_restart_settings(&s->config, &next);
   /* The certificate is read again at every reload (a renewed one takes
-   * effect without a restart); a broken one rejects the whole reload. */
-  if (s->tls != NULL && eved_tls_reload(s->tls, &next, why, sizeof why) != EVE_OK) {
+   * effect without a restart); a broken one rejects the whole reload. It
+   * is used only once nothing else can reject it. */
+  eved_tls_creds_t *creds = NULL;
+  if (s->tls != NULL && eved_tls_load(s->tls, &next, &creds, why, sizeof why) != EVE_OK) {
     snprintf(error, size, "%s", why);
     eved_log(EVED_LOG_ERROR, "reload rejected, the running config stays: %s", error);
     return EVE_EINVAL;
@@ -105,8 +107,10 @@ int eved__server_reload(eved_server_t *s, char *error, size_t size) {
       eved_log_open(next.log_level, next.log_file) != 0) {
     snprintf(error, size, "log.file: cannot open \"%s\" for appending", next.log_file);
     eved_log(EVED_LOG_ERROR, "reload rejected, the running config stays: %s", error);
+    if (creds != NULL) eved_tls_drop(s->tls, creds);
     return EVE_EINVAL;
   }
+  if (creds != NULL) eved_tls_use(s->tls, creds);
   eved_log_set_level(next.log_level);
   eved_config_t before = s->config;
   s->config = next;

@@ -25,6 +25,11 @@ static const int ciphersuites[] = {
     MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
     0};
 
+/* The groups for ECDHE, fastest first: the default list of Mbed TLS 2.28
+ * also has secp192r1 and secp224r1, below what a client should get. */
+static const mbedtls_ecp_group_id curves[] = {MBEDTLS_ECP_DP_CURVE25519, MBEDTLS_ECP_DP_SECP256R1,
+                                              MBEDTLS_ECP_DP_SECP384R1, MBEDTLS_ECP_DP_NONE};
+
 static int fail(char *error, size_t size, int mbedtls_error, const char *format, const char *what) {
   char why[128];
   mbedtls_strerror(mbedtls_error, why, sizeof why);
@@ -67,6 +72,7 @@ static int load(eved_tls_t *tls, eved_tls_creds_t *cr, const eved_config_t *conf
   mbedtls_ssl_conf_min_version(&cr->conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
   mbedtls_ssl_conf_max_version(&cr->conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
   mbedtls_ssl_conf_ciphersuites(&cr->conf, ciphersuites);
+  mbedtls_ssl_conf_curves(&cr->conf, curves);
   if (config->tls_cert_thumbprint[0] != '\0') {
     rc = eved_tls_store_open(config->tls_cert_store, config->tls_cert_thumbprint, &cr->conf,
                              &cr->chain, wake, tls->poller, &cr->store, error, size);

@@ -7,6 +7,9 @@
 
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
+/* mbedtls_ssl_flush_output: Mbed TLS 2.28 exports it but declares it only
+ * here; an alert it sent on its own (see flush_stray) needs it. */
+#include <mbedtls/ssl_internal.h>
 
 #include "log.h"
 #include "tls_int.h"
@@ -18,7 +21,8 @@ static int bio_send(void *ctx, const unsigned char *buf, size_t len) {
   int rc = eve_net_send(c->sock, &piece, 1, &sent);
   if (rc == EVE_EAGAIN) return MBEDTLS_ERR_SSL_WANT_WRITE;
   if (rc != EVE_OK) return MBEDTLS_ERR_NET_CONN_RESET;
-  return (int)sent;
+  /* 0 would tell Mbed TLS the bytes went. */
+  return sent > 0 ? (int)sent : MBEDTLS_ERR_SSL_WANT_WRITE;
 }
 
 /* Mbed TLS asks for exactly the bytes it needs next (a record header,
@@ -99,11 +103,40 @@ int eved_tls_handshake(eved_tls_conn_t *c, eve_interest_t *want) {
   }
 }
 
-void eved_tls_count_timeout(eved_tls_t *tls) {
-  tls->counters->tls_handshake_errors[EVED_TLS_ERROR_TIMEOUT]++;
+void eved_tls_count_failure(eved_tls_t *tls, eved_tls_error_t reason) {
+  tls->counters->tls_handshake_errors[reason]++;
+}
+
+/* Mbed TLS writes on its own while reading: with renegotiation off, a
+ * client's ClientHello after the handshake gets a no_renegotiation alert
+ * (RFC 5246 7.2.2). Sending it first flushes a record of ours that was
+ * waiting, and an alert that could not go out whole is left in the output
+ * buffer, which mbedtls_ssl_write would flush in place of the next
+ * response while reporting that response sent. So before each write (and
+ * read): a waiting record that has gone counts as sent, and a stray one
+ * goes first. EVE_OK, EVE_EAGAIN (*want WRITE), or EVE_ECONNRESET. */
+static int flush_stray(eved_tls_conn_t *c, size_t *done) {
+  if (c->write_pending > 0 && c->ssl.out_left == 0) {
+    *done = c->write_pending;
+    c->write_pending = 0;
+    return EVE_OK;
+  }
+  if (c->write_pending > 0 || c->ssl.out_left == 0) return EVE_OK;
+  int rc = mbedtls_ssl_flush_output(&c->ssl);
+  if (rc == 0) return EVE_OK;
+  return rc == MBEDTLS_ERR_SSL_WANT_WRITE ? EVE_EAGAIN : EVE_ECONNRESET;
 }
 
 int eved_tls_recv(eved_tls_conn_t *c, void *buf, size_t len, size_t *got, eve_interest_t *want) {
+  if (c->write_pending == 0 && c->ssl.out_left != 0) {
+    size_t none = 0;
+    int stray = flush_stray(c, &none);
+    if (stray == EVE_EAGAIN) {
+      *want = EVE_INTEREST_WRITE;
+      return EVE_EAGAIN;
+    }
+    if (stray != EVE_OK) return stray;
+  }
   int rc = mbedtls_ssl_read(&c->ssl, buf, len);
   if (rc > 0) {
     *got = (size_t)rc;
@@ -118,7 +151,9 @@ int eved_tls_recv(eved_tls_conn_t *c, void *buf, size_t len, size_t *got, eve_in
       return EVE_EAGAIN;
     /* A FIN without close_notify is a truncation attack only where the
      * length of the data is not otherwise known (RFC 5246 7.2.1); HTTP
-     * requests carry their own ends, so it is an ordinary end here. */
+     * requests carry their own ends, so it is an ordinary end here. 0 is
+     * the FIN, or a client sending empty records, which has nothing to
+     * ask either. */
     case 0:
     case MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY:
     case MBEDTLS_ERR_SSL_CONN_EOF:
@@ -157,6 +192,24 @@ int eved_tls_send(eved_tls_conn_t *c, const eve_net_buf_t *bufs, size_t count, s
   size_t record = (size_t)mbedtls_ssl_get_max_out_record_payload(&c->ssl);
   if (record > sizeof c->tls->stage) record = sizeof c->tls->stage;
   size_t i = 0, at = 0;
+  size_t done = 0;
+  int stray = flush_stray(c, &done);
+  if (stray != EVE_OK) return stray;
+  /* The waiting record went while reading: its bytes are sent. */
+  if (done > 0) {
+    *sent = done;
+    left -= done;
+    while (done > 0) {
+      size_t room = bufs[i].len - at;
+      if (done < room) {
+        at += done;
+        break;
+      }
+      done -= room;
+      i++;
+      at = 0;
+    }
+  }
   while (left > 0) {
     while (at == bufs[i].len) {
       i++;

@@ -351,7 +351,11 @@ static bool parse_store_name(const char *text, DWORD *location, WCHAR name[STORE
 static void append_intermediates(PCCERT_CONTEXT cert, mbedtls_x509_crt *chain) {
   CERT_CHAIN_PARA para = {.cbSize = sizeof para};
   PCCERT_CHAIN_CONTEXT built = NULL;
-  if (!CertGetCertificateChain(NULL, cert, NULL, cert->hCertStore, &para, 0, NULL, &built))
+  /* From what the machine has: the chain engine would otherwise fetch a
+   * missing intermediate from its AIA URL, and a reload runs on the loop
+   * thread (CertGetCertificateChain, CERT_CHAIN_CACHE_ONLY_URL_RETRIEVAL). */
+  if (!CertGetCertificateChain(NULL, cert, NULL, cert->hCertStore, &para,
+                               CERT_CHAIN_CACHE_ONLY_URL_RETRIEVAL, NULL, &built))
     return;
   if (built->cChain > 0) {
     const CERT_SIMPLE_CHAIN *simple = built->rgpChain[0];
@@ -624,6 +628,9 @@ void eved_tls_store_close(eved_tls_store_t *s) {
      * thread, failing RUNNING->DONE, wakes nobody. */
     int expected = J_QUEUED;
     if (atomic_compare_exchange_strong(&s->jobs[i].state, &expected, J_CANCELED)) continue;
+    /* CANCELED before now: its handshake ended while the thread signed
+     * it (sign_cancel), and the thread may be signing still. */
+    if (expected == J_CANCELED) busy = true;
     expected = J_RUNNING;
     if (atomic_compare_exchange_strong(&s->jobs[i].state, &expected, J_CANCELED)) busy = true;
   }

@@ -17,8 +17,9 @@ int eved_tls_create(const eved_config_t *config, eve_poller_t *poller, eved_coun
   tls->counters = counters;
   mbedtls_entropy_init(&tls->entropy);
   mbedtls_ctr_drbg_init(&tls->drbg);
-  /* The OS's generator (getrandom, BCryptGenRandom) seeds a CTR_DRBG
-   * (NIST SP 800-90A), which reseeds itself from it. */
+  /* The OS's generator (getrandom; CryptGenRandom in Mbed TLS 2.28 on
+   * Windows) seeds a CTR_DRBG (NIST SP 800-90A), which reseeds itself
+   * from it. */
   static const char personal[] = "eved tls";
   int rc = mbedtls_ctr_drbg_seed(&tls->drbg, mbedtls_entropy_func, &tls->entropy,
                                  (const unsigned char *)personal, sizeof personal - 1);
@@ -38,17 +39,20 @@ int eved_tls_create(const eved_config_t *config, eve_poller_t *poller, eved_coun
   return EVE_OK;
 }
 
-int eved_tls_reload(eved_tls_t *tls, const eved_config_t *config, char *error, size_t size) {
-  eved_tls_creds_t *fresh = NULL;
-  int rc = eved__tls_creds_load(tls, config, &fresh, error, size);
-  if (rc != EVE_OK) return rc;
+int eved_tls_load(eved_tls_t *tls, const eved_config_t *config, eved_tls_creds_t **out,
+                  char *error, size_t size) {
+  return eved__tls_creds_load(tls, config, out, error, size);
+}
+
+void eved_tls_drop(eved_tls_t *tls, eved_tls_creds_t *creds) { eved__tls_creds_release(tls, creds); }
+
+void eved_tls_use(eved_tls_t *tls, eved_tls_creds_t *fresh) {
   eved_tls_creds_t *old = tls->current;
   fresh->next = old;
   tls->current = fresh;
   /* The server's own reference moves to the new set; sessions keep the old
    * one alive until they end. */
   eved__tls_creds_release(tls, old);
-  return EVE_OK;
 }
 
 void eved_tls_destroy(eved_tls_t *tls) {

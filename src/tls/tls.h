@@ -24,6 +24,7 @@
 
 typedef struct eved_tls eved_tls_t;
 typedef struct eved_tls_conn eved_tls_conn_t;
+typedef struct eved_tls_creds eved_tls_creds_t;
 
 /* Loads the config's TLS credentials (config->tls_enabled must be true):
  * the certificate chain, the key (or the store's key and its signer
@@ -34,10 +35,15 @@ typedef struct eved_tls_conn eved_tls_conn_t;
  * EVE_ENOMEM. */
 int eved_tls_create(const eved_config_t *config, eve_poller_t *poller, eved_counters_t *counters,
                     eved_tls_t **out, char *error, size_t size);
-/* Loads the config's credentials again (reload, SIGHUP, SCM PARAMCHANGE):
- * new connections get them, open ones keep theirs until they close. On
- * error the running credentials stay and error says why. */
-int eved_tls_reload(eved_tls_t *tls, const eved_config_t *config, char *error, size_t size);
+/* Loads the config's credentials again (reload, SIGHUP, SCM PARAMCHANGE)
+ * without using them yet, so a reload that fails later changes nothing:
+ * eved_tls_use then gives them to new connections (open ones keep theirs
+ * until they close), eved_tls_drop forgets them. Errors as
+ * eved_tls_create's. */
+int eved_tls_load(eved_tls_t *tls, const eved_config_t *config, eved_tls_creds_t **out,
+                  char *error, size_t size);
+void eved_tls_use(eved_tls_t *tls, eved_tls_creds_t *creds);
+void eved_tls_drop(eved_tls_t *tls, eved_tls_creds_t *creds);
 /* Frees everything; every connection must be freed first. */
 void eved_tls_destroy(eved_tls_t *tls);
 /* The served certificate's notAfter, in seconds since the Unix epoch. */
@@ -62,8 +68,9 @@ void eved_tls_notify_close(eved_tls_conn_t *conn);
  * else: the handshake failed (counted by reason) and the connection is to
  * be aborted. */
 int eved_tls_handshake(eved_tls_conn_t *conn, eve_interest_t *want);
-/* Counts a handshake that ran out of time (the header timeout). */
-void eved_tls_count_timeout(eved_tls_t *tls);
+/* Counts a handshake that failed outside Mbed TLS: it ran out of time
+ * (the header timeout), or the socket reported a reset. */
+void eved_tls_count_failure(eved_tls_t *tls, eved_tls_error_t reason);
 
 /* Reads decrypted bytes, at most len; *got on EVE_OK. EVE_EAGAIN: no
  * whole record yet (*want says which readiness to wait for), EVE_EOF_:
