@@ -3,7 +3,7 @@
 per invocation, run like eved_test.py's (whose Server it uses) as
 server.<target>.<behaviour>:
 
-    tls_test.py --eved PATH [--wrapper PROG] [--certstore-tool PATH] BEHAVIOUR
+    tls_test.py --eved PATH [--wrapper PROG] [--poller-mode MODE] [--certstore-tool PATH] BEHAVIOUR
 
 Every certificate is made by the test in its temporary directory with the
 openssl command (Pki): a CA and a server certificate for 127.0.0.1 and
@@ -30,7 +30,8 @@ tls_hostile: garbage, a truncated ClientHello, a ClientHello written byte
 by byte (which completes and is served), a thousand handshakes opened and
 dropped, a silent connection closed at header_timeout_ms: each failure
 counted by reason, every accepted connection either handshaken or
-counted, and eved serves on.
+counted, and eved serves on; a renegotiation the client starts is
+refused.
 tls_slow_reader: 400 pipelined requests (the page, /stats) read slowly
 through a small receive buffer: eved's TLS sends stop mid-record and
 resume; every answer whole and in order.
@@ -705,6 +706,32 @@ def t_hostile(args, d):
             half.close()
         c6 = wait_counts(srv, c5, 2, "the header timeout")
         expect_diff(c5, c6, {"timeout": 2}, 1, "the header timeout")
+
+        # A renegotiation the client starts (s_client's R command, TLS
+        # 1.2) is refused: eved answers with the no_renegotiation alert
+        # (RFC 5246 7.2.2) and serves on. The pause lets s_client read its
+        # stdin line by line, as it must to see the command.
+        p = subprocess.Popen(["openssl", "s_client", "-connect", "127.0.0.1:%d" % srv.port,
+                              "-CAfile", pki.path("ca.pem"), "-tls1_2"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            p.stdin.write(request("/healthz"))
+            p.stdin.flush()
+            time.sleep(1)
+            p.stdin.write(b"R\n")
+            p.stdin.flush()
+            p.wait(EVENT_DEADLINE)
+            out = p.stdout.read().decode("utf-8", "replace")
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        check(p.returncode != 0 and out.count("HTTP/1.1 200 OK") == 1 and "RENEGOTIATING" in out and
+              "no renegotiation" in out, "a client's renegotiation: exit %d:\n%s" % (p.returncode, out))
+        c7 = counts(srv)
+        expect_diff(c6, c7, {"handshakes": 1}, 1, "a refused renegotiation")
+        code, body, status, err = curl(srv, "/healthz", "--cacert", pki.path("ca.pem"))
+        check(code == 0 and status == 200, "curl after the renegotiation: %d %d %s" % (code, status, err))
         srv.stop()
     finally:
         srv.close()
@@ -957,6 +984,7 @@ def main():
     ap.add_argument("--eved", required=True)
     ap.add_argument("--wrapper")
     ap.add_argument("--certstore-tool", help="eved_certstore.exe (tests/tls), for tls_cert_store")
+    ap.add_argument("--poller-mode", help='the config\'s "poller": {"mode": ...} (e.g. wsapoll)')
     ap.add_argument("behaviour", choices=sorted(BEHAVIOURS))
     args = ap.parse_args()
     d = tempfile.mkdtemp(prefix="eved-tls-")
