@@ -13,7 +13,8 @@ ssl module, curl and openssl s_client, against eved natively or eved.exe
 under Wine alike.
 
 tls_curl: curl --cacert gets /stats (JSON with its "tls" object, the same
-figures as /metrics), /metrics and /healthz; curl without the CA fails
+figures as /metrics), /metrics (promtool-clean) and /healthz, on either of
+two listeners; curl without the CA fails
 verification; plain HTTP on the HTTPS port gets no HTTP answer (counted
 malformed); handshakes counted exactly; the expiry gauge is the served
 certificate's notAfter.
@@ -21,6 +22,8 @@ tls_versions: openssl s_client -tls1_1 (and -tls1) gets a protocol_version
 alert from eved, while the same command completes against openssl s_server
 -tls1_1 with the same certificate (so the check can fail); counted
 protocol_version. TLS 1.2 completes; a TLS 1.3-only client is refused.
+tls_chain: a cert_file of leaf and intermediate: both served, a client
+trusting only the root verifies eved.
 tls_client_cert: with RequireAndVerifyClientCert, no client certificate
 and one from another CA fail the handshake (counted client_certificate);
 the right one gets 200.
@@ -50,6 +53,7 @@ import argparse
 import calendar
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -62,7 +66,8 @@ import time
 
 import conformance
 from auth_test import basic, bcrypt_hash
-from eved_test import EVENT_DEADLINE, Failure, Reader, Server, check, parse_metrics, request
+from eved_test import (EVENT_DEADLINE, Failure, Reader, Server, check, parse_metrics, promtool_ok,
+                       request)
 
 REASONS = ("timeout", "protocol_version", "no_shared_cipher", "client_certificate", "malformed",
            "peer_closed", "signing", "other")
@@ -113,10 +118,14 @@ class Pki:
         return name
 
     def issue(self, name, ca, cn, serial, days, usage, extra=""):
-        """A certificate `name`.pem with its key `name`.key, signed by `ca`."""
+        """A certificate `name`.pem with its key `name`.key, signed by `ca`;
+        usage None: an intermediate CA."""
         ext = self.path(name + ".ext")
         with open(ext, "w") as f:
-            f.write("basicConstraints=critical,CA:FALSE\nextendedKeyUsage=%s\n%s" % (usage, extra))
+            if usage is None:
+                f.write("basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n")
+            else:
+                f.write("basicConstraints=critical,CA:FALSE\nextendedKeyUsage=%s\n%s" % (usage, extra))
         self.openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", self.path(name + ".key"),
                      "-out", self.path(name + ".csr"), "-subj", "/CN=" + cn)
         self.openssl("x509", "-req", "-in", self.path(name + ".csr"), "-CA", self.path(ca + ".pem"),
@@ -275,8 +284,11 @@ def client_hello(ctx):
 
 def t_curl(args, d):
     pki = Pki(d, bool(args.wrapper))
-    srv = TlsServer(args, pki)
+    # Two listeners: both speak TLS.
+    srv = TlsServer(args, pki, config={"listen": ["127.0.0.1:0", "127.0.0.1:0"]})
     try:
+        ports = [int(p) for p in re.findall(r"listening on 127\.0\.0\.1:(\d+)\s", srv.read_log())]
+        check(len(ports) == 2 and ports[0] == srv.port, "two listeners: %s" % ports)
         c0 = counts(srv)
         cacert = ["--cacert", pki.path("ca.pem")]
         code, body, status, err = curl(srv, "/stats", *cacert)
@@ -287,8 +299,10 @@ def t_curl(args, d):
         check(code == 0 and status == 200, "curl --cacert https://localhost/metrics: exit %d, %d: %s" %
               (code, status, err))
         check(tls_counts(body.decode())["handshakes"] >= 2, "/metrics over curl")
-        code, body, status, err = curl(srv, "/healthz", *cacert)
-        check(code == 0 and status == 200 and body == b"ok\n", "/healthz: %d %d %r" % (code, status, body))
+        promtool_ok(body)
+        code, out, err = run(["curl", "-sS", "--max-time", str(EVENT_DEADLINE), "--cacert",
+                              pki.path("ca.pem"), "https://127.0.0.1:%d/healthz" % ports[1]])
+        check(code == 0 and out == b"ok\n", "the second listener: %d %r %s" % (code, out, err))
         c1 = counts(srv)
         expect_diff(c0, c1, {"handshakes": 3}, 1, "three curls")
         check(c1["expiry"] == pki.not_after("server"), "expiry gauge %s, the certificate's notAfter %s" %
@@ -332,8 +346,14 @@ def t_curl(args, d):
         code, status, err = run(["curl", "-sS", "--max-time", str(EVENT_DEADLINE), "-o", os.devnull,
                                     "-w", "%{http_code}", "http://127.0.0.1:%d/healthz" % srv.port])
         check(code != 0 and status == b"000", "curl http:// on the HTTPS port: exit %d, %r" % (code, status))
-        c3 = wait_counts(srv, c2, 2, "plain HTTP")
-        expect_diff(c2, c3, {"malformed": 2}, 1, "plain HTTP twice")
+        s = socket.create_connection(("127.0.0.1", ports[1]), timeout=EVENT_DEADLINE)
+        try:
+            s.sendall(request("/healthz"))
+            no_http_answer(s, "plain HTTP on the second listener")
+        finally:
+            s.close()
+        c3 = wait_counts(srv, c2, 3, "plain HTTP")
+        expect_diff(c2, c3, {"malformed": 3}, 1, "plain HTTP three times")
         srv.stop()
     finally:
         srv.close()
@@ -422,6 +442,33 @@ def t_versions(args, d):
         check(code != 0 and not handshake_done(out), "s_client -tls1_3: exit %d:\n%s" % (code, out))
         c3 = wait_counts(srv, c2, 1, "TLS 1.3 only")
         expect_diff(c2, c3, {"no_shared_cipher": 1}, 1, "TLS 1.3 only refused")
+        srv.stop()
+    finally:
+        srv.close()
+
+
+def t_chain(args, d):
+    """cert_file holds the leaf and the intermediate that issued it: eved
+    serves both, so a client that trusts only the root verifies it."""
+    pki = Pki(d, bool(args.wrapper))
+    pki.issue("inter", pki.ca, "eved test intermediate", 501, 30, None)
+    pki.issue("leaf", "inter", "localhost", 502, 30, "serverAuth",
+              "subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    with open(pki.path("chain.pem"), "w") as out:
+        for name in ("leaf", "inter"):
+            with open(pki.path(name + ".pem")) as f:
+                out.write(f.read())
+    tls = {"cert_file": pki.eved_path("chain.pem"), "key_file": pki.eved_path("leaf.key")}
+    srv = TlsServer(args, pki, tls)
+    try:
+        check(served_cert(srv) == pki.der("leaf"), "the leaf is not the certificate served")
+        code, out = s_client(srv.port, "-CAfile", pki.path("ca.pem"), "-verify_return_error", "-showcerts")
+        served = out.count("-----BEGIN CERTIFICATE-----")
+        check(code == 0 and served == 2 and "Verify return code: 0 (ok)" in out,
+              "s_client trusting the root alone: exit %d, %d certificates:\n%s" % (code, served, out))
+        code, body, status, err = curl(srv, "/healthz", "--cacert", pki.path("ca.pem"))
+        check(code == 0 and status == 200, "curl trusting the root alone: %d %d %s" % (code, status, err))
+        check(counts(srv)["expiry"] == pki.not_after("leaf"), "the expiry gauge is not the leaf's")
         srv.stop()
     finally:
         srv.close()
@@ -969,6 +1016,7 @@ BEHAVIOURS = {
     "tls_curl": t_curl,
     "tls_versions": t_versions,
     "tls_client_cert": t_client_cert,
+    "tls_chain": t_chain,
     "tls_basic_auth": t_basic_auth,
     "tls_hostile": t_hostile,
     "tls_slow_reader": t_slow_reader,
