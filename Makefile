@@ -100,7 +100,7 @@ soak-windows: deps build-windows
 	bench/soak.sh --minutes $(SOAK_MINUTES) --wrapper cmake/wine-run.sh build/windows/src/app/eved.exe; \
 	status=$$?; scripts/wine-prefix.sh --stop; exit $$status
 
-# Benchmarks (not tests): eved against nginx natively, eved.exe's modes
+# Benchmarks (not tests): eved against nginx natively (plain and HTTPS), eved.exe's modes
 # against a minimal WSAPoll loop under Wine, 10,000 idle connections, and
 # the poller's own figures. Results in build/bench/results.md and a plot.
 bench: deps build

@@ -18,7 +18,8 @@
 #            scripts for the Windows build),
 #            htpasswd (the basic auth tests' bcrypt hashes)
 #            openssl (the TLS tests: certificates, s_client, s_server)
-#   bench    the load generators' peers and the plot (`make bench`)
+#   bench    the load generators' peers, the plot and perf (`make bench`;
+#            perf: the HTTPS section's handshake profile)
 #   package  the MSI (wixl)
 # --check only lists what is missing (exit 1 if anything is). Installing
 # needs root (make runs it as the user who typed make).
@@ -47,7 +48,7 @@ valgrind:valgrind prometheus:prometheus promtool:prometheus chromium:chromium wr
 prometheus-node-exporter:prometheus-node-exporter strace:strace openssl:openssl
 systemd-analyze:systemd npm:npm node:nodejs
 wixl:wixl msiinfo:msitools"
-bench="$test nginx:nginx-light gnuplot:gnuplot-nox"
+bench="$test nginx:nginx-light gnuplot:gnuplot-nox perf:linux-perf"
 package="$run x86_64-w64-mingw32-gcc:gcc-mingw-w64-x86-64
 x86_64-w64-mingw32-windres:binutils-mingw-w64-x86-64 x86_64-w64-mingw32-windmc:binutils-mingw-w64-x86-64
 dpkg-source:dpkg-dev cpan:perl wixl:wixl"

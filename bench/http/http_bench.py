@@ -65,8 +65,12 @@ def wait_port(port, proc, deadline=120):
     raise SystemExit("server did not start on port %d" % port)
 
 
-def http_get(port, path="/stats"):
+def http_get(port, path="/stats", tls=None):
+    """One GET on a new connection, read to its close; over TLS when tls is
+    an ssl.SSLContext (tls_bench.py), the peer named "localhost"."""
     s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    if tls is not None:
+        s = tls.wrap_socket(s, server_hostname="localhost")
     s.sendall(b"GET %s HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n" % path.encode())
     data = b""
     while True:
@@ -158,10 +162,14 @@ class Proc:
                 self.proc.wait()
 
 
-def wrk(port, conns, seconds, path="/stats"):
+def wrk(port, conns, seconds, path="/stats", scheme="http", headers=()):
+    """wrk's figures: rps, p50 and p99 in ms, errors (socket errors and
+    non-2xx answers), done (responses). headers: extra "Name: value" lines
+    (tls_bench.py: "Connection: close", one connection per request)."""
     threads = 1 if conns < 1000 else 2
+    extra = [a for h in headers for a in ("-H", h)]
     out = subprocess.run(["wrk", "-t%d" % threads, "-c%d" % conns, "-d%ds" % seconds, "--latency",
-                          "--timeout", "10s", "http://127.0.0.1:%d%s" % (port, path)],
+                          "--timeout", "10s"] + extra + ["%s://127.0.0.1:%d%s" % (scheme, port, path)],
                          capture_output=True, text=True, timeout=seconds + 60)
     text = out.stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
@@ -264,10 +272,18 @@ class Bench:
         return Proc(cmd, port, env=env, stderr=stderr,
                     log_path=os.path.join(self.tmp, "server-%d.log" % port))
 
-    def start_nginx(self, body_path=None, location=None):
-        """nginx, one worker, answering /stats with the file at body_path,
-        or with `location`'s directives (native_bench.py: `return 200`)."""
+    def start_nginx(self, body_path=None, location=None, path="/stats", tls=None,
+                    content_type="application/json", status_path=None):
+        """nginx, one worker, answering `path` (as content_type) with the
+        file at body_path, or with `location`'s directives (native_bench.py:
+        `return 200`); stub_status at status_path if given.
+        tls: a dict of the listener's ssl_* directives without the prefix
+        (tls_bench.py: {"certificate": PEM, "protocols": "TLSv1.2", ...});
+        the listener is then `ssl`."""
         port = free_port()
+        ssl = ""
+        if tls:
+            ssl = " ssl;\n  " + ";\n  ".join("ssl_%s %s" % kv for kv in tls.items())
         conf = os.path.join(self.tmp, "nginx-%d.conf" % port)
         with open(conf, "w") as f:
             f.write("""daemon off; worker_processes 1; pid %(tmp)s/nginx-%(port)d.pid;
@@ -276,9 +292,11 @@ events { worker_connections 12000; }
 http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
   client_body_temp_path %(tmp)s; proxy_temp_path %(tmp)s; fastcgi_temp_path %(tmp)s;
   uwsgi_temp_path %(tmp)s; scgi_temp_path %(tmp)s;
-  server { listen 127.0.0.1:%(port)d; location = /stats { default_type application/json;
-    %(location)s } } }
-""" % {"tmp": self.tmp, "port": port, "location": location or "alias %s;" % body_path})
+  server { listen 127.0.0.1:%(port)d%(ssl)s; location = %(path)s { default_type %(type)s;
+    %(location)s }%(status)s } }
+""" % {"tmp": self.tmp, "port": port, "location": location or "alias %s;" % body_path,
+       "path": path, "ssl": ssl or "", "type": content_type,
+       "status": "\n    location = %s { stub_status; }" % status_path if status_path else ""})
         return Proc(["nginx", "-c", conf, "-e", os.path.join(self.tmp, "nginx-error.log")], port)
 
     def start_baseline(self, body_path, env=None, stderr=None):
@@ -314,6 +332,11 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
         import native_bench
         self.native_bench = native_bench.NativeBench(self)
         self.rows.extend(self.native_bench.run())
+
+    # -- native HTTPS: eved against nginx over TLS (tls_bench.py) --------------------
+    def tls(self):
+        import tls_bench
+        self.rows.extend(tls_bench.TlsBench(self).run())
 
     # -- Wine: eved.exe modes against the WSAPoll baseline --------------------------
     def wine_prefix(self):
@@ -799,6 +822,7 @@ http { access_log off; keepalive_requests 100000000; keepalive_timeout 600s;
         self.conns = [1, 50, 500] if self.args.quick else CONNS
         started = time.monotonic()
         self.native()
+        self.tls()
         if not self.args.native_only:
             self.wine()
         self.scale()
@@ -831,7 +855,9 @@ def main():
     p.add_argument("--windows-build", help="the Windows build tree (default ROOT/build/windows)")
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import collect_bench
+    import tls_bench
     collect_bench.add_arguments(p)
+    tls_bench.add_arguments(p)
     bench = Bench(p.parse_args())
     try:
         bench.run()

@@ -55,16 +55,46 @@ def log(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
-def wrk_with_cpu(port, conns, seconds, path="/stats"):
+def wrk_with_cpu(port, conns, seconds, path="/stats", **wrk_args):
     """hb.wrk, and wrk's CPU as a percentage of one core over the run."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
-    result = hb.wrk(port, conns, seconds, path)
+    result = hb.wrk(port, conns, seconds, path, **wrk_args)
     elapsed = time.monotonic() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     result["wrk_cpu"] = 100.0 * used / max(elapsed, 1e-9)
     return result
+
+
+def syscalls_during(pid, tmp, load):
+    """System calls of pid (every thread) per request while load() runs:
+    `strace -c -f` attached first (strace slows the server, not the
+    counts); load returns hb.wrk's result, whose "done" divides. Receives,
+    sends, and the calls that are neither nor the loop's (other), each
+    per request; per: every call."""
+    out = os.path.join(tmp, "strace-%d.txt" % pid)
+    tracer = subprocess.Popen(["strace", "-c", "-f", "-p", str(pid), "-o", out],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(1.0)  # attached before the load starts
+        r = load()
+        time.sleep(0.3)
+    finally:
+        tracer.terminate()
+        tracer.wait(30)
+    calls = {}
+    with open(out) as f:
+        for line in f:
+            m = re.match(r"^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?(\w+)\s*$", line)
+            if m and m.group(2) != "total":
+                calls[m.group(2)] = int(m.group(1))
+    per = {k: v / r["done"] for k, v in calls.items()}
+    receive = sum(v for k, v in per.items() if k in RECEIVES)
+    send = sum(v for k, v in per.items() if k in SENDS)
+    other = {k: v for k, v in per.items() if k not in RECEIVES | SENDS | LOOP}
+    return {"receive": receive, "send": send, "other": other, "per": per, "requests": r["done"]}
 
 
 class NativeBench:
@@ -141,32 +171,15 @@ class NativeBench:
     # -- system calls per request ------------------------------------------------------
     def count_syscalls(self, name, seconds=3):
         proc = self.start(name)
-        out = os.path.join(self.b.tmp, "strace-%d.txt" % proc.port)
         try:
-            pid = self.serving_pid(proc, name)
-            tracer = subprocess.Popen(["strace", "-c", "-f", "-p", str(pid), "-o", out],
-                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL)
-            time.sleep(1.0)  # attached before the load starts
-            r = hb.wrk(proc.port, 50, seconds)
-            time.sleep(0.3)
-            tracer.terminate()
-            tracer.wait(30)
+            s = syscalls_during(self.serving_pid(proc, name), self.b.tmp,
+                                lambda: hb.wrk(proc.port, 50, seconds))
         finally:
             proc.stop()
-        calls = {}
-        with open(out) as f:
-            for line in f:
-                m = re.match(r"^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?(\w+)\s*$", line)
-                if m and m.group(2) != "total":
-                    calls[m.group(2)] = int(m.group(1))
-        per = {k: v / r["done"] for k, v in calls.items()}
-        receive = sum(v for k, v in per.items() if k in RECEIVES)
-        send = sum(v for k, v in per.items() if k in SENDS)
-        other = {k: v for k, v in per.items() if k not in RECEIVES | SENDS | LOOP}
         log("  %-13s per request: receive %.3f, send %.3f, other %s" % (
-            name, receive, send, ", ".join("%s %.4f" % kv for kv in sorted(other.items())) or "none"))
-        return {"receive": receive, "send": send, "other": other, "per": per, "requests": r["done"]}
+            name, s["receive"], s["send"],
+            ", ".join("%s %.4f" % kv for kv in sorted(s["other"].items())) or "none"))
+        return s
 
     def syscalls_per_request(self):
         log("system calls per request (strace -c, wrk c=50)")

@@ -61,7 +61,11 @@ eved_tls_conn_t *eved_tls_conn_create(eved_tls_t *tls, eve_handle_t sock, uint64
 }
 
 void eved_tls_notify_close(eved_tls_conn_t *c) {
-  if (c->handshake_done && !c->notified) (void)mbedtls_ssl_close_notify(&c->ssl);
+  /* With a record still in the output buffer, Mbed TLS would only flush
+   * it and send no alert: flush first, then the alert. */
+  if (c->handshake_done && !c->notified &&
+      (c->ssl.out_left == 0 || mbedtls_ssl_flush_output(&c->ssl) == 0))
+    (void)mbedtls_ssl_close_notify(&c->ssl);
   c->notified = true;
 }
 
@@ -191,6 +195,8 @@ int eved_tls_send(eved_tls_conn_t *c, const eve_net_buf_t *bufs, size_t count, s
   for (size_t k = 0; k < count; k++) left += bufs[k].len;
   size_t record = (size_t)mbedtls_ssl_get_max_out_record_payload(&c->ssl);
   if (record > sizeof c->tls->stage) record = sizeof c->tls->stage;
+  /* The contract: the waiting record's bytes are offered again. */
+  if (c->write_pending > left) return EVE_EINVAL;
   size_t i = 0, at = 0;
   size_t done = 0;
   int stray = flush_stray(c, &done);
@@ -220,7 +226,10 @@ int eved_tls_send(eved_tls_conn_t *c, const eve_net_buf_t *bufs, size_t count, s
     size_t want = c->write_pending > 0 ? c->write_pending : (left < record ? left : record);
     const unsigned char *p = gather(bufs, count, i, at, want, c->tls->stage);
     int rc = mbedtls_ssl_write(&c->ssl, p, want);
-    if (rc == MBEDTLS_ERR_SSL_WANT_WRITE || rc == MBEDTLS_ERR_SSL_WANT_READ) {
+    /* Only WANT_WRITE leaves the record in Mbed TLS's buffer; WANT_READ
+     * (a handshake under way, which renegotiation being off rules out)
+     * fails rather than count unsent bytes as waiting. */
+    if (rc == MBEDTLS_ERR_SSL_WANT_WRITE) {
       c->write_pending = want;
       return *sent > 0 ? EVE_OK : EVE_EAGAIN;
     }
