@@ -189,6 +189,20 @@ static const unsigned char *gather(const eve_net_buf_t *bufs, size_t count, size
   return stage;
 }
 
+/* Moves the position (*i, *at) n bytes on through the pieces. */
+static void skip(const eve_net_buf_t *bufs, size_t *i, size_t *at, size_t n) {
+  while (n > 0) {
+    size_t room = bufs[*i].len - *at;
+    if (n < room) {
+      *at += n;
+      return;
+    }
+    n -= room;
+    ++*i;
+    *at = 0;
+  }
+}
+
 int eved_tls_send(eved_tls_conn_t *c, const eve_net_buf_t *bufs, size_t count, size_t *sent) {
   *sent = 0;
   size_t left = 0;
@@ -205,16 +219,7 @@ int eved_tls_send(eved_tls_conn_t *c, const eve_net_buf_t *bufs, size_t count, s
   if (done > 0) {
     *sent = done;
     left -= done;
-    while (done > 0) {
-      size_t room = bufs[i].len - at;
-      if (done < room) {
-        at += done;
-        break;
-      }
-      done -= room;
-      i++;
-      at = 0;
-    }
+    skip(bufs, &i, &at, done);
   }
   while (left > 0) {
     while (at == bufs[i].len) {
@@ -240,19 +245,9 @@ int eved_tls_send(eved_tls_conn_t *c, const eve_net_buf_t *bufs, size_t count, s
       return EVE_ECONNRESET;
     }
     c->write_pending = 0;
-    size_t n = (size_t)rc;
-    *sent += n;
-    left -= n;
-    while (n > 0) {
-      size_t room = bufs[i].len - at;
-      if (n < room) {
-        at += n;
-        break;
-      }
-      n -= room;
-      i++;
-      at = 0;
-    }
+    *sent += (size_t)rc;
+    left -= (size_t)rc;
+    skip(bufs, &i, &at, (size_t)rc);
   }
   return EVE_OK;
 }

@@ -1,10 +1,9 @@
 /* perf.native.no_allocation_per_request: eved serves keep-alive requests
  * without touching the heap once warm. eved's server runs on a thread of
  * this process; the main thread is its client, over loopback. This program
- * defines malloc, calloc and realloc itself, so every allocation in the
- * process (eved, llhttp, cJSON's shared library, libc) comes through them
- * and is counted, then handed to glibc's allocator (__libc_malloc and
- * friends, which glibc exports for exactly this). The client allocates
+ * links malloc_counter.c, which defines malloc, calloc and realloc, so
+ * every allocation in the process (eved, llhttp, cJSON's shared library,
+ * libc) comes through them and is counted. The client allocates
  * nothing while it measures, so the count is eved's. A count, not a time:
  * the test fails if 10,000 requests after warm-up allocate anything.
  * The host collectors are on with min_interval_ms 0, so every /metrics
@@ -24,35 +23,15 @@
 #include "config.h"
 #include "control.h"
 #include "log.h"
+#include "malloc_counter.h"
 #include "server.h"
 #include "stats.h"
 
 #define WARMUP_REQUESTS 2000
 #define MEASURED_REQUESTS 10000
 
-extern void *__libc_malloc(size_t size);
-extern void *__libc_calloc(size_t count, size_t size);
-extern void *__libc_realloc(void *ptr, size_t size);
-
-static atomic_ulong allocations;
-
-void *malloc(size_t size) {
-  atomic_fetch_add_explicit(&allocations, 1, memory_order_relaxed);
-  return __libc_malloc(size);
-}
-
-void *calloc(size_t count, size_t size) {
-  atomic_fetch_add_explicit(&allocations, 1, memory_order_relaxed);
-  return __libc_calloc(count, size);
-}
-
-void *realloc(void *ptr, size_t size) {
-  atomic_fetch_add_explicit(&allocations, 1, memory_order_relaxed);
-  return __libc_realloc(ptr, size);
-}
-
 static unsigned long count_now(void) {
-  return atomic_load_explicit(&allocations, memory_order_relaxed);
+  return atomic_load_explicit(&eve_malloc_counter, memory_order_relaxed);
 }
 
 /* Every kind of answer eved gives on a kept-alive connection. */

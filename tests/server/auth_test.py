@@ -45,7 +45,7 @@ import tempfile
 import threading
 import time
 
-from eved_test import (EVENT_DEADLINE, Failure, Reader, Server, check, parse_metrics, request)
+from eved_test import (EVENT_DEADLINE, Failure, admin, Reader, Server, check, parse_metrics, request)
 
 CHALLENGE = 'Basic realm="eved", charset="UTF-8"'
 # The behaviour's eveds, whose logs a failure prints.
@@ -363,14 +363,6 @@ def t_queue_full(args, d):
         srv.stop()
     finally:
         srv.close()
-
-
-def admin(srv, *cmd):
-    argv = ([srv.args.wrapper] if srv.args.wrapper else []) + [
-        srv.args.eved, "admin", "--config", srv.config_path] + list(cmd)
-    p = subprocess.run(argv, capture_output=True, text=True, timeout=EVENT_DEADLINE * 3,
-                       stdin=subprocess.DEVNULL)
-    return p.returncode, p.stdout + p.stderr
 
 
 def t_cache_reload(args, d):

@@ -270,6 +270,15 @@ def check_readers_done():
         READERS.clear()
 
 
+def admin(srv, *cmd):
+    """One `eved admin` command against a Server's config; (exit code, output)."""
+    argv = ([srv.args.wrapper] if srv.args.wrapper else []) + [
+        srv.args.eved, "admin", "--config", srv.config_path] + list(cmd)
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=EVENT_DEADLINE * 3,
+                       stdin=subprocess.DEVNULL)
+    return p.returncode, p.stdout + p.stderr
+
+
 def request(path, host=True, extra="", method="GET", version="1.1"):
     h = "Host: test\r\n" if host else ""
     return ("%s %s HTTP/%s\r\n%s%s\r\n" % (method, path, version, h, extra)).encode()

@@ -66,7 +66,7 @@ import time
 
 import conformance
 from auth_test import basic, bcrypt_hash
-from eved_test import (EVENT_DEADLINE, Failure, Reader, Server, check, parse_metrics, promtool_ok,
+from eved_test import (EVENT_DEADLINE, Failure, admin, Reader, Server, check, parse_metrics, promtool_ok,
                        request)
 
 REASONS = ("timeout", "protocol_version", "no_shared_cipher", "client_certificate", "malformed",
@@ -782,14 +782,6 @@ def t_hostile(args, d):
         srv.stop()
     finally:
         srv.close()
-
-
-def admin(srv, *cmd):
-    argv = ([srv.args.wrapper] if srv.args.wrapper else []) + [
-        srv.args.eved, "admin", "--config", srv.config_path] + list(cmd)
-    p = subprocess.run(argv, capture_output=True, text=True, timeout=EVENT_DEADLINE * 3,
-                       stdin=subprocess.DEVNULL)
-    return p.returncode, p.stdout + p.stderr
 
 
 def served_cert(srv):
