@@ -258,8 +258,13 @@ static bool step_handshake(eved_conn_t *c) {
     return false;
   }
   if (rc != EVE_OK) {
-    /* Not a reset: the client is to read Mbed TLS's alert first. */
-    eved__conn_close(c, false);
+    /* The client is to read the alert: a close with its unread input
+     * would send a reset, which can overtake it. So the lingering close,
+     * as after a last response: write side shut, input read and dropped
+     * until its EOF, bounded by header_timeout_ms. */
+    c->handshaking = false;
+    c->closing = true;
+    advance(c);
     return false;
   }
   c->handshaking = false;

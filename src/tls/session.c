@@ -102,6 +102,11 @@ int eved_tls_handshake(eved_tls_conn_t *c, eve_interest_t *want) {
       *want = EVE_INTEREST_NONE;
       return EVE_EAGAIN;
     default:
+      /* Mbed TLS 2.28 ends a required client certificate that did not
+       * come without an alert; RFC 5246 7.4.6 says handshake_failure. */
+      if (rc == MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE)
+        (void)mbedtls_ssl_send_alert_message(&c->ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL,
+                                             MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE);
       count_failure(c, rc);
       return EVE_EIO;
   }

@@ -408,13 +408,39 @@ static HCRYPTPROV reopen_aes(PCCERT_CONTEXT cert) {
  * and CryptAcquireCertificatePrivateKey passes it on; Wine 8's
  * PFXImportCertStore records 3 (both bits), which CryptGetUserKey and
  * CryptSignHash refuse (NTE_NO_KEY): then the key there is the one. */
-static int find_key_spec(HCRYPTPROV prov, DWORD *spec) {
-  if (*spec == AT_KEYEXCHANGE || *spec == AT_SIGNATURE) return EVE_OK;
+/* Whether the container's key of this spec is the certificate's: the two
+ * public keys as CryptoAPI blobs (BLOBHEADER, RSAPUBKEY, modulus), compared
+ * past the header, whose ALG_ID says exchange or signature. A public key
+ * always exports, a non-exportable key too (CryptExportKey,
+ * PUBLICKEYBLOB). */
+static bool key_matches(HCRYPTPROV prov, DWORD spec, PCCERT_CONTEXT cert) {
+  HCRYPTKEY key;
+  if (!CryptGetUserKey(prov, spec, &key)) return false;
+  BYTE mine[1100], theirs[1100];
+  DWORD mine_len = sizeof mine, theirs_len = sizeof theirs;
+  const CRYPT_BIT_BLOB *pub = &cert->pCertInfo->SubjectPublicKeyInfo.PublicKey;
+  bool ok = CryptExportKey(key, 0, PUBLICKEYBLOB, 0, mine, &mine_len) &&
+            CryptDecodeObjectEx(X509_ASN_ENCODING, RSA_CSP_PUBLICKEYBLOB, pub->pbData, pub->cbData,
+                                0, NULL, theirs, &theirs_len) &&
+            mine_len == theirs_len && mine_len > sizeof(BLOBHEADER) &&
+            memcmp(mine + sizeof(BLOBHEADER), theirs + sizeof(BLOBHEADER),
+                   mine_len - sizeof(BLOBHEADER)) == 0;
+  CryptDestroyKey(key);
+  return ok;
+}
+
+/* Which of the container's keys is the certificate's. Wine 8's PFX import
+ * records a key spec of 3, which CryptGetUserKey refuses, and keeps every
+ * imported key in one container per user, where a later import replaces
+ * an earlier one's key of the same spec and leaves the other: so the spec
+ * is found by matching the public key, never guessed, and a container
+ * whose keys are all another certificate's is an error rather than bad
+ * signatures. */
+static int find_key_spec(HCRYPTPROV prov, PCCERT_CONTEXT cert, DWORD *spec) {
   static const DWORD specs[] = {AT_KEYEXCHANGE, AT_SIGNATURE};
   for (size_t i = 0; i < 2; i++) {
-    HCRYPTKEY key;
-    if (CryptGetUserKey(prov, specs[i], &key)) {
-      CryptDestroyKey(key);
+    if ((*spec == AT_KEYEXCHANGE || *spec == AT_SIGNATURE) && *spec != specs[i]) continue;
+    if (key_matches(prov, specs[i], cert)) {
       *spec = specs[i];
       return EVE_OK;
     }
@@ -470,8 +496,11 @@ static int open_key(eved_tls_store_t *s, const char *what, char *error, size_t s
     return EVE_OK;
   }
   s->prov = (HCRYPTPROV)handle;
-  if ((rc = find_key_spec(s->prov, &s->key_spec)) != EVE_OK) {
-    snprintf(error, size, "%s: the key's container holds no key", what);
+  if ((rc = find_key_spec(s->prov, s->cert, &s->key_spec)) != EVE_OK) {
+    snprintf(error, size,
+             "%s: the key's container holds no key matching the certificate (another "
+             "certificate's key replaced it?)",
+             what);
     return rc;
   }
   if (!can_sha256(s->prov)) {
