@@ -3,7 +3,7 @@
 # a fresh RSA key and self-signed certificate with openssl, a PFX of them,
 # and two certificates without a key (RSA, ECDSA), then runs one test:
 #
-#   store_test.sh WRAPPER STORE_UNIT TOOL sign|errors|chain|tool
+#   store_test.sh WRAPPER STORE_UNIT TOOL sign|errors|chain|replaced|tool
 #
 # sign, errors and chain (a root, an intermediate and a leaf made here)
 # are store_unit's (store_unit.c); tool checks
@@ -55,6 +55,13 @@ chain)
     "$(winpath "$dir/inter.der")" "$(winpath "$dir/root.der")"
   ;;
 sign) exec "$wrapper" "$unit" sign "$(winpath "$dir/test.pfx")" eved-test ;;
+replaced)
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/other.key" -out "$dir/other.pem" -days 2 \
+    -subj /CN=eved-store-other 2>/dev/null
+  openssl pkcs12 -export -in "$dir/other.pem" -inkey "$dir/other.key" -out "$dir/other.pfx" \
+    -passout pass:eved-test
+  exec "$wrapper" "$unit" replaced "$(winpath "$dir/test.pfx")" "$(winpath "$dir/other.pfx")" eved-test
+  ;;
 errors) exec "$wrapper" "$unit" errors "$(winpath "$dir/nokey.der")" "$(winpath "$dir/ec.der")" ;;
 tool)
   thumb=$("$wrapper" "$tool" import "$(winpath "$dir/test.pfx")" eved-test | tr -d '\r')

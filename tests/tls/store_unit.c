@@ -496,6 +496,44 @@ static int test_errors(const char *nokey_der, const char *ec_der) {
   return failures == 0 ? 0 : 1;
 }
 
+/* Two certificates imported one after the other. Windows gives each PFX
+ * its own key container; Wine 8 keeps one per user, and the second
+ * import replaces the first's key there. Either way the first
+ * certificate must never be served with a key that is not its own: it
+ * opens and its handshake's signature verifies (Windows), or it is
+ * refused for a key that does not match (Wine). Before the key was
+ * matched by its public key, Wine's guessed key spec picked the second
+ * certificate's key, and the handshake failed with a bad signature. */
+static int test_replaced(const char *pfx, const char *other_pfx, const char *password) {
+  char error[512] = "", thumbprint[41] = "", other[41] = "";
+  DWORD rc = certstore_import(pfx, password, false, thumbprint, error, sizeof error);
+  CHECK(rc == 0, "import: %s", error);
+  if (rc != 0) return 1;
+  rc = certstore_import(other_pfx, password, false, other, error, sizeof error);
+  CHECK(rc == 0, "import of the second: %s", error);
+  mbedtls_ssl_config conf;
+  server_conf(&conf);
+  mbedtls_x509_crt chain;
+  mbedtls_x509_crt_init(&chain);
+  eved_tls_store_t *store = NULL;
+  int ret = eved_tls_store_open("CurrentUser\\My", thumbprint, &conf, &chain, wake, woken, &store,
+                                error, sizeof error);
+  if (ret == EVE_OK) {
+    printf("the first certificate kept its key: its handshake must verify\n");
+    check_handshake(&conf, &chain, "eved-store-test", store);
+    eved_tls_store_close(store);
+  } else {
+    CHECK(ret == EVE_EINVAL && strstr(error, "no key matching the certificate") != NULL,
+          "open after the second import: %d (%s)", ret, error);
+    printf("refused, the key is another's: %s (%s)\n", eve_error_name(ret), error);
+  }
+  mbedtls_ssl_config_free(&conf);
+  mbedtls_x509_crt_free(&chain);
+  if (other[0] != '\0') certstore_remove(L"My", other, error, sizeof error);
+  certstore_remove(L"My", thumbprint, error, sizeof error);
+  return failures == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IONBF, 0);
   woken = CreateEventW(NULL, FALSE, FALSE, NULL);
@@ -509,6 +547,7 @@ int main(int argc, char **argv) {
   int rc = 2;
   if (argc == 4 && strcmp(argv[1], "sign") == 0) rc = test_sign(argv[2], argv[3]);
   if (argc == 4 && strcmp(argv[1], "errors") == 0) rc = test_errors(argv[2], argv[3]);
+  if (argc == 5 && strcmp(argv[1], "replaced") == 0) rc = test_replaced(argv[2], argv[3], argv[4]);
   if (argc == 6 && strcmp(argv[1], "chain") == 0) rc = test_chain(argv[2], argv[3], argv[4], argv[5]);
   if (rc == 2)
     printf("usage: store_unit sign PFX PASSWORD | errors NOKEY_DER EC_DER | chain PFX PASSWORD "
