@@ -74,8 +74,8 @@ for a in "$@"; do
       # The TLS glue: the session on the socket, the credentials, the
       # reasons counted, the config's tls object.
       area tls --count 8 \
-        --build "$(printf "$native_build" eved)" \
-        --test "ctest --preset linux -j2 --stop-on-failure --repeat until-pass:2 -R '^server\\.native\\.tls_' --timeout 180 >/dev/null" \
+        --build "$(printf "$native_build" 'eved tls_session_unit')" \
+        --test "ctest --preset linux -j2 --stop-on-failure --repeat until-pass:2 -R '^(server\\.native\\.tls_|tls\\.native\\.)' --timeout 180 >/dev/null" \
         'src/tls/session.c' 'src/tls/credentials.c' 'src/tls/tls.c' 'src/tls/reasons.c' 'src/base/config_tls.c' ;;
     textfile)
       # The one parser written here (the Prometheus text format has no C
