@@ -33,19 +33,16 @@ verification still running when a reload changes the users ends in 401.
 auth_check_config: check-config refuses each bad auth key with an error
 naming the user or the key.
 """
-import argparse
 import base64
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
-from eved_test import (EVENT_DEADLINE, Failure, admin, Reader, Server, check, parse_metrics, request)
+from eved_test import (EVENT_DEADLINE, Failure, admin, run_behaviour, Reader, Server, check, parse_metrics, request)
 
 CHALLENGE = 'Basic realm="eved", charset="UTF-8"'
 # The behaviour's eveds, whose logs a failure prints.
@@ -489,23 +486,7 @@ BEHAVIOURS = {
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--eved", required=True)
-    ap.add_argument("--wrapper")
-    ap.add_argument("behaviour", choices=sorted(BEHAVIOURS))
-    args = ap.parse_args()
-    d = tempfile.mkdtemp(prefix="eved-auth-")
-    try:
-        BEHAVIOURS[args.behaviour](args, d)
-    except (Failure, OSError, EOFError, ValueError, KeyError, subprocess.SubprocessError) as e:
-        print("FAIL %s: %s: %s" % (args.behaviour, type(e).__name__, e))
-        for srv in SERVERS:
-            print("---- eved log ----\n" + getattr(srv, "last_log", ""))
-        return 1
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
-    print("ok %s" % args.behaviour)
-    return 0
+    return run_behaviour(BEHAVIOURS, "eved-auth-", SERVERS)
 
 
 if __name__ == "__main__":

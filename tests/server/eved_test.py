@@ -270,6 +270,34 @@ def check_readers_done():
         READERS.clear()
 
 
+def run_behaviour(behaviours, prefix, servers, extra_args=()):
+    """The main() of a driver whose behaviours start their own eveds:
+    parses --eved, --wrapper, the extra (flag, help) options and the
+    behaviour's name, runs behaviours[name](args, tempdir), and on a
+    failure prints it and the log of each Server in servers (the one a
+    closed Server kept in last_log). Returns the exit status."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--eved", required=True)
+    ap.add_argument("--wrapper")
+    for flag, text in extra_args:
+        ap.add_argument(flag, help=text)
+    ap.add_argument("behaviour", choices=sorted(behaviours))
+    args = ap.parse_args()
+    d = tempfile.mkdtemp(prefix=prefix)
+    try:
+        behaviours[args.behaviour](args, d)
+    except (Failure, OSError, EOFError, ValueError, KeyError, subprocess.SubprocessError) as e:
+        print("FAIL %s: %s: %s" % (args.behaviour, type(e).__name__, e))
+        for srv in servers:
+            log = srv.last_log if hasattr(srv, "last_log") else srv.read_log()
+            print("---- eved log ----\n" + log)
+        return 1
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    print("ok %s" % args.behaviour)
+    return 0
+
+
 def admin(srv, *cmd):
     """One `eved admin` command against a Server's config; (exit code, output)."""
     argv = ([srv.args.wrapper] if srv.args.wrapper else []) + [

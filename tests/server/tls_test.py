@@ -49,7 +49,6 @@ tls_cert_store (Windows only): a PFX imported by the test into
 CurrentUser\\My with a non-exportable key (the test first shows that
 exporting the key is refused) is found by thumbprint and serves.
 """
-import argparse
 import calendar
 import json
 import os
@@ -61,12 +60,11 @@ import ssl
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 
 import conformance
 from auth_test import basic, bcrypt_hash
-from eved_test import (EVENT_DEADLINE, Failure, admin, Reader, Server, check, parse_metrics, promtool_ok,
+from eved_test import (EVENT_DEADLINE, Failure, admin, run_behaviour, Reader, Server, check, parse_metrics, promtool_ok,
                        request)
 
 REASONS = ("timeout", "protocol_version", "no_shared_cipher", "client_certificate", "malformed",
@@ -1027,26 +1025,9 @@ BEHAVIOURS = {
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--eved", required=True)
-    ap.add_argument("--wrapper")
-    ap.add_argument("--certstore-tool", help="eved_certstore.exe (tests/tls), for tls_cert_store")
-    ap.add_argument("--poller-mode", help='the config\'s "poller": {"mode": ...} (e.g. wsapoll)')
-    ap.add_argument("behaviour", choices=sorted(BEHAVIOURS))
-    args = ap.parse_args()
-    d = tempfile.mkdtemp(prefix="eved-tls-")
-    try:
-        BEHAVIOURS[args.behaviour](args, d)
-    except (Failure, OSError, EOFError, ValueError, KeyError, subprocess.SubprocessError) as e:
-        print("FAIL %s: %s: %s" % (args.behaviour, type(e).__name__, e))
-        for srv in SERVERS:
-            log = srv.last_log if hasattr(srv, "last_log") else srv.read_log()
-            print("---- eved log ----\n" + log)
-        return 1
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
-    print("ok %s" % args.behaviour)
-    return 0
+    return run_behaviour(BEHAVIOURS, "eved-tls-", SERVERS,
+                         (("--certstore-tool", "eved_certstore.exe (tests/tls), for tls_cert_store"),
+                          ("--poller-mode", 'the config\'s "poller": {"mode": ...} (e.g. wsapoll)')))
 
 
 if __name__ == "__main__":
