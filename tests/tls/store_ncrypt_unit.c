@@ -11,17 +11,7 @@
 
 #include <mbedtls/rsa.h>
 
-static int failures;
-
-#define CHECK(cond, ...)                                     \
-  do {                                                       \
-    if (!(cond)) {                                           \
-      failures++;                                            \
-      printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-      printf(__VA_ARGS__);                                   \
-      printf("\n");                                          \
-    }                                                        \
-  } while (0)
+#include "check.h"
 
 uint64_t eved__tls_owner(const mbedtls_ssl_context *ssl) { return (uint64_t)(uintptr_t)ssl; }
 

@@ -34,17 +34,7 @@
 #include "store.h"
 #include "tls_int.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                        \
-  do {                                                          \
-    if (!(cond)) {                                              \
-      failures++;                                               \
-      printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);    \
-      printf(__VA_ARGS__);                                      \
-      printf("\n");                                             \
-    }                                                           \
-  } while (0)
+#include "check.h"
 
 /* The lead's session.c gives the connection's owner; here the context's
  * address is the owner, so each check knows whom a wake-up names. */
@@ -297,17 +287,26 @@ static void check_handshake(mbedtls_ssl_config *sconf, const mbedtls_x509_crt *t
   mbedtls_x509_crt_free(&ca);
 }
 
+/* Opens the certificate of CurrentUser\\My with this thumbprint into a
+ * fresh conf and chain, as eved does; the caller frees both, and closes
+ * the store when the answer is EVE_OK. */
+static int open_my(const char *thumbprint, mbedtls_ssl_config *conf, mbedtls_x509_crt *chain,
+                   eved_tls_store_t **store, char *error, size_t size) {
+  server_conf(conf);
+  mbedtls_x509_crt_init(chain);
+  *store = NULL;
+  return eved_tls_store_open("CurrentUser\\My", thumbprint, conf, chain, wake, woken, store, error,
+                             size);
+}
+
 /* A store closed while a job is queued or running: close returns at
  * once, and the thread, finishing alone, wakes nobody afterwards. */
 static void check_close_busy(const char *thumbprint) {
   mbedtls_ssl_config conf;
-  server_conf(&conf);
   mbedtls_x509_crt chain;
-  mbedtls_x509_crt_init(&chain);
-  eved_tls_store_t *store = NULL;
+  eved_tls_store_t *store;
   char error[512] = "";
-  int ret = eved_tls_store_open("CurrentUser\\My", thumbprint, &conf, &chain, wake, woken, &store,
-                                error, sizeof error);
+  int ret = open_my(thumbprint, &conf, &chain, &store, error, sizeof error);
   CHECK(ret == EVE_OK, "open: %s", error);
   if (ret != EVE_OK) return;
   mbedtls_ssl_context ssl;
@@ -353,17 +352,14 @@ static int test_sign(const char *pfx, const char *password) {
   printf("export refused: %s\n", error);
 
   mbedtls_ssl_config conf;
-  server_conf(&conf);
   mbedtls_x509_crt chain;
-  mbedtls_x509_crt_init(&chain);
-  eved_tls_store_t *store = NULL;
+  eved_tls_store_t *store;
   /* The thumbprint in lower case: any case is the same certificate. */
   char lower[41];
   for (int i = 0; i < 41; i++)
     lower[i] = (char)(thumbprint[i] >= 'A' && thumbprint[i] <= 'F' ? thumbprint[i] + 32
                                                                     : thumbprint[i]);
-  int ret = eved_tls_store_open("CurrentUser\\My", lower, &conf, &chain, wake, woken, &store, error,
-                                sizeof error);
+  int ret = open_my(lower, &conf, &chain, &store, error, sizeof error);
   CHECK(ret == EVE_OK, "open: %d %s", ret, error);
   if (ret == EVE_OK) {
     CHECK(mbedtls_pk_get_type(&chain.pk) == MBEDTLS_PK_RSA, "not RSA");
@@ -378,10 +374,7 @@ static int test_sign(const char *pfx, const char *password) {
   rc = certstore_remove(L"My", thumbprint, error, sizeof error);
   CHECK(rc == 0, "remove: %s", error);
   /* Gone: found no more. */
-  server_conf(&conf);
-  mbedtls_x509_crt_init(&chain);
-  ret = eved_tls_store_open("CurrentUser\\My", thumbprint, &conf, &chain, wake, woken, &store,
-                            error, sizeof error);
+  ret = open_my(thumbprint, &conf, &chain, &store, error, sizeof error);
   CHECK(ret == EVE_ENOENT, "after remove: %d %s", ret, error);
   mbedtls_ssl_config_free(&conf);
   mbedtls_x509_crt_free(&chain);
@@ -402,12 +395,9 @@ static int test_chain(const char *pfx, const char *password, const char *inter_d
   CHECK(rc == 0, "add the root: %s", error);
   if (failures == 0) {
     mbedtls_ssl_config conf;
-    server_conf(&conf);
     mbedtls_x509_crt chain;
-    mbedtls_x509_crt_init(&chain);
-    eved_tls_store_t *store = NULL;
-    int ret = eved_tls_store_open("CurrentUser\\My", leaf, &conf, &chain, wake, woken, &store,
-                                  error, sizeof error);
+    eved_tls_store_t *store;
+    int ret = open_my(leaf, &conf, &chain, &store, error, sizeof error);
     CHECK(ret == EVE_OK, "open: %d %s", ret, error);
     if (ret == EVE_OK) {
       int count = 0;
@@ -512,12 +502,9 @@ static int test_replaced(const char *pfx, const char *other_pfx, const char *pas
   rc = certstore_import(other_pfx, password, false, other, error, sizeof error);
   CHECK(rc == 0, "import of the second: %s", error);
   mbedtls_ssl_config conf;
-  server_conf(&conf);
   mbedtls_x509_crt chain;
-  mbedtls_x509_crt_init(&chain);
-  eved_tls_store_t *store = NULL;
-  int ret = eved_tls_store_open("CurrentUser\\My", thumbprint, &conf, &chain, wake, woken, &store,
-                                error, sizeof error);
+  eved_tls_store_t *store;
+  int ret = open_my(thumbprint, &conf, &chain, &store, error, sizeof error);
   if (ret == EVE_OK) {
     printf("the first certificate kept its key: its handshake must verify\n");
     check_handshake(&conf, &chain, "eved-store-test", store);
