@@ -23,7 +23,7 @@ fi
 mkdir -p "$WINEPREFIX"
 if [ ! -f "$WINEPREFIX/system.reg" ]; then
   echo "wine-prefix: creating $WINEPREFIX"
-  wineboot -i >/dev/null 2>&1 || true
+  "$top/cmake/wine-run.sh" wineboot -i >/dev/null 2>&1 || true
   wineserver -w
   [ -f "$WINEPREFIX/system.reg" ] || { echo "wine-prefix: wineboot failed" >&2; exit 1; }
 fi
@@ -39,5 +39,7 @@ wineserver -p3600 >/dev/null 2>&1 || true
 # with one trivial program whose stdio goes nowhere. Started by the first
 # test instead, they inherit that test's stdout and stderr, and ctest waits
 # for those pipes to close: the first test then "hangs" for as long as the
-# wineserver persists, though the program itself has long exited.
-wine cmd /c exit </dev/null >/dev/null 2>&1 || true
+# wineserver persists, though the program itself has long exited. Through
+# the test runs' own wrapper, so services.exe and every service it starts
+# inherit the same address-space settings as the tests' programs.
+"$top/cmake/wine-run.sh" cmd /c exit </dev/null >/dev/null 2>&1 || true
