@@ -101,6 +101,32 @@ TEST_IMPL(event_unregister_with_packet_queued) {
   CloseHandle(last);
 }
 
+/* Unregistered at the moment its signal wakes the pool's wait thread, over
+ * and over, with the gap between SetEvent and unregister swept from none
+ * to 100 us so the wake-up lands before, during and after the unregister.
+ * Under Wine 8 with the callback run in the wait thread itself
+ * (WT_EXECUTEINWAITTHREAD) this crashed inside ntdll in most runs (see
+ * waitable.c); every iteration must end with nothing reported. */
+TEST_IMPL(event_unregister_races_signal) {
+  eve_poller_t *poller = test_poller(mode);
+  HANDLE event = CreateEventW(NULL, TRUE, FALSE, NULL);
+  CHECK(event != NULL);
+  for (int i = 0; i < 40000; i++) {
+    CHECK_OK(eve_poller_register(poller, h(event), EVE_INTEREST_READ, (uint64_t)i));
+    CHECK(SetEvent(event));
+    uint64_t until = test_now_us() + (uint64_t)(i % 101);
+    while (test_now_us() < until) {
+    }
+    CHECK_OK(eve_poller_unregister(poller, h(event)));
+    CHECK(ResetEvent(event));
+  }
+  CHECK_EQ(eve_poller_registration_count(poller), 0);
+  eve_native_event_t events[4];
+  CHECK_EQ(eve_poller_wait(poller, events, 4, 50), 0);
+  CHECK_OK(eve_poller_dispose(poller));
+  CloseHandle(event);
+}
+
 /* ---- console input --------------------------------------------------------
  * Wine 8 with no terminal gives a process no working console: stdin from
  * /dev/null is a CHAR handle that is always signalled, and after

@@ -1,12 +1,24 @@
 /* EVENT and CONSOLE handles: objects that are signalled rather than read,
  * so neither WSAPoll nor a completion can watch them. The port hears of
  * them through RegisterWaitForSingleObject: the thread pool's wait threads
- * wait (up to 63 objects each, in the kernel) and a tiny callback, run in
- * the wait thread itself (WT_EXECUTEINWAITTHREAD), posts an
- * EVE__KEY_WAITABLE packet. A dedicated wait thread of our own was the
- * other choice: it needs its own 64-object batching, a way to be
- * interrupted on every change, and a thread per poller even when no such
- * handle is ever registered, all of which the pool already does.
+ * wait (up to 63 objects each, in the kernel) and a tiny callback, run on a
+ * pool worker, posts an EVE__KEY_WAITABLE packet. A dedicated wait thread of
+ * our own was the other choice: it needs its own 64-object batching, a way
+ * to be interrupted on every change, and a thread per poller even when no
+ * such handle is ever registered, all of which the pool already does.
+ *
+ * Why not WT_EXECUTEINWAITTHREAD, which saves the hand-off to a worker:
+ * Wine 8.0's wait thread counts such a callback as pending outside the
+ * pool's lock (dlls/ntdll/threadpool.c, waitqueue_thread_proc), so an
+ * UnregisterWaitEx that meets a signal arriving at that moment unlinks a
+ * list entry that was never linked and crashes (tp_object_cancel writes
+ * to address 8). The test event_unregister_races_signal hit it in most
+ * runs. Later Wine queues every wait callback to a worker, and Windows
+ * documents no difference between the two for UnregisterWaitEx: with
+ * INVALID_HANDLE_VALUE it "waits for all callback functions to complete
+ * before returning" (learn.microsoft.com, UnregisterWaitEx). The worker
+ * hand-off costs a thread switch per signal, on a path that carries
+ * control events, not traffic.
  *
  * Each wait is one-shot (WT_EXECUTEONLYONCE): the loop decides when to wait
  * again.
@@ -69,7 +81,7 @@ static int arm(eve_poller_t *poller, eve__waitable_t *waitable) {
       return eve_error_from_os((long)GetLastError());
   }
   if (!RegisterWaitForSingleObject(&waitable->wait, waitable->handle, fired, waitable, INFINITE,
-                                   WT_EXECUTEONLYONCE | WT_EXECUTEINWAITTHREAD)) {
+                                   WT_EXECUTEONLYONCE | WT_EXECUTEDEFAULT)) {
     waitable->wait = NULL;
     return eve_error_from_os((long)GetLastError());
   }
