@@ -1,39 +1,20 @@
-/* The bcrypt verifier (auth_verifier.h). Each job is shared through one
- * atomic state:
- *
- *   FREE --loop: submit--> QUEUED --thread: claim--> RUNNING
- *   RUNNING --thread: done--> DONE --loop: take--> FREE
- *   QUEUED/RUNNING --loop: destroy--> ABANDONED (a thread running it
- *                                         neither posts nor touches the poller)
- *
- * The loop writes a job's fields only while FREE, before publishing it as
- * QUEUED; a thread reads and writes them only while it holds it RUNNING,
- * and publishes the result with RUNNING->DONE. Threads claim the oldest
- * queued job (by submission number), so jobs run in order. The structure
- * is freed by the last of the loop and the threads to let go (refs).
- *
- * A thread that publishes a result then posts a wake-up; destroy must not
- * return (and the poller be freed) between the two. So a thread counts
- * itself in `posting` before it tries RUNNING->DONE and out after the
- * post, and destroy, once every job it could abandon is abandoned, waits
- * for that count to drop to 0: a thread that counted itself in after
- * that finds its job ABANDONED and posts nothing. */
+/* The bcrypt verifier (auth_verifier.h): a job table (jobs.h) of
+ * EVED_VERIFIER_JOBS requests and EVED_VERIFIER_THREADS threads that run
+ * them in order. A password lives in its job from submit until the thread
+ * that checked it wipes it. The structure is freed by the last of the loop
+ * and the threads to let go (refs), so destroy never waits for a bcrypt
+ * run of unknown cost. */
 #include "auth_verifier.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "jobs.h"
 #include "secret.h"
 #include "thread.h"
 
-enum { J_FREE, J_QUEUED, J_RUNNING, J_DONE, J_ABANDONED };
-
 typedef struct job {
-  atomic_int state;
-  /* Written by the loop while FREE, read by threads looking for the
-   * oldest QUEUED job, which may meanwhile run, end and be reused. */
-  _Atomic uint64_t seq;
   uint64_t owner;
   unsigned char tag[EVED_VERIFIER_TAG_SIZE];
   char hash[EVED_AUTH_HASH_LEN + 1];
@@ -52,9 +33,8 @@ struct eved_verifier {
   eve_poller_t *poller;
   atomic_bool quit;
   atomic_int refs;
-  atomic_int posting; /* threads between RUNNING->DONE and their post */
-  uint64_t next_seq;
   size_t started;
+  eved_jobs_t table;
   job_t jobs[EVED_VERIFIER_JOBS];
   worker_t workers[EVED_VERIFIER_THREADS];
 };
@@ -69,39 +49,19 @@ static void release(eved_verifier_t *v) {
   free(v);
 }
 
-/* The oldest queued job, now this thread's; NULL when none is queued. */
-static job_t *claim(eved_verifier_t *v) {
-  for (;;) {
-    job_t *oldest = NULL;
-    for (size_t i = 0; i < EVED_VERIFIER_JOBS; i++) {
-      job_t *j = &v->jobs[i];
-      if (atomic_load(&j->state) == J_QUEUED &&
-          (oldest == NULL || atomic_load_explicit(&j->seq, memory_order_relaxed) <
-                                 atomic_load_explicit(&oldest->seq, memory_order_relaxed)))
-        oldest = j;
-    }
-    if (oldest == NULL) return NULL;
-    int expected = J_QUEUED;
-    if (atomic_compare_exchange_strong(&oldest->state, &expected, J_RUNNING)) return oldest;
-    /* Another thread took it: look again. */
-  }
-}
+static void wake(void *arg) { eve_poller_post_wakeup(arg); }
 
 static void worker_main(void *arg) {
   worker_t *w = arg;
   eved_verifier_t *v = w->v;
   for (;;) {
     eved_gate_wait(w->go);
-    job_t *j;
-    while (!atomic_load(&v->quit) && (j = claim(v)) != NULL) {
+    long i;
+    while (!atomic_load(&v->quit) && (i = eved_jobs_claim(&v->table)) >= 0) {
+      job_t *j = &v->jobs[i];
       j->ok = eved_bcrypt_verify(w->bcrypt, j->password, j->hash);
       eved_secret_wipe(j->password, sizeof j->password);
-      atomic_fetch_add(&v->posting, 1);
-      int expected = J_RUNNING;
-      if (atomic_compare_exchange_strong(&j->state, &expected, J_DONE)) {
-        eve_poller_post_wakeup(v->poller);
-      }
-      atomic_fetch_sub(&v->posting, 1);
+      eved_jobs_finish(&v->table, (size_t)i, wake, v->poller);
     }
     if (atomic_load(&v->quit)) break;
   }
@@ -114,8 +74,7 @@ eved_verifier_t *eved_verifier_create(eve_poller_t *poller) {
   v->poller = poller;
   atomic_init(&v->quit, false);
   atomic_init(&v->refs, 1);
-  atomic_init(&v->posting, 0);
-  for (size_t i = 0; i < EVED_VERIFIER_JOBS; i++) atomic_init(&v->jobs[i].state, J_FREE);
+  eved_jobs_init(&v->table, EVED_VERIFIER_JOBS);
   return v;
 }
 
@@ -141,63 +100,40 @@ bool eved_verifier_submit(eved_verifier_t *v, uint64_t owner, const char *hash,
                           const char *password, const unsigned char tag[EVED_VERIFIER_TAG_SIZE]) {
   size_t password_len = strlen(password);
   if (strlen(hash) != EVED_AUTH_HASH_LEN || password_len > EVED_BCRYPT_PASSWORD_MAX) return false;
-  job_t *j = NULL;
-  for (size_t i = 0; i < EVED_VERIFIER_JOBS && j == NULL; i++)
-    if (atomic_load(&v->jobs[i].state) == J_FREE) j = &v->jobs[i];
-  if (j == NULL || !start_threads(v)) return false;
-  atomic_store_explicit(&j->seq, v->next_seq++, memory_order_relaxed);
+  long i = eved_jobs_reserve(&v->table);
+  if (i < 0 || !start_threads(v)) return false;
+  job_t *j = &v->jobs[i];
   j->owner = owner;
   memcpy(j->tag, tag, EVED_VERIFIER_TAG_SIZE);
   memcpy(j->hash, hash, EVED_AUTH_HASH_LEN + 1);
   memcpy(j->password, password, password_len + 1);
   j->ok = false;
-  atomic_store(&j->state, J_QUEUED);
-  for (size_t i = 0; i < v->started; i++) eved_gate_open(v->workers[i].go);
+  eved_jobs_publish(&v->table, (size_t)i);
+  for (size_t k = 0; k < v->started; k++) eved_gate_open(v->workers[k].go);
   return true;
 }
 
 bool eved_verifier_take(eved_verifier_t *v, eved_verifier_result_t *out) {
-  job_t *oldest = NULL;
-  for (size_t i = 0; i < EVED_VERIFIER_JOBS; i++) {
-    job_t *j = &v->jobs[i];
-    if (atomic_load(&j->state) == J_DONE &&
-        (oldest == NULL || atomic_load_explicit(&j->seq, memory_order_relaxed) <
-                               atomic_load_explicit(&oldest->seq, memory_order_relaxed)))
-      oldest = j;
-  }
-  if (oldest == NULL) return false;
-  out->owner = oldest->owner;
-  memcpy(out->tag, oldest->tag, EVED_VERIFIER_TAG_SIZE);
-  out->ok = oldest->ok;
-  eved_secret_wipe(oldest->tag, sizeof oldest->tag);
-  atomic_store(&oldest->state, J_FREE);
+  long i = eved_jobs_oldest_done(&v->table);
+  if (i < 0) return false;
+  job_t *j = &v->jobs[i];
+  out->owner = j->owner;
+  memcpy(out->tag, j->tag, EVED_VERIFIER_TAG_SIZE);
+  out->ok = j->ok;
+  eved_secret_wipe(j->tag, sizeof j->tag);
+  eved_jobs_release(&v->table, (size_t)i);
   return true;
 }
 
-size_t eved_verifier_depth(const eved_verifier_t *v) {
-  size_t n = 0;
-  for (size_t i = 0; i < EVED_VERIFIER_JOBS; i++) {
-    int s = atomic_load(&v->jobs[i].state);
-    if (s == J_QUEUED || s == J_RUNNING) n++;
-  }
-  return n;
-}
+size_t eved_verifier_depth(const eved_verifier_t *v) { return eved_jobs_pending(&v->table); }
 
 void eved_verifier_destroy(eved_verifier_t *v) {
   if (v == NULL) return;
   atomic_store(&v->quit, true);
-  bool busy = false;
-  for (size_t i = 0; i < EVED_VERIFIER_JOBS; i++) {
-    /* Queued jobs go, so no thread claims one from now on; a run in
-     * progress may take long (a high cost): it is abandoned, and its
-     * thread, failing RUNNING->DONE, posts to no poller. */
-    int expected = J_QUEUED;
-    if (atomic_compare_exchange_strong(&v->jobs[i].state, &expected, J_ABANDONED)) continue;
-    expected = J_RUNNING;
-    if (atomic_compare_exchange_strong(&v->jobs[i].state, &expected, J_ABANDONED)) busy = true;
-  }
-  /* A post takes microseconds; a bcrypt run is never waited for. */
-  while (atomic_load(&v->posting) > 0) eved_thread_yield();
+  /* A run in progress may take long (a high cost): it is abandoned, and
+   * its thread, finding it canceled, posts to no poller. */
+  bool busy = eved_jobs_cancel_all(&v->table);
+  eved_jobs_quiesce(&v->table);
   for (size_t i = 0; i < v->started; i++) {
     eved_gate_open(v->workers[i].go);
     if (busy) {

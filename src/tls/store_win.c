@@ -1,29 +1,15 @@
 /* The Windows certificate store (store.h): the certificate found by its
  * thumbprint, its key used where it lives. The server's signature is
  * made by CryptoAPI or CNG on one signer thread; the loop hands it jobs
- * through Mbed TLS's asynchronous private key callbacks. Each job is
- * shared through one atomic state, as the bcrypt verifier's are
- * (src/http/auth_verifier.c):
- *
- *   FREE --loop: sign_start--> QUEUED --thread: claim--> RUNNING
- *   RUNNING --thread: signed--> DONE --loop: resume--> FREE
- *   QUEUED --loop: cancel--> FREE
- *   RUNNING --loop: cancel, close--> CANCELED --thread: done--> FREE
- *   QUEUED --loop: close--> CANCELED (the thread claims it never)
- *
- * The loop writes a job's fields only while FREE, before publishing it as
- * QUEUED; the thread touches them only while it holds the job RUNNING and
- * publishes its result with RUNNING->DONE. The finished jobs not yet
- * reported are the ready list: bounded by the table, and drained by
- * eved_tls_store_take_ready on the loop.
+ * through Mbed TLS's asynchronous private key callbacks and a job table
+ * (jobs.h): sign_start publishes a job, sign_resume takes its signature,
+ * sign_cancel drops it when the handshake ends first. The finished jobs
+ * not yet reported are the ready list: bounded by the table, and drained
+ * by eved_tls_store_take_ready on the loop.
  *
  * The key handles are the thread's once the store is open; the structure
  * is freed by the last of the loop and the thread to let go (refs), so a
- * signature still running at close (a smart card waiting) finishes alone.
- * A thread that publishes a result then calls wake(); close must not
- * return (and the poller go) between the two: the thread counts itself in
- * `posting` before RUNNING->DONE and out after the wake, and close, once
- * every job is canceled, waits for that count to drop to 0. */
+ * signature still running at close (a smart card waiting) finishes alone. */
 #include <windows.h>
 /* After windows.h, which they need. */
 #include <ncrypt.h>
@@ -39,6 +25,7 @@
 #include <mbedtls/md.h>
 #include <mbedtls/pk.h>
 
+#include "jobs.h"
 #include "store.h"
 #include "thread.h"
 #include "tls_int.h"
@@ -46,19 +33,13 @@
 /* Handshakes waiting for a signature at once; one more fails with
  * MBEDTLS_ERR_SSL_HW_ACCEL_FAILED, which the handshake counts (reason
  * "signing"). */
-#define STORE_JOBS 64
+#define STORE_JOBS EVED_JOBS_MAX
 /* An RSA signature is as long as the modulus: up to 8192 bits here. */
 #define SIG_MAX 1024
 #define HASH_MAX MBEDTLS_MD_MAX_SIZE
 #define STORE_NAME_MAX 64
 
-enum { J_FREE, J_QUEUED, J_RUNNING, J_DONE, J_CANCELED };
-
 typedef struct job {
-  atomic_int state;
-  /* Written by the loop while FREE, read by the thread looking for the
-   * oldest queued job, which may meanwhile be canceled and reused. */
-  _Atomic uint64_t seq;
   bool reported; /* the loop's: take_ready named the owner already */
   uint64_t owner;
   mbedtls_md_type_t md;
@@ -71,7 +52,6 @@ typedef struct job {
 struct eved_tls_store {
   atomic_bool quit;
   atomic_int refs;
-  atomic_int posting; /* the thread between RUNNING->DONE and its wake */
   eved_tls_wake_fn wake;
   void *wake_arg;
   HCERTSTORE cert_store;
@@ -86,7 +66,7 @@ struct eved_tls_store {
   size_t sig_len; /* the modulus' length in bytes */
   eved_gate_t *go;
   eved_thread_t *thread;
-  uint64_t next_seq;
+  eved_jobs_t table;
   job_t jobs[STORE_JOBS];
 };
 
@@ -174,42 +154,21 @@ static bool sign(eved_tls_store_t *s, job_t *j) {
   return true;
 }
 
-/* The oldest queued job, now the thread's; NULL when none is queued. */
-static job_t *claim(eved_tls_store_t *s) {
-  for (;;) {
-    job_t *oldest = NULL;
-    for (size_t i = 0; i < STORE_JOBS; i++) {
-      job_t *j = &s->jobs[i];
-      if (atomic_load(&j->state) == J_QUEUED &&
-          (oldest == NULL || atomic_load_explicit(&j->seq, memory_order_relaxed) <
-                                 atomic_load_explicit(&oldest->seq, memory_order_relaxed)))
-        oldest = j;
-    }
-    if (oldest == NULL) return NULL;
-    int expected = J_QUEUED;
-    if (atomic_compare_exchange_strong(&oldest->state, &expected, J_RUNNING)) return oldest;
-    /* Canceled meanwhile: look again. */
-  }
+static void wake(void *arg) {
+  eved_tls_store_t *s = arg;
+  if (s->wake != NULL) s->wake(s->wake_arg);
 }
 
 static void signer_main(void *arg) {
   eved_tls_store_t *s = arg;
   for (;;) {
     eved_gate_wait(s->go);
-    job_t *j;
-    while (!atomic_load(&s->quit) && (j = claim(s)) != NULL) {
+    long i;
+    while (!atomic_load(&s->quit) && (i = eved_jobs_claim(&s->table)) >= 0) {
+      job_t *j = &s->jobs[i];
       /* A signature of another length is not this certificate's key's. */
       if (!sign(s, j) || j->sig_len != s->sig_len) j->sig_len = 0;
-      atomic_fetch_add(&s->posting, 1);
-      int expected = J_RUNNING;
-      if (atomic_compare_exchange_strong(&j->state, &expected, J_DONE)) {
-        if (s->wake != NULL) s->wake(s->wake_arg);
-      } else {
-        /* Canceled while it ran: nobody wants it, and the slot is free
-         * again once this thread no longer touches it. */
-        atomic_store(&j->state, J_FREE);
-      }
-      atomic_fetch_sub(&s->posting, 1);
+      eved_jobs_finish(&s->table, (size_t)i, wake, s);
     }
     if (atomic_load(&s->quit)) break;
   }
@@ -230,18 +189,16 @@ static int sign_start(mbedtls_ssl_context *ssl, mbedtls_x509_crt *cert, mbedtls_
   if (info == NULL || mbedtls_md_get_size(info) != hash_len || hash_len > HASH_MAX ||
       !hash_names(md, &alg, &cng))
     return MBEDTLS_ERR_SSL_HW_ACCEL_FAILED;
-  job_t *j = NULL;
-  for (size_t i = 0; i < STORE_JOBS && j == NULL; i++)
-    if (atomic_load(&s->jobs[i].state) == J_FREE) j = &s->jobs[i];
-  if (j == NULL) return MBEDTLS_ERR_SSL_HW_ACCEL_FAILED; /* the table is full */
-  atomic_store_explicit(&j->seq, s->next_seq++, memory_order_relaxed);
+  long i = eved_jobs_reserve(&s->table);
+  if (i < 0) return MBEDTLS_ERR_SSL_HW_ACCEL_FAILED; /* the table is full */
+  job_t *j = &s->jobs[i];
   j->reported = false;
   j->owner = eved__tls_owner(ssl);
   j->md = md;
   j->hash_len = hash_len;
   memcpy(j->hash, hash, hash_len);
   j->sig_len = 0;
-  atomic_store(&j->state, J_QUEUED);
+  eved_jobs_publish(&s->table, (size_t)i);
   mbedtls_ssl_set_async_operation_data(ssl, j);
   eved_gate_open(s->go);
   return MBEDTLS_ERR_SSL_ASYNC_IN_PROGRESS;
@@ -249,9 +206,11 @@ static int sign_start(mbedtls_ssl_context *ssl, mbedtls_x509_crt *cert, mbedtls_
 
 static int sign_resume(mbedtls_ssl_context *ssl, unsigned char *output, size_t *output_len,
                        size_t output_size) {
+  eved_tls_store_t *s = mbedtls_ssl_conf_get_async_config_data(ssl->conf);
   job_t *j = mbedtls_ssl_get_async_operation_data(ssl);
   if (j == NULL) return MBEDTLS_ERR_SSL_HW_ACCEL_FAILED;
-  if (atomic_load(&j->state) != J_DONE) return MBEDTLS_ERR_SSL_ASYNC_IN_PROGRESS;
+  size_t i = (size_t)(j - s->jobs);
+  if (!eved_jobs_is_done(&s->table, i)) return MBEDTLS_ERR_SSL_ASYNC_IN_PROGRESS;
   /* Mbed TLS forgets the job on any answer but "in progress". */
   int ret = MBEDTLS_ERR_SSL_HW_ACCEL_FAILED;
   if (j->sig_len > 0 && j->sig_len <= output_size) {
@@ -259,27 +218,14 @@ static int sign_resume(mbedtls_ssl_context *ssl, unsigned char *output, size_t *
     *output_len = j->sig_len;
     ret = 0;
   }
-  atomic_store(&j->state, J_FREE);
+  eved_jobs_release(&s->table, i);
   return ret;
 }
 
 static void sign_cancel(mbedtls_ssl_context *ssl) {
+  eved_tls_store_t *s = mbedtls_ssl_conf_get_async_config_data(ssl->conf);
   job_t *j = mbedtls_ssl_get_async_operation_data(ssl);
-  if (j == NULL) return;
-  for (;;) {
-    int state = atomic_load(&j->state);
-    int next;
-    if (state == J_QUEUED) {
-      next = J_FREE;
-    } else if (state == J_RUNNING) {
-      next = J_CANCELED; /* the thread frees it when it is done */
-    } else if (state == J_DONE) {
-      next = J_FREE;
-    } else {
-      return;
-    }
-    if (atomic_compare_exchange_strong(&j->state, &state, next)) return;
-  }
+  if (j != NULL) eved_jobs_cancel(&s->table, (size_t)(j - s->jobs));
 }
 
 /* ---- opening ---- */
@@ -554,8 +500,7 @@ int eved_tls_store_open(const char *store_name, const char *thumbprint, mbedtls_
   }
   atomic_init(&s->quit, false);
   atomic_init(&s->refs, 1);
-  atomic_init(&s->posting, 0);
-  for (size_t i = 0; i < STORE_JOBS; i++) atomic_init(&s->jobs[i].state, J_FREE);
+  eved_jobs_init(&s->table, STORE_JOBS);
   s->wake = wake;
   s->wake_arg = arg;
   int rc = EVE_EINVAL;
@@ -639,7 +584,7 @@ size_t eved_tls_store_take_ready(eved_tls_store_t *s, uint64_t *owners, size_t m
   size_t n = 0;
   for (size_t i = 0; i < STORE_JOBS && n < max; i++) {
     job_t *j = &s->jobs[i];
-    if (!j->reported && atomic_load(&j->state) == J_DONE) {
+    if (!j->reported && eved_jobs_is_done(&s->table, i)) {
       j->reported = true;
       owners[n++] = j->owner;
     }
@@ -650,21 +595,10 @@ size_t eved_tls_store_take_ready(eved_tls_store_t *s, uint64_t *owners, size_t m
 void eved_tls_store_close(eved_tls_store_t *s) {
   if (s == NULL) return;
   atomic_store(&s->quit, true);
-  bool busy = false;
-  for (size_t i = 0; i < STORE_JOBS; i++) {
-    /* Queued jobs go, so the thread claims none from now on; a signature
-     * in progress may take long (a smart card): it is canceled, and the
-     * thread, failing RUNNING->DONE, wakes nobody. */
-    int expected = J_QUEUED;
-    if (atomic_compare_exchange_strong(&s->jobs[i].state, &expected, J_CANCELED)) continue;
-    /* CANCELED before now: its handshake ended while the thread signed
-     * it (sign_cancel), and the thread may be signing still. */
-    if (expected == J_CANCELED) busy = true;
-    expected = J_RUNNING;
-    if (atomic_compare_exchange_strong(&s->jobs[i].state, &expected, J_CANCELED)) busy = true;
-  }
-  /* A wake-up takes microseconds; a signature is never waited for. */
-  while (atomic_load(&s->posting) > 0) eved_thread_yield();
+  /* A signature in progress may take long (a smart card waiting): it is
+   * canceled and its thread detached, never waited for. */
+  bool busy = eved_jobs_cancel_all(&s->table);
+  eved_jobs_quiesce(&s->table);
   eved_gate_open(s->go);
   if (busy) {
     eved_thread_detach(s->thread);
