@@ -119,6 +119,7 @@ static void test_jobs_cancel(void) {
  * canceled earlier while it ran. */
 static void test_jobs_shutdown(void) {
   eved_jobs_t t;
+  memset(&t, 0x5a, sizeof t); /* init owes nothing to zeroed memory */
   eved_jobs_init(&t, 3);
   eved_jobs_publish(&t, (size_t)eved_jobs_reserve(&t));
   eved_jobs_publish(&t, (size_t)eved_jobs_reserve(&t));
@@ -145,6 +146,55 @@ static void test_jobs_shutdown(void) {
   CHECK(eved_jobs_claim(&t) == 0);
   eved_jobs_finish(&t, 0, count_wake, &woken);
   CHECK(!eved_jobs_cancel_all(&t)); /* DONE: its thread is through */
+}
+
+/* quiesce() does not return while a thread that finished a job is still
+ * in its wake-up: the owner may free what the wake-up touches. */
+typedef struct slow_wake {
+  eved_jobs_t t;
+  eved_gate_t *release;
+  atomic_bool in_wake;
+  atomic_bool quiesced;
+} slow_wake_t;
+
+static void slow_wake(void *arg) {
+  slow_wake_t *w = arg;
+  atomic_store(&w->in_wake, true);
+  eved_gate_wait(w->release);
+}
+
+static void slow_finisher(void *arg) {
+  slow_wake_t *w = arg;
+  long i = eved_jobs_claim(&w->t);
+  if (i >= 0) eved_jobs_finish(&w->t, (size_t)i, slow_wake, w);
+}
+
+static void slow_owner(void *arg) {
+  slow_wake_t *w = arg;
+  (void)eved_jobs_cancel_all(&w->t);
+  eved_jobs_quiesce(&w->t);
+  atomic_store(&w->quiesced, true);
+}
+
+static void test_jobs_quiesce(void) {
+  static slow_wake_t w;
+  eved_jobs_init(&w.t, 2);
+  w.release = eved_gate_create();
+  atomic_init(&w.in_wake, false);
+  atomic_init(&w.quiesced, false);
+  eved_jobs_publish(&w.t, (size_t)eved_jobs_reserve(&w.t));
+  eved_thread_t *finisher = eved_thread_start(slow_finisher, &w);
+  while (!atomic_load(&w.in_wake)) eved_thread_yield();
+  eved_thread_t *owner = eved_thread_start(slow_owner, &w);
+  /* However long this takes, the owner must still be waiting. */
+  double until = eved_thread_clock_seconds() + 0.05;
+  while (eved_thread_clock_seconds() < until) eved_thread_yield();
+  CHECK(!atomic_load(&w.quiesced));
+  eved_gate_open(w.release);
+  eved_thread_join(finisher);
+  eved_thread_join(owner);
+  CHECK(atomic_load(&w.quiesced));
+  eved_gate_destroy(w.release);
 }
 
 /* Worker threads claim and finish while the loop publishes, takes and
@@ -240,7 +290,7 @@ int main(int argc, char **argv) {
     void (*fn)(void);
   } tests[] = {{"jobs_order", test_jobs_order},       {"jobs_bound", test_jobs_bound},
                {"jobs_cancel", test_jobs_cancel},     {"jobs_shutdown", test_jobs_shutdown},
-               {"jobs_threads", test_jobs_threads}};
+               {"jobs_quiesce", test_jobs_quiesce},   {"jobs_threads", test_jobs_threads}};
   if (argc != 2) {
     fprintf(stderr, "usage: jobs_unit TEST\n");
     return 2;
