@@ -2,11 +2,11 @@
 # Mutation testing, area by area (docs/testing.md): ../shared/tools/mutate
 # plants sampled bugs in a scratch clone of the committed HEAD and runs the
 # tests that cover the area; a mutant the tests do not fail SURVIVED.
-# A fixed seed and sample (56 mutants in all), so a run is repeatable;
+# A fixed seed and sample (64 mutants in all), so a run is repeatable;
 # MUTATE_SEED picks another sample. About 30 to 45 minutes on two cores;
 # not part of `make test`.
 #
-#   scripts/mutate.sh [AREA...]     areas: poller http admin config textfile tls windows (default: all)
+#   scripts/mutate.sh [AREA...]     areas: poller http admin config textfile tls jobs windows (default: all)
 #
 # Each area prints the tool's lines (KILLED/SURVIVED/STILLBORN per mutant)
 # and its score line; the last lines repeat the scores. The Windows area
@@ -18,7 +18,7 @@ cd "$top"
 tool="${MUTATE_TOOL:-$top/../shared/tools/mutate}"
 seed="${MUTATE_SEED:-1}"
 [ -x "$tool" ] || { echo "mutate.sh: $tool not found (the shared tools folder beside the repository)" >&2; exit 1; }
-[ $# -gt 0 ] || set -- poller http admin config textfile tls windows
+[ $# -gt 0 ] || set -- poller http admin config textfile tls jobs windows
 
 native_build='cmake --preset linux >/dev/null && cmake --build --preset linux --target %s >/dev/null'
 # Deterministic suites only: a test that flakes under load would count as a
@@ -84,6 +84,14 @@ for a in "$@"; do
         --build "$(printf "$native_build" 'collect_unit textfile_unit eved')" \
         --test "ctest --preset linux -j2 --stop-on-failure --repeat until-pass:2 -R '^(collect\\.(textfile_|namespaces)|server\\.native\\.textfile_)' --timeout 120 >/dev/null" \
         'src/collect/textfile*.c' ;;
+    jobs)
+      # The job table the loop shares with worker threads: its own unit
+      # tests, and basic auth, whose bcrypt verifier runs on it (the
+      # certificate store's signer, its other user, is Windows-only).
+      area jobs --count 8 \
+        --build "$(printf "$native_build" 'jobs_unit eved')" \
+        --test "ctest --preset linux -j2 --stop-on-failure --repeat until-pass:2 -R '^(collect\\.jobs_|server\\.native\\.auth_)' --timeout 120 >/dev/null" \
+        'src/collect/jobs.c' ;;
     windows)
       # The scratch clone has no cJSON or libxcrypt source: it takes this
       # worktree's.
@@ -97,7 +105,7 @@ for a in "$@"; do
         --test "ctest --preset windows -j2 --stop-on-failure -R '^poller\\.' --timeout 120 >/dev/null" \
         'src/poller/win/*.c' || true
       scripts/wine-prefix.sh --stop ;;
-    *) echo "mutate.sh: unknown area $a (poller http admin config textfile tls windows)" >&2; exit 2 ;;
+    *) echo "mutate.sh: unknown area $a (poller http admin config textfile tls jobs windows)" >&2; exit 2 ;;
   esac
 done
 echo "== mutate: scores (seed $seed)"
