@@ -83,6 +83,9 @@ static void test_jobs_bound(void) {
   }
   CHECK(eved_jobs_reserve(&t) == -1);
   CHECK(eved_jobs_pending(&t) == EVED_JOBS_MAX);
+  for (int k = 0; k < EVED_JOBS_MAX; k++) CHECK(eved_jobs_claim(&t) == k);
+  CHECK(eved_jobs_claim(&t) == -1);
+  CHECK(eved_jobs_pending(&t) == EVED_JOBS_MAX);
 }
 
 /* Cancel at each state: a queued or finished job is free at once and
