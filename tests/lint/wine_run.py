@@ -22,6 +22,17 @@ ADDR_NO_RANDOMIZE = 0x0040000
 SHARED_USER_DATA = 0x7FFE0000
 
 
+def is_wine(pid):
+    """Whether the process is Wine's loader yet: before that it is the
+    wrapper's shell, setarch, or Debian's `wine` script, each with its own
+    heap far above the one that matters."""
+    try:
+        with open("/proc/%d/maps" % pid) as f:
+            return any(line.rstrip().endswith("/ntdll.so") for line in f)
+    except OSError:
+        return False
+
+
 def layout(pid):
     """(personality, start of [heap] or None) of a running process."""
     with open("/proc/%d/personality" % pid) as f:
@@ -75,8 +86,10 @@ def main():
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 30
-        while layout(prog.pid)[1] is None and time.monotonic() < deadline:
-            time.sleep(0.1)
+        while not is_wine(prog.pid):
+            if time.monotonic() > deadline or prog.poll() is not None:
+                sys.exit("FAIL: no Wine process to look at (wine-run.sh exited %s)" % prog.poll())
+            time.sleep(0.05)
         check("a program started through wine-run.sh", prog.pid)
         prefix = os.environ.get("EVE_WINEPREFIX") or os.path.join(
             os.path.dirname(os.path.dirname(os.path.abspath(wrapper))), "build", "windows", "wineprefix")

@@ -38,6 +38,7 @@
  * the packet is taken. */
 #include <stdlib.h>
 
+#include "test_hooks.h"
 #include "win.h"
 
 static void CALLBACK fired(PVOID context, BOOLEAN timed_out) {
@@ -45,10 +46,15 @@ static void CALLBACK fired(PVOID context, BOOLEAN timed_out) {
   eve__waitable_t *waitable = context;
   atomic_store(&waitable->posted, true);
   /* Fails only if the port is gone (dispose waits for this callback first)
-   * or memory ran out; then the next modify re-arms. */
-  if (!PostQueuedCompletionStatus(waitable->port, 0, (ULONG_PTR)EVE__KEY_WAITABLE,
-                                  (LPOVERLAPPED)waitable))
+   * or memory ran out. The one-shot wait is spent either way: the next
+   * arm (modify) unregisters it and waits anew. */
+  if (EVE__TEST_TAKE(failing_waitable_posts) ||
+      !PostQueuedCompletionStatus(waitable->port, 0, (ULONG_PTR)EVE__KEY_WAITABLE,
+                                  (LPOVERLAPPED)waitable)) {
+    atomic_store(&waitable->lost, true);
     atomic_store(&waitable->posted, false);
+    EVE__TEST_COUNT(lost_waitable_posts);
+  }
 }
 
 /* Ends the pool's wait; returns once its callback, if running, is done. */
@@ -56,6 +62,7 @@ static void disarm(eve__waitable_t *waitable) {
   if (waitable->wait == NULL) return;
   UnregisterWaitEx(waitable->wait, INVALID_HANDLE_VALUE);
   waitable->wait = NULL;
+  atomic_store(&waitable->lost, false);
 }
 
 static void waitable_free(eve_poller_t *poller, eve__waitable_t *waitable) {
@@ -69,7 +76,11 @@ static void signalled(eve_poller_t *poller, eve__waitable_t *waitable) {
 }
 
 static int arm(eve_poller_t *poller, eve__waitable_t *waitable) {
-  if (waitable->wait != NULL || atomic_load(&waitable->posted)) return EVE_OK;
+  if (atomic_load(&waitable->posted)) return EVE_OK; /* its packet reports it */
+  if (waitable->wait != NULL) {
+    if (!atomic_load(&waitable->lost)) return EVE_OK; /* still waiting */
+    disarm(waitable);
+  }
   if (!(waitable->interest & EVE_INTEREST_READ)) return EVE_OK;
   switch (WaitForSingleObject(waitable->handle, 0)) {
     case WAIT_OBJECT_0:

@@ -118,6 +118,7 @@ typedef struct eve__waitable {
   uint64_t user_data;
   uint32_t ready;
   _Atomic bool posted;  /* the callback's packet is on the port */
+  _Atomic bool lost;    /* the callback ran but could not post: the wait is spent */
   bool deleted;
 } eve__waitable_t;
 
