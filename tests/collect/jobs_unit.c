@@ -6,18 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "jobs.h"
 #include "thread.h"
-
-static int failures;
-
-#define CHECK(cond)                                                              \
-  do {                                                                           \
-    if (!(cond)) {                                                               \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      failures++;                                                                \
-    }                                                                            \
-  } while (0)
 
 static int woken;
 static void count_wake(void *arg) { (*(int *)arg)++; }
